@@ -1,0 +1,1 @@
+"""Persistence: tables, engine, named queries and migrations."""

@@ -1,0 +1,193 @@
+"""Elections and outcomes as frozen values: integer costs, integer utilities, exact figures.
+
+An `Election` is what a count needs and nothing more: the projects in the source's order (for a
+Pabulib file, the PROJECTS section, which is the city's published ranking), the budget, the vote
+type and the ballots. Identical ballots are stored once with a multiplicity (`Ballot.count`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from functools import cached_property
+
+
+class VoteType(StrEnum):
+    """Ballot kinds, named as Pabulib's `vote_type`."""
+
+    APPROVAL = "approval"
+    CHOOSE_ONE = "choose-1"
+    CUMULATIVE = "cumulative"
+    ORDINAL = "ordinal"
+    SCORING = "scoring"
+
+    @property
+    def is_approval_like(self) -> bool:
+        """Approval and choose-1: every chosen project has utility 1 (or its cost, for MES)."""
+        return self in (VoteType.APPROVAL, VoteType.CHOOSE_ONE)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project on the ballot. `id` is kept exactly as the source writes it."""
+
+    id: str
+    cost: int
+    name: str = ""
+    categories: tuple[str, ...] = ()
+    district: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.cost <= 0:
+            raise ValueError(f"project {self.id!r}: cost must be a positive integer")
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """One ballot, or `count` identical ones.
+
+    `projects` is in rank order for ordinal ballots (first = preferred) and in the voter's order
+    otherwise; `points` runs alongside `projects` for cumulative and scoring ballots and is `None`
+    for the others.
+    """
+
+    projects: tuple[str, ...]
+    points: tuple[int, ...] | None = None
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if self.count < 1:
+            raise ValueError("a ballot's multiplicity must be at least 1")
+        if self.points is not None and len(self.points) != len(self.projects):
+            raise ValueError("points must run alongside projects")
+
+
+def ordinal_points(position: int, max_length: int) -> int:
+    """Positional (truncated Borda) points of the project ranked `position` (0-based) when ballots
+    rank at most `max_length` projects: the first gets `max_length`, the last possible 1."""
+    return max(max_length - position, 0)
+
+
+@dataclass(frozen=True)
+class Election:
+    """A budget, its projects and its ballots. Projects keep the source's order."""
+
+    projects: tuple[Project, ...]
+    budget: int
+    vote_type: VoteType
+    ballots: tuple[Ballot, ...]
+    # Ordinal ballots: the longest allowed ranking, which fixes the positional points.
+    max_length: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.budget < 0:
+            raise ValueError("the budget cannot be negative")
+        ids = [p.id for p in self.projects]
+        if len(set(ids)) != len(ids):
+            raise ValueError("project ids must be unique")
+
+    @cached_property
+    def project_by_id(self) -> Mapping[str, Project]:
+        return {p.id: p for p in self.projects}
+
+    @cached_property
+    def position(self) -> Mapping[str, int]:
+        """Each project's 0-based position in the source order."""
+        return {p.id: i for i, p in enumerate(self.projects)}
+
+    @cached_property
+    def num_voters(self) -> int:
+        return sum(b.count for b in self.ballots)
+
+    @cached_property
+    def ranking_length(self) -> int:
+        """k for positional points: `max_length` if set, else the longest ranking cast."""
+        if self.max_length is not None:
+            return self.max_length
+        return max((len(b.projects) for b in self.ballots), default=0)
+
+    def utilities(self, ballot: Ballot) -> Iterator[tuple[str, int]]:
+        """(project id, utility) for each project the ballot gives a positive utility.
+
+        Approval and choose-1: 1. Cumulative and scoring: the points. Ordinal: positional points
+        (`ordinal_points`), as the `score` column of Pabulib's ordinal files shows.
+        """
+        if self.vote_type is VoteType.ORDINAL:
+            k = self.ranking_length
+            for position, project_id in enumerate(ballot.projects):
+                points = ordinal_points(position, k)
+                if points > 0:
+                    yield project_id, points
+        elif ballot.points is not None:
+            for project_id, points in zip(ballot.projects, ballot.points, strict=True):
+                if points > 0:
+                    yield project_id, points
+        else:
+            for project_id in ballot.projects:
+                yield project_id, 1
+
+    @cached_property
+    def votes(self) -> Mapping[str, int]:
+        """Number of voters giving each project a positive utility (0 for unsupported ones)."""
+        totals = dict.fromkeys(self.project_by_id, 0)
+        for ballot in self.ballots:
+            for project_id, _ in self.utilities(ballot):
+                totals[project_id] += ballot.count
+        return totals
+
+    @cached_property
+    def scores(self) -> Mapping[str, int]:
+        """Total utility per project: votes, points or positional points."""
+        totals = dict.fromkeys(self.project_by_id, 0)
+        for ballot in self.ballots:
+            for project_id, utility in self.utilities(ballot):
+                totals[project_id] += utility * ballot.count
+        return totals
+
+    def cost_of(self, project_ids: Iterator[str] | tuple[str, ...] | frozenset[str]) -> int:
+        return sum(self.project_by_id[p].cost for p in project_ids)
+
+
+Figure = int | Fraction | str | tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why one project was funded or not: a stable `code` and the figures its message uses.
+
+    Codes and figures are data; `tally.explain` turns them into sentences, and the web layer into
+    translated ones. Money figures are in the election's units, exact.
+    """
+
+    project_id: str
+    funded: bool
+    code: str
+    figures: Mapping[str, Figure] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one rule on one election.
+
+    `funded` lists project ids in selection order; `explanations` has one entry per project in the
+    election's order; `details` holds rule-wide figures (MES endowment, comparison counts...).
+    """
+
+    rule: str
+    budget: int
+    funded: tuple[str, ...]
+    spent: int
+    explanations: tuple[Explanation, ...]
+    details: Mapping[str, Figure] = field(default_factory=dict)
+
+    @property
+    def remaining(self) -> int:
+        return self.budget - self.spent
+
+    def explanation_for(self, project_id: str) -> Explanation:
+        for explanation in self.explanations:
+            if explanation.project_id == project_id:
+                return explanation
+        raise KeyError(project_id)

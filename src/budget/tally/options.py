@@ -1,0 +1,45 @@
+"""The options a rule is counted with, in one frozen value shared by every rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from budget.tally.ties import TieBreak
+
+
+class Satisfaction(StrEnum):
+    """MES utility for approval-like ballots: the project's cost (equalshares.net) or 1."""
+
+    COST = "cost"
+    CARDINALITY = "cardinality"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a rule may read besides the election.
+
+    - `ties`: the tie-break chain; `None` means the rule family's default (`ties.default_ties`).
+    - `threshold`: greedy rules skip projects whose score is below it (absolute number).
+    - `threshold_pct`: the same as a percentage of voters: kept iff 100 * score >= pct * n.
+    - `exclusions`: sets of mutually incompatible projects; funding one excludes the others.
+    - `satisfaction`: MES utility for approval and choose-1 ballots.
+    - `step`: the add1 completion's increment of each voter's share, in the election's units
+      (one currency unit: 1 for whole-unit Pabulib files, 100 for cents).
+    """
+
+    ties: TieBreak | None = None
+    threshold: int | None = None
+    threshold_pct: Fraction | None = None
+    exclusions: tuple[frozenset[str], ...] = ()
+    satisfaction: Satisfaction = Satisfaction.COST
+    step: int = 1
+
+    def __post_init__(self) -> None:
+        if self.step < 1:
+            raise ValueError("the add1 step must be a positive integer")
+        if self.threshold is not None and self.threshold < 0:
+            raise ValueError("the threshold cannot be negative")
+        if self.threshold_pct is not None and not 0 <= self.threshold_pct <= 100:
+            raise ValueError("the threshold percentage must lie between 0 and 100")

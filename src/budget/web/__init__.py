@@ -1,0 +1,1 @@
+"""Starlette: HTTP in, HTML out, no business rules."""
