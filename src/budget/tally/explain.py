@@ -1,0 +1,191 @@
+"""Explanations as English sentences: `MESSAGES` maps each explanation code to a template.
+
+Rules record *why* as data (`Explanation.code` and exact figures); this module turns that into one
+sentence a resident understands, with thousands separators. Money figures are integers in the
+election's units and print as such ("40,000"); Fractions (loads, shares) are rounded to two
+decimals for display only. The web layer translates the same codes with gettext.
+
+Template fields use `str.format` syntax with three extra format specs: `{rank:ordinal}` (7th),
+`{tied_with:id}` (#22) and `{tie_criterion:criterion}` (lower cost). A code without a template,
+or a template whose figures are missing, falls back to the code and its figures: never a crash.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from budget.tally.model import Explanation, Figure, Outcome
+
+MESSAGES: dict[str, str] = {
+    # Shared by every rule.
+    "unsupported": "No valid ballot supports it: not funded.",
+    "over-budget": "It costs {cost}, more than the whole budget of {budget}: not funded.",
+    # Greedy family (greedy.py).
+    "greedy-funded": (
+        "Ranked {rank:ordinal} with {score} {score_kind}; {remaining} remained, "
+        "it costs {cost}: funded."
+    ),
+    "greedy-did-not-fit": (
+        "Ranked {rank:ordinal} with {score} {score_kind}; {remaining} remained, "
+        "it costs {cost}: did not fit."
+    ),
+    "greedy-stopped-here": (
+        "Ranked {rank:ordinal} with {score} {score_kind}; {remaining} remained, "
+        "it costs {cost}: did not fit, and the count stopped here."
+    ),
+    "greedy-not-reached": "Not reached: the count stopped at {stopped_at:id}.",
+    "below-threshold": "Below the threshold of {threshold} {score_kind} ({score}).",
+    "below-threshold-pct": (
+        "Below the threshold of {threshold_pct}% of {voters} voters ({score} {score_kind})."
+    ),
+    "excluded": "Excluded by {excluded_by:id}, funded first.",
+    # Method of Equal Shares and its completions (mes.py).
+    "mes-funded": (
+        "Each voter's share was {share}. Funded in round {round}: its {supporters} supporters "
+        "paid at most {max_payment} each."
+    ),
+    "mes-unaffordable": (
+        "Not funded: its {supporters} supporters had {money} of their shares left; it costs "
+        "{cost}. It would have needed {more_supporters} more supporters with a full share of "
+        "{share}."
+    ),
+    "mes-no-share": "Not funded: each voter's share was 0, so nothing could be paid for.",
+    "mes-all-fit": (
+        "All supported projects together cost {total}, within the budget of {budget}: funded."
+    ),
+    "greedy-completion": (
+        "Funded after equal shares by the greedy completion ({score} points of score): "
+        "{remaining} remained, it costs {cost}."
+    ),
+    "mes-completion-did-not-fit": (
+        "Not funded: its {supporters} supporters had {money} of their shares left, and in the "
+        "greedy completion only {remaining} remained; it costs {cost}."
+    ),
+    # Sequential Phragmen (phragmen.py).
+    "phragmen-funded": "Funded in step {step}; its supporters' load rose to {load}, the lowest.",
+    "phragmen-did-not-fit": (
+        "Next in line in step {step} with a load of {load}, but it costs {cost} and only "
+        "{remaining} remained: the count stopped here."
+    ),
+    "phragmen-stopped": (
+        "Not funded: the count stopped when {stopped_at:id}, next in line, did not fit."
+    ),
+    # Max-utilitarian (maxutil.py).
+    "maxutil-funded": (
+        "Funded: the best set without it scores {best_without}, the chosen set {chosen}."
+    ),
+    "maxutil-funded-tie": (
+        "Funded: the best set without it also scores {best_without}; the tie-break order "
+        "preferred the set with it."
+    ),
+    "maxutil-not-funded": (
+        "Not funded: the best set with it scores {best_with}, the chosen set {chosen}."
+    ),
+    "maxutil-not-funded-tie": (
+        "Not funded: the best set with it also scores {best_with}; the tie-break order "
+        "preferred the chosen set."
+    ),
+}
+
+# Appended to the sentence when the tie-break chain decided a project's place against a
+# neighbour of equal score (figures `tied_with`, `tie` = "won" | "lost", `tie_criterion`), or
+# Phragmen's next project against another of equal load ("won-load").
+TIE_MESSAGES: dict[str, str] = {
+    "won": (
+        "Tied with {tied_with:id} on {score} {score_kind}; it came first by "
+        "{tie_criterion:criterion}."
+    ),
+    "won-load": (
+        "Tied with {tied_with:id} on that load; it came first by {tie_criterion:criterion}."
+    ),
+    "lost": (
+        "Tied with {tied_with:id} on {score} {score_kind}; {tied_with:id} came first by "
+        "{tie_criterion:criterion}."
+    ),
+}
+
+CRITERIA: Mapping[str, str] = {
+    "more-votes": "more votes",
+    "higher-score": "a higher score",
+    "lower-cost": "lower cost",
+    "higher-cost": "higher cost",
+    "source-order": "the published order",
+    "lottery": "the lottery",
+}
+
+
+def _ordinal(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return f"{number:,}th"
+    return f"{number:,}" + {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+
+def _fraction_text(value: Fraction) -> str:
+    """Two decimals, exact rounding (half to even), for display only."""
+    hundredths = round(value * 100)
+    sign = "-" if hundredths < 0 else ""
+    whole, part = divmod(abs(hundredths), 100)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
+def figure_text(value: Figure) -> str:
+    """A figure as printed: 40,000 / 812.40 / text / a, b."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, Fraction):
+        return _fraction_text(value)
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    return value
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "ordinal":
+            return _ordinal(value)
+        if format_spec == "id":
+            return f"#{value}"
+        if format_spec == "criterion":
+            return CRITERIA.get(value, str(value))
+        return figure_text(value)
+
+
+_FORMATTER = _Formatter()
+
+
+def _fallback(explanation: Explanation) -> str:
+    figures = "; ".join(f"{k} {figure_text(v)}" for k, v in sorted(explanation.figures.items()))
+    verdict = "funded" if explanation.funded else "not funded"
+    return f"{explanation.code} ({verdict})" + (f": {figures}." if figures else ".")
+
+
+def render(explanation: Explanation) -> str:
+    """The sentence for `explanation`, strictly: KeyError for a code without a template or a
+    figure its template needs (the test suite runs every rule's codes through this)."""
+    figures = explanation.figures
+    sentence = _FORMATTER.format(MESSAGES[explanation.code], **figures)
+    tie = figures.get("tie")
+    if isinstance(tie, str):
+        sentence += " " + _FORMATTER.format(TIE_MESSAGES[tie], **figures)
+    return sentence
+
+
+def explain(explanation: Explanation) -> str:
+    """One English sentence (two when a tie is reported) for one project's explanation; an
+    unknown code or a missing figure falls back to the code and its figures."""
+    try:
+        return render(explanation)
+    except (KeyError, IndexError, TypeError, ValueError):
+        # Explanations from elsewhere (an older results file, a new rule) must not break a
+        # results page; the rules' own codes are checked by the tests through `render`.
+        return _fallback(explanation)
+
+
+def explain_outcome(outcome: Outcome) -> list[str]:
+    """The sentences for every project, in the election's order (as `outcome.explanations`)."""
+    return [explain(explanation) for explanation in outcome.explanations]
