@@ -57,7 +57,11 @@ def run_ours(name: str, rule: str) -> dict[str, Any]:
     start = time.perf_counter()
     outcome = rules.count(rule, parsed.election, options)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "funded": sorted(outcome.funded), "voters": parsed.election.num_voters}
+    return {
+        "seconds": seconds,
+        "funded": sorted(outcome.funded),
+        "voters": parsed.election.num_voters,
+    }
 
 
 def pabutools_rule(rule: str, profile: Any) -> Callable[[Any, Any], Any]:
@@ -90,9 +94,7 @@ def pabutools_rule(rule: str, profile: Any) -> Callable[[Any, Any], Any]:
             i, p, sat_class=mes_sat, voter_budget_increment=1
         ),
         "phragmen": lambda i, p: sequential_phragmen(i, p),
-        "max-utilitarian": lambda i, p: max_additive_utilitarian_welfare(
-            i, p, sat_class=score_sat
-        ),
+        "max-utilitarian": lambda i, p: max_additive_utilitarian_welfare(i, p, sat_class=score_sat),
     }
     return calls[rule]
 
@@ -210,7 +212,9 @@ def whole_corpus(workers: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "FILE", "RULE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=3, metavar=("ENGINE", "FILE", "RULE"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--files", nargs="+", default=DEFAULT_FILES)
     parser.add_argument("--rules", nargs="+", default=DEFAULT_RULES)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per measurement")

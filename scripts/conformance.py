@@ -115,7 +115,9 @@ def report(results: list[Result], verbose: bool) -> int:
             problems.append(f"unexplained mismatch: {result.file} ({result.rule}): {detail}")
     print(f"{'rule':28} {'files':>6} {'reproduced':>11} {'rate':>8}")
     for rule, total in sorted(by_rule.items()):
-        print(f"{rule:28} {total:>6} {ok_by_rule[rule]:>11} {100 * ok_by_rule[rule] / total:>7.2f}%")
+        print(
+            f"{rule:28} {total:>6} {ok_by_rule[rule]:>11} {100 * ok_by_rule[rule] / total:>7.2f}%"
+        )
     total, ok = len(results), sum(r.reproduced for r in results)
     rate = 100 * ok / total if total else 0.0
     print(f"{'all':28} {total:>6} {ok:>11} {rate:>7.2f}%")

@@ -43,6 +43,22 @@ def rename(election: Election) -> tuple[Election, dict[str, str]]:
     return replace(election, projects=projects, ballots=ballots), new
 
 
+def within(election: Election, outcome: Outcome) -> int:
+    """What a rule may spend: the budget, and under greedy-reserve the cost of the one project it
+    funded from the reserve, which the reserve condition allowed (100 * left >= 80 * cost)."""
+    reserved = [e for e in outcome.explanations if e.code == "funded-from-reserve"]
+    if outcome.rule != "greedy-reserve" or not reserved:
+        assert "reserve" not in outcome.details
+        return election.budget
+    (last,) = reserved
+    cost, left = election.project_by_id[last.project_id].cost, last.figures["remaining"]
+    assert isinstance(left, int)
+    assert left < cost and 100 * left >= 80 * cost
+    assert outcome.funded[-1] == last.project_id
+    assert outcome.details["reserve"] == cost - left == outcome.spent - election.budget
+    return election.budget + cost
+
+
 @pytest.mark.parametrize("rule", RULE_NAMES)
 @settings(max_examples=60)
 @given(data=st.data())
@@ -50,7 +66,7 @@ def test_outcome_is_within_budget_and_well_formed(rule: str, data: st.DataObject
     election = data.draw(accepted(rule))
     outcome = run(rule, election)
     assert len(set(outcome.funded)) == len(outcome.funded)
-    assert outcome.spent == election.cost_of(tuple(outcome.funded)) <= election.budget
+    assert outcome.spent == election.cost_of(tuple(outcome.funded)) <= within(election, outcome)
     assert all(election.votes[p] > 0 for p in outcome.funded)
     assert [e.project_id for e in outcome.explanations] == [p.id for p in election.projects]
     assert {e.project_id for e in outcome.explanations if e.funded} == set(outcome.funded)
@@ -104,9 +120,7 @@ def test_mes_satisfies_ejr_up_to_one(rule: str, election: Election) -> None:
 
 
 def test_incompatible_rule_is_refused() -> None:
-    election = Election(
-        (Project("a", 1),), 1, VoteType.CUMULATIVE, (Ballot(("a",), (2,)),)
-    )
+    election = Election((Project("a", 1),), 1, VoteType.CUMULATIVE, (Ballot(("a",), (2,)),))
     with pytest.raises(rules.RuleError, match="does not accept cumulative"):
         rules.count("phragmen", election)
     with pytest.raises(rules.RuleError, match="unknown rule 'coin'"):
