@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from budget import pabulib
 from budget.pabulib import PabulibError, canonical, export, read, read_path, write
+from budget.tally.greedy import greedy
 from budget.tally.model import Ballot, Election, Project, VoteType
-from budget.tally.options import Satisfaction
+from budget.tally.options import Options, Satisfaction
 from budget.tally.ties import Criterion, TieBreak, default_ties
 from tests.strategies import elections
 
@@ -100,6 +101,15 @@ def test_selected_and_rule_come_from_the_file() -> None:
 def test_selected_is_none_without_the_column_and_ignores_reserve_codes() -> None:
     assert read(without_selected(SMALL)).selected is None
     assert read(SMALL.replace("Bikes;;1", "Bikes;;2")).selected == ("a",)
+
+
+def test_selected_with_reserve_adds_value_2_but_not_money_added_later() -> None:
+    reserve = read(SMALL.replace("Bikes;;1", "Bikes;;2"))
+    assert reserve.selected_with_reserve == ("a", "c")
+    later = read(SMALL.replace("Bikes;;1", "Bikes;;3").replace("culture;0", "culture;2"))
+    assert later.selected_with_reserve == ("a", "b")
+    assert later.selected_with("3") == ("c",)
+    assert read(without_selected(SMALL)).selected_with_reserve is None
 
 
 def test_bom_crlf_quotes_and_surrounding_spaces_are_read() -> None:
@@ -284,12 +294,24 @@ def test_options_default_to_one_currency_unit_in_the_files_scale() -> None:
     options = file.options()
     assert (options.step, options.ties, options.threshold, options.exclusions) == (
         100,
-        None,
+        TieBreak((Criterion.SOURCE_ORDER,)),
         None,
         (),
     )
     assert with_meta("add1_step;0.5\n", SMALL.replace("budget;100", "budget;100.00")).options(
     ).step == 50  # fmt: skip
+
+
+def test_without_a_chain_or_seed_ties_follow_the_files_published_order() -> None:
+    # x and y have one vote each; y is cheaper, but x comes first in PROJECTS: x is funded.
+    text = (
+        "META\nkey;value\nbudget;5\nvote_type;approval\nPROJECTS\nproject_id;cost\n"
+        "x;5\ny;4\nVOTES\nvoter_id;vote\n1;x,y\n"
+    )
+    file = read(text)
+    assert file.options().ties == TieBreak((Criterion.SOURCE_ORDER,))
+    assert greedy(file.election, file.options()).funded == ("x",)
+    assert greedy(file.election, Options()).funded == ("y",)  # the rule's own default chain
 
 
 def test_a_seed_without_a_chain_ends_the_rule_familys_default_chain() -> None:

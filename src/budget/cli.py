@@ -1,22 +1,528 @@
-"""The `budget` command: one sub-command per action, each a thin call into the layers below."""
+"""The `budget` command: one sub-command per action, each a thin call into the layers below.
+
+Each sub-command registers itself with `add_<name>(commands)` and runs in `run_<name>(args)`,
+which returns the exit status. A user's mistake (bad configuration, a refused action) prints one
+clear line and exits 2; a bug keeps its traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import copy
+import datetime as dt
+import getpass
+import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from budget import pabulib
+from budget.config import ConfigError, Settings
+from budget.db import migrate, queries
+from budget.db.engine import make_engine
+from budget.domain.errors import BudgetError, DemoNotEmpty, FieldErrors
+from budget.pabulib import PabulibError, PabulibFile
+from budget.services import accounts, demo
+from budget.tally import rules
+from budget.tally.explain import CRITERIA, explain, figure_text, money_text
+from budget.tally.greedy import ExclusionError
+from budget.tally.model import Election, Explanation, Figure, Outcome
+from budget.tally.options import Options
+from budget.tally.rules import RuleError
+from budget.tally.ties import TieBreak, TieBreakError
+
+FACTORY = "budget.web.app:create_app"
+REDACTION_FILTER = "budget.web.redaction.RedactSecrets"  # named, like the factory: web is a peer
+DEFAULT_HOST = "127.0.0.1"
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="budget", description=__doc__)
-    parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_serve(commands)
+    add_migrate(commands)
+    add_create_admin(commands)
+    add_demo(commands)
+    add_tally(commands)
+    add_compare(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (ConfigError, BudgetError) as error:
+        print(f"budget {args.command}: {describe(error)}", file=sys.stderr)
+        return 2
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, FieldErrors):
+        return "; ".join(f"{name}: {field_error}" for name, field_error in error.fields.items())
+    return str(error)
+
+
+# -- operations ------------------------------------------------------------------------------
+
+
+def settings() -> Settings:
+    return Settings.from_env(os.environ)
+
+
+def engine_for(config: Settings) -> Engine:
+    """The configured database; for SQLite, its folder is created (the default is ./var/)."""
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    return make_engine(config.database_url)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="serve the web application with uvicorn")
+    serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (%(default)s)")
+    serve.add_argument("--port", type=int, default=None, help="port (default: $PORT or 8000)")
+    serve.set_defaults(handler=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Check configuration and schema here, so a mistake is one line, not a worker traceback."""
+    import uvicorn  # only this sub-command needs the server
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = settings()
+    engine = engine_for(config)
+    try:
+        migrate.check_schema(engine)
+    finally:
+        engine.dispose()
+    port = args.port or config.port
+    print(f"budget: serving on http://{args.host}:{port}/ ({config.env})", flush=True)
+    # X-Forwarded-For is read by the app itself, from TRUSTED_PROXIES only (T4).
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        host=args.host,
+        port=port,
+        proxy_headers=False,
+        server_header=False,
+        log_config=log_config(LOGGING_CONFIG),
+    )
     return 0
+
+
+def log_config(base: dict[str, Any]) -> dict[str, Any]:
+    """uvicorn's logging, with secrets redacted on every handler (T12) and the app's own
+    loggers (warnings such as a generated development key) printed too."""
+    config = copy.deepcopy(base)
+    config["filters"] = {"redact": {"()": REDACTION_FILTER}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
+    config["loggers"]["budget"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def add_migrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    migrate_parser = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate_parser.set_defaults(handler=run_migrate)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    engine = engine_for(settings())
+    try:
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        after = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"budget migrate: the schema is up to date ({after})")
+    else:
+        print(f"budget migrate: upgraded the schema from {before or 'empty'} to {after}")
+    return 0
+
+
+def add_create_admin(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    create = commands.add_parser(
+        "create-admin",
+        help="create a council account",
+        description="Create a council account. The password is asked twice on the terminal, "
+        "or read from the first line of standard input with --password-stdin; never as an "
+        "argument, which other users and the shell history could read.",
+    )
+    create.add_argument("--email", help="the account's email address (asked if omitted)")
+    create.add_argument("--name", help="the name shown for the account (asked if omitted)")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.set_defaults(handler=run_create_admin)
+
+
+def ask(prompt: str, given: str | None) -> str:
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise ConfigError(f"{prompt.lower()} is required: pass it as an option")
+    return input(f"{prompt}: ")
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ConfigError("no terminal to ask the password on: use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise ConfigError("the two passwords differ; nothing was created")
+    return first
+
+
+def run_create_admin(args: argparse.Namespace) -> int:
+    email = ask("Email", args.email)
+    name = ask("Name", args.name)
+    password = read_password(args.password_stdin)
+    engine = engine_for(settings())
+    try:
+        migrate.check_schema(engine)
+        with Session(engine) as db:
+            account = accounts.create_admin(
+                db,
+                utc_now(),
+                email=email,
+                password=password,
+                display_name=name,
+                hasher=accounts.production_hasher(),
+            )
+            db.commit()
+    finally:
+        engine.dispose()
+    print(f"budget create-admin: created council account {account.email} (id {account.id})")
+    return 0
+
+
+def add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo_parser = commands.add_parser(
+        "demo", help="fill an empty database with a demonstration cycle and accounts"
+    )
+    demo_parser.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing (exit 0) when the database already has data; print the demo "
+        "logins if the demo was loaded before",
+    )
+    demo_parser.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    engine = engine_for(settings())
+    try:
+        migrate.check_schema(engine)
+        with Session(engine) as db:
+            try:
+                summary = demo.load_demo(db, utc_now(), accounts.production_hasher())
+            except DemoNotEmpty:
+                if not args.if_empty:
+                    raise
+                print("budget demo: the database already has data; the demo was not loaded")
+                print_logins(db)
+                return 0
+            db.commit()
+            print(
+                f"budget demo: loaded cycle {summary.cycle_id} with {summary.residents} "
+                f"residents and {summary.proposals} proposals"
+            )
+            print_logins(db)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def print_logins(db: Session) -> None:
+    """The demo accounts that exist in this database, with their published passwords."""
+    present = [a for a in demo.DEMO_ACCOUNTS if queries.find_account(db, a.email) is not None]
+    if not present:
+        return
+    print("Demo logins (for trying things out only):")
+    width = max(len(account.email) for account in present)
+    for account in present:
+        print(f"  {account.role.value:<9} {account.email:<{width}}  {account.password}")
+
+
+# -- tally and compare: count a Pabulib file ---------------------------------------------------
+
+# Pabulib rules with no definition of their own: counted as greedy, and the user is told so.
+FALLBACK_RULES = {"greedy-custom", "unknown"}
+COUNT_ERRORS = (OSError, PabulibError, RuleError, TieBreakError, ExclusionError)
+
+
+def add_tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tally = commands.add_parser("tally", help="count a Pabulib .pb file with one rule")
+    tally.add_argument("file", type=Path, help="the .pb file")
+    tally.add_argument("--rule", help=f"a rule ({', '.join(rules.RULES)}) or a Pabulib alias; "
+                       "default: the file's META rule")  # fmt: skip
+    tally.add_argument("--format", choices=("text", "json"), default="text")
+    tally.add_argument("--ties", metavar="CHAIN", help="tie-break chain, e.g. more-votes,lottery")
+    tally.add_argument("--seed", metavar="HEX", help="lottery seed (hexadecimal)")
+    tally.set_defaults(handler=run_tally)
+
+
+def add_compare(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    compare = commands.add_parser(
+        "compare", help="count a Pabulib .pb file with every rule that accepts its ballots"
+    )
+    compare.add_argument("file", type=Path, help="the .pb file")
+    compare.add_argument("--rule", help="the rule to compare with; default: the file's META rule")
+    compare.add_argument("--format", choices=("text", "json"), default="text")
+    compare.set_defaults(handler=run_compare)
+
+
+def load_box(command: str, path: Path) -> PabulibFile:
+    """The file, its warnings printed on stderr."""
+    parsed = pabulib.read_path(path)
+    for warning in parsed.warnings:
+        print(f"budget {command}: warning: {parsed.source}, {warning}", file=sys.stderr)
+    return parsed
+
+
+def file_rule(command: str, parsed: PabulibFile) -> rules.Rule:
+    """The file's own rule; greedy, said on stderr, when it has none we can count."""
+    declared = parsed.rule
+    if declared is not None and declared not in FALLBACK_RULES:
+        try:
+            return rules.lookup(declared)
+        except RuleError:
+            pass
+    why = "names no rule" if declared is None else f"names the rule {declared!r}"
+    print(f"budget {command}: the file {why}, which has no exact definition; counting with "
+          "greedy (choose another with --rule)", file=sys.stderr)  # fmt: skip
+    return rules.RULES["greedy"]
+
+
+def tally_options(
+    parsed: PabulibFile, rule: rules.Rule, chain: str | None, seed_text: str | None
+) -> Options:
+    """The file's options, with the tie-break chain or seed given on the command line."""
+    options = parsed.options(family=rule.family)
+    if chain is None and seed_text is None:
+        return options
+    seed = options.ties.seed if options.ties is not None else None
+    if seed_text is not None:
+        try:
+            seed = bytes.fromhex(seed_text)
+        except ValueError:
+            raise TieBreakError(f"--seed {seed_text!r}: expected hexadecimal digits") from None
+    if chain is not None:
+        ties = TieBreak.parse(chain, seed)
+    elif options.ties is not None and "tie_break" in parsed.meta:
+        # Without a chain in the file its ties follow the source order alone, which a seed
+        # cannot change: a seed given here ends the rule's default chain instead.
+        ties = TieBreak(options.ties.criteria, seed)
+    else:
+        ties = rule.default_ties(seed)
+    return replace(options, ties=ties)
+
+
+def emit(text: str) -> int:
+    """Print the report; a reader that stops early (`| head`) is not an error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Python's recommended handling: silence the interpreter's final flush of stdout.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def money(value: int, scale: int) -> str:
+    """An amount of 1/scale currency units, with thousands separators: 1,250.50 (as the
+    explanations print it; negative when greedy-reserve spent beyond the budget)."""
+    return money_text(value, scale)
+
+
+def json_figure(value: Figure) -> object:
+    """Figures for JSON: Fractions as exact "a/b" strings, tuples as lists."""
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def run_tally(args: argparse.Namespace) -> int:
+    try:
+        parsed = load_box("tally", args.file)
+        rule = rules.lookup(args.rule) if args.rule else file_rule("tally", parsed)
+        options = tally_options(parsed, rule, args.ties, args.seed)
+        outcome = rules.count(rule.name, parsed.election, options)
+    except COUNT_ERRORS as error:
+        print(f"budget tally: {error}", file=sys.stderr)
+        return 2
+    ties = options.ties or rule.default_ties()
+    if args.format == "json":
+        return emit(json.dumps(tally_json(parsed, outcome, ties), ensure_ascii=False, indent=2))
+    return emit("\n".join(tally_text(parsed, rule, outcome, ties)))
+
+
+def project_json(parsed: PabulibFile, explanation: Explanation) -> dict[str, object]:
+    election = parsed.election
+    project = election.project_by_id[explanation.project_id]
+    figures = {key: json_figure(value) for key, value in explanation.figures.items()}
+    return {"id": project.id, "name": project.name, "cost": project.cost,
+            "votes": election.votes[project.id], "score": election.scores[project.id],
+            "funded": explanation.funded, "code": explanation.code, "figures": figures,
+            "explanation": explain(explanation, parsed.scale)}  # fmt: skip
+
+
+def tally_json(parsed: PabulibFile, outcome: Outcome, ties: TieBreak) -> dict[str, object]:
+    """Money in the file's units: integers of 1/scale currency units (scale 1: whole units)."""
+    details = {key: json_figure(value) for key, value in outcome.details.items()}
+    return {"file": parsed.source, "rule": outcome.rule, "file_rule": parsed.rule,
+            "vote_type": parsed.election.vote_type.value, "voters": parsed.election.num_voters,
+            "ties": str(ties), "scale": parsed.scale, "budget": outcome.budget,
+            "spent": outcome.spent, "funded": list(outcome.funded),
+            "projects": [project_json(parsed, e) for e in outcome.explanations],
+            "details": details}  # fmt: skip
+
+
+def project_line(parsed: PabulibFile, project_id: str, number: str) -> str:
+    election, scale = parsed.election, parsed.scale
+    project = election.project_by_id[project_id]
+    votes, score = election.votes[project_id], election.scores[project_id]
+    support = f"{votes:,} votes" + (f", score {score:,}" if score != votes else "")
+    return f"{number:>5} #{project.id}  {money(project.cost, scale)}  {support}  {project.name}"
+
+
+def tally_text(
+    parsed: PabulibFile, rule: rules.Rule, outcome: Outcome, ties: TieBreak
+) -> list[str]:
+    election, scale = parsed.election, parsed.scale
+    currency = parsed.meta.get("currency", "")
+    lines = [f"{parsed.source}: {election.vote_type} ballots, {election.num_voters:,} voters, "
+             f"{len(election.projects)} projects",
+             f"Rule: {rule.name}. {rule.summary}",
+             f"Ties: {', then '.join(CRITERIA[c.value] for c in ties.complete_chain)}",
+             f"Budget {money(outcome.budget, scale)} {currency}; spent "
+             f"{money(outcome.spent, scale)}; left {money(outcome.remaining, scale)}.", "",
+             f"Funded ({len(outcome.funded)}), in selection order:"]  # fmt: skip
+    for rank, project_id in enumerate(outcome.funded, start=1):
+        lines.append(project_line(parsed, project_id, f"{rank}."))
+        lines.append(f"        {explain(outcome.explanation_for(project_id), scale)}")
+    unfunded = [e for e in outcome.explanations if not e.funded]
+    lines += ["", f"Not funded ({len(unfunded)}):"]
+    for explanation in unfunded:
+        lines.append(project_line(parsed, explanation.project_id, ""))
+        lines.append(f"        {explain(explanation, scale)}")
+    if outcome.details:
+        details = "; ".join(f"{k} {figure_text(v)}" for k, v in outcome.details.items())
+        lines += ["", f"Details: {details}"]
+    return lines
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One row of the comparison: a rule's funded set, and how it differs from the reference."""
+
+    rule: str
+    funded: tuple[str, ...]
+    spent: int
+    served: int  # voters giving positive utility to at least one funded project
+    added: tuple[str, ...] = ()  # funded here, not by the reference rule
+    removed: tuple[str, ...] = ()  # funded by the reference rule, not here
+
+
+def served(election: Election, funded: tuple[str, ...]) -> int:
+    chosen = set(funded)
+    return sum(ballot.count for ballot in election.ballots
+               if any(p in chosen for p, _ in election.utilities(ballot)))  # fmt: skip
+
+
+def percent(part: int, whole: int) -> str:
+    """100 * part / whole with one decimal, rounded exactly (half to even)."""
+    tenths = round(Fraction(1000 * part, whole)) if whole else 0
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+def compare_rules(parsed: PabulibFile, reference: rules.Rule) -> list[RuleResult]:
+    """Every rule accepting the file's ballots, each with the file's options."""
+    election = parsed.election
+    if not reference.accepts(election.vote_type):
+        raise RuleError(f"rule {reference.name!r} does not accept {election.vote_type} ballots")
+    results = []
+    for rule in rules.RULES.values():
+        if rule.accepts(election.vote_type):
+            outcome = rules.count(rule.name, election, parsed.options(family=rule.family))
+            results.append(RuleResult(rule.name, outcome.funded, outcome.spent,
+                                      served(election, outcome.funded)))  # fmt: skip
+    if parsed.selected is not None:
+        chosen = parsed.selected
+        spent = election.cost_of(chosen)
+        results.append(RuleResult("selected", chosen, spent, served(election, chosen)))
+    base = next(r for r in results if r.rule == reference.name)
+    return [replace(r, added=tuple(p for p in r.funded if p not in base.funded),
+                    removed=tuple(p for p in base.funded if p not in r.funded))
+            for r in results]  # fmt: skip
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    try:
+        parsed = load_box("compare", args.file)
+        reference = rules.lookup(args.rule) if args.rule else file_rule("compare", parsed)
+        results = compare_rules(parsed, reference)
+    except COUNT_ERRORS as error:
+        print(f"budget compare: {error}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        return emit(
+            json.dumps(compare_json(parsed, reference, results), ensure_ascii=False, indent=2)
+        )
+    return emit("\n".join(compare_text(parsed, reference, results)))
+
+
+def compare_json(
+    parsed: PabulibFile, reference: rules.Rule, results: list[RuleResult]
+) -> dict[str, object]:
+    voters = parsed.election.num_voters
+    rows = [{"rule": r.rule, "funded": list(r.funded), "count": len(r.funded), "spent": r.spent,
+             "voters_served": r.served, "voters_served_percent": percent(r.served, voters),
+             "added": list(r.added), "removed": list(r.removed)} for r in results]  # fmt: skip
+    return {"file": parsed.source, "vote_type": parsed.election.vote_type.value,
+            "voters": voters, "scale": parsed.scale, "budget": parsed.election.budget,
+            "file_rule": parsed.rule, "reference": reference.name, "rules": rows}  # fmt: skip
+
+
+def compare_text(
+    parsed: PabulibFile, reference: rules.Rule, results: list[RuleResult]
+) -> list[str]:
+    election, scale = parsed.election, parsed.scale
+    voters = election.num_voters
+    width = max(len(r.rule) for r in results)
+    lines = [f"{parsed.source}: {election.vote_type} ballots, {voters:,} voters, budget "
+             f"{money(election.budget, scale)} {parsed.meta.get('currency', '')}",
+             "For information: the file's rule decides; 'selected' is what the city funded.", "",
+             f"{'rule':<{width}}  {'funded':>6}  {'spent':>15}  {'voters served':>13}  "
+             f"differs from {reference.name}"]  # fmt: skip
+    for r in results:
+        changes = " ".join([*(f"+{p}" for p in r.added), *(f"-{p}" for p in r.removed)])
+        lines.append(f"{r.rule:<{width}}  {len(r.funded):>6}  {money(r.spent, scale):>15}  "
+                     f"{percent(r.served, voters) + '%':>13}  {changes or '='}")  # fmt: skip
+    lines += ["", "Funded sets, in selection order:"]
+    lines += [f"{r.rule:<{width}}  {', '.join(r.funded) or '(none)'}" for r in results]
+    return lines
 
 
 if __name__ == "__main__":

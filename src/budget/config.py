@@ -1,3 +1,135 @@
-"""Settings from environment variables; read only at the edges (web/ and cli.py)."""
+"""Settings from environment variables; read only at the edges (web/ and cli.py).
+
+Variables (README, "Configuration"):
+- BUDGET_ENV: `production` (default) or `development`. Development relaxes two things only: a
+  missing SECRET_KEY is generated for the process (with a warning), and cookies drop `Secure`
+  and the `__Host-` prefix so that http://127.0.0.1 works.
+- DATABASE_URL: SQLAlchemy URL; default a SQLite file under ./var/.
+- SECRET_KEY: at least 32 bytes, not a known example; required outside development (T12).
+- PORT: the port `budget serve` listens on, default 8000.
+- TRUSTED_PROXIES: comma-separated CIDRs whose X-Forwarded-For is believed (T4); default none.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Environment = Literal["development", "production"]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+ENVIRONMENTS: tuple[Environment, ...] = ("development", "production")
+MIN_SECRET_BYTES = 32
+DEFAULT_PORT = 8000
+# Values copied from tutorials: a key anyone can read is no key.
+KNOWN_EXAMPLE_KEYS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "secret",
+        "secret-key",
+        "your-secret-key",
+        "django-insecure",
+        "development",
+        "dev",
+    }
+)
+
+
+class ConfigError(ValueError):
+    """A variable is missing or invalid; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the entry points need from the environment, validated once."""
+
+    env: Environment
+    database_url: str
+    secret_key: str
+    port: int = DEFAULT_PORT
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    secret_key_generated: bool = False
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    def key_for(self, purpose: str) -> bytes:
+        """A key per purpose, HMAC(SECRET_KEY, purpose) (SECURITY.md): one leak stays put."""
+        return hmac.new(self.secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], *, cwd: Path | None = None) -> Settings:
+        """Read and check every variable; raise ConfigError naming the first problem."""
+        env = parse_environment(environ.get("BUDGET_ENV", "production"))
+        raw_key = environ.get("SECRET_KEY", "")
+        generated = False
+        if not raw_key and env == "development":
+            raw_key, generated = secrets.token_urlsafe(48), True
+        return cls(
+            env=env,
+            database_url=environ.get("DATABASE_URL") or default_database_url(cwd or Path.cwd()),
+            secret_key=check_secret_key(raw_key),
+            port=parse_port(environ.get("PORT", str(DEFAULT_PORT))),
+            trusted_proxies=parse_trusted_proxies(environ.get("TRUSTED_PROXIES", "")),
+            secret_key_generated=generated,
+        )
+
+
+def default_database_url(cwd: Path) -> str:
+    return f"sqlite:///{(cwd / 'var' / 'budget.sqlite3').resolve()}"
+
+
+def parse_environment(value: str) -> Environment:
+    for candidate in ENVIRONMENTS:
+        if value == candidate:
+            return candidate
+    raise ConfigError(f"BUDGET_ENV must be 'production' or 'development', not {value!r}")
+
+
+def check_secret_key(value: str) -> str:
+    """T12: refuse a missing, short, example or single-character key."""
+    if not value:
+        raise ConfigError(
+            "SECRET_KEY is required outside development: set it to at least "
+            f"{MIN_SECRET_BYTES} random bytes, for example the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    if value.strip().lower() in KNOWN_EXAMPLE_KEYS:
+        raise ConfigError("SECRET_KEY is a published example value: generate a random one")
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"SECRET_KEY is too short: {len(value.encode())} bytes, at least "
+            f"{MIN_SECRET_BYTES} are needed"
+        )
+    if len(set(value)) < 8:
+        raise ConfigError("SECRET_KEY repeats too few characters to be random: generate one")
+    return value
+
+
+def parse_port(value: str) -> int:
+    if not value.strip().isdigit() or not 1 <= int(value) <= 65535:
+        raise ConfigError(f"PORT must be a whole number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def parse_trusted_proxies(value: str) -> tuple[IPNetwork, ...]:
+    networks: list[IPNetwork] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"TRUSTED_PROXIES: {item!r} is not an IP address or CIDR block "
+                "(example: 10.0.0.0/8,::1)"
+            ) from None
+    return tuple(networks)

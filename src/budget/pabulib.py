@@ -40,7 +40,7 @@ from types import MappingProxyType
 
 from budget.tally.model import Ballot, Election, Project, VoteType
 from budget.tally.options import Options, Satisfaction
-from budget.tally.ties import TieBreak, default_ties
+from budget.tally.ties import Criterion, TieBreak, default_ties
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 _AMOUNT = re.compile(r"([0-9]{1,24})(?:\.([0-9]{1,12}))?")
@@ -98,18 +98,35 @@ class PabulibFile:
         """Projects the city funded (`selected` = 1) in file order; None without the column.
 
         Other non-zero values (2 and 3 in Gdynia and Poznan: funded from reserves or money added
-        after the vote) are not the rule's outcome and are left out."""
-        flags = self.projects.column("selected")
-        if flags is None:
+        after the vote) are left out; `selected_with` includes them on request."""
+        return self.selected_with("1")
+
+    @property
+    def selected_with_reserve(self) -> tuple[str, ...] | None:
+        """Projects funded by the vote, including from a reserve (`selected` 1 or 2): the outcome
+        of Poznan's `greedy-custom` rule (`greedy-reserve`), which marks with 2 the project its
+        reserve funded. Value 3 (money added after the vote) stays out."""
+        return self.selected_with("1", "2")
+
+    def selected_with(self, *flags: str) -> tuple[str, ...] | None:
+        """Projects whose `selected` value is one of `flags`, in file order; None without the
+        column."""
+        values = self.projects.column("selected")
+        if values is None:
             return None
         projects = self.election.projects
-        return tuple(p.id for p, flag in zip(projects, flags, strict=True) if flag == "1")
+        return tuple(p.id for p, value in zip(projects, values, strict=True) if value in flags)
 
     def options(self, *, family: str | None = None) -> Options:
         """Options from META: `min_project_score_threshold` (an absolute score) and our keys.
 
         Without `tie_break`, a `lottery_seed` ends the default chain of `family` ("greedy" or
-        "mes"; greedy when not given); without either, the rule's own default applies."""
+        "mes"; greedy when not given). Without either, ties follow the PROJECTS section's order
+        alone (`source-order`): every rule still compares its own key first (score for greedy,
+        the price per utility for MES), and a Pabulib file lists its projects in the city's
+        published ranking, so equal projects are placed as the city placed them. Breaking them
+        by more votes or lower cost instead misses about ten corpus files whose cities ranked
+        equal scores otherwise (shared/pabulib/README.md)."""
         return _Options(self).build(family)
 
 
@@ -433,7 +450,7 @@ class _Options:
                 raise
             raise self.fail("add1_step", str(error)) from None
 
-    def ties(self, family: str | None) -> TieBreak | None:
+    def ties(self, family: str | None) -> TieBreak:
         seed = None
         if "lottery_seed" in self.meta:
             try:
@@ -441,7 +458,9 @@ class _Options:
             except ValueError:
                 raise self.fail("lottery_seed", "expected hexadecimal digits") from None
         if "tie_break" not in self.meta:
-            return None if seed is None else default_ties(family or "greedy", seed)
+            if seed is None:
+                return TieBreak((Criterion.SOURCE_ORDER,))
+            return default_ties(family or "greedy", seed)
         try:
             return TieBreak.parse(self.meta["tie_break"], seed)
         except ValueError as error:

@@ -14,6 +14,7 @@ from budget.tally.explain import (
     explain,
     explain_outcome,
     figure_text,
+    money_text,
     render,
 )
 from budget.tally.model import (
@@ -34,6 +35,7 @@ NON_MES_RULES = [
     greedy.greedy_no_skip,
     greedy.greedy_threshold,
     greedy.greedy_exclusive,
+    greedy.greedy_reserve,
     maxutil.max_utilitarian,
 ]
 # Every code greedy.py, phragmen.py and maxutil.py can emit.
@@ -47,6 +49,7 @@ NON_MES_CODES = {
     "below-threshold",
     "below-threshold-pct",
     "excluded",
+    "funded-from-reserve",
     "phragmen-funded",
     "phragmen-did-not-fit",
     "phragmen-stopped",
@@ -103,6 +106,44 @@ def test_ranks_print_as_english_ordinals(rank, text) -> None:
     assert explain(explanation) == (
         f"Ranked {text} with 4,210 votes; 1,230,000 remained, it costs 800,000: funded."
     )
+
+
+def test_money_figures_print_in_currency_units_of_the_files_scale() -> None:
+    explanation = Explanation(
+        "p",
+        True,
+        "greedy-funded",
+        {"rank": 1, "score": 4210, "score_kind": "votes", "remaining": 125050, "cost": 80000},
+    )
+    assert explain(explanation, scale=100) == (
+        "Ranked 1st with 4,210 votes; 1,250.50 remained, it costs 800.00: funded."
+    )
+    assert explain(explanation) == (
+        "Ranked 1st with 4,210 votes; 125,050 remained, it costs 80,000: funded."
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "scale", "text"),
+    [
+        (125050, 100, "1,250.50"),
+        (-1050, 100, "-10.50"),
+        (5, 1000, "0.005"),
+        (40000, 1, "40,000"),
+        (Fraction(81240, 100), 1, "812.40"),
+        (Fraction(81240, 3), 100, "270.80"),
+    ],
+)
+def test_money_text_divides_by_the_scale_exactly(value, scale, text) -> None:
+    assert money_text(value, scale) == text
+
+
+def test_fallback_and_whole_outcome_use_the_scale_too() -> None:
+    unknown = Explanation("p", False, "new-rule-reason", {"cost": 150050, "votes": 1500})
+    assert explain(unknown, 100) == "new-rule-reason (not funded): cost 1,500.50; votes 1,500."
+    election = Election((Project("a", 250),), 1000, VoteType.APPROVAL, (Ballot(("a",)),))
+    (sentence,) = explain_outcome(greedy.greedy(election, Options()), scale=100)
+    assert sentence == "Ranked 1st with 1 votes; 10.00 remained, it costs 2.50: funded."
 
 
 def test_unknown_code_falls_back_to_the_code_and_its_figures() -> None:
@@ -181,6 +222,8 @@ def test_hand_elections_reach_every_non_mes_code() -> None:
     seen |= check_every_code_renders(phragmen.sequential_phragmen(election, options))
     pair = Election((Project("x", 5), Project("y", 4)), 5, VoteType.APPROVAL, (Ballot(("x", "y")),))
     seen |= check_every_code_renders(maxutil.max_utilitarian(pair, Options()))
+    near = Election((Project("x", 4), Project("y", 5)), 8, VoteType.APPROVAL, (Ballot(("x", "y")),))
+    seen |= check_every_code_renders(greedy.greedy_reserve(near, Options()))
     assert seen == NON_MES_CODES
 
 

@@ -14,6 +14,7 @@ from budget.tally.greedy import (
     greedy_exclusive,
     greedy_no_skip,
     greedy_order,
+    greedy_reserve,
     greedy_threshold,
 )
 from budget.tally.model import Ballot, Election, Outcome, Project, VoteType
@@ -77,6 +78,61 @@ def test_no_skip_stops_at_the_first_project_that_does_not_fit() -> None:
     }
     assert outcome.explanation_for("c").figures["stopped_at"] == "b"
     assert explain(outcome.explanation_for("c")) == "Not reached: the count stopped at #b."
+
+
+def test_reserve_funds_the_stopping_project_when_80_percent_of_it_is_left() -> None:
+    # a (60) is funded, 40 remain; b costs 50 and 100 * 40 >= 80 * 50: the reserve pays 10.
+    outcome = greedy_reserve(ELECTION, Options())
+    assert outcome.funded == ("a", "b")
+    assert (outcome.spent, outcome.remaining, outcome.details["reserve"]) == (110, -10, 10)
+    assert codes(outcome) == {
+        "a": "greedy-funded",
+        "b": "funded-from-reserve",
+        "c": "greedy-not-reached",
+        "d": "greedy-not-reached",
+        "e": "unsupported",
+    }
+    b = outcome.explanation_for("b")
+    assert (b.figures["remaining"], b.figures["cost"], b.figures["reserve_pct"]) == (40, 50, 80)
+    assert explain(b) == (
+        "Ranked 2nd with 4 votes; only 40 remained, it costs 50: at least 80% of its cost was "
+        "left, so it was funded, 10 coming from the reserve beyond the budget."
+    )
+    assert outcome.explanation_for("c").figures["stopped_at"] == "b"
+
+
+def test_reserve_below_the_percentage_stops_like_no_skip() -> None:
+    strict = greedy_reserve(ELECTION, Options(reserve_pct=Fraction(81)))
+    assert strict.funded == greedy_no_skip(ELECTION, Options()).funded == ("a",)
+    assert codes(strict)["b"] == "greedy-stopped-here"
+    assert "reserve" not in strict.details
+    assert greedy_reserve(replace(ELECTION, budget=99), Options()).funded == ("a",)  # 39 < 40
+    half = greedy_reserve(ELECTION, Options(reserve_pct=Fraction(159, 2)))
+    assert half.explanation_for("b").figures["reserve_pct"] == Fraction(159, 2)
+    assert "at least 79.50% of its cost" in explain(half.explanation_for("b"))
+
+
+def test_reserve_rule_funds_everything_that_fits_without_the_reserve() -> None:
+    roomy = greedy_reserve(replace(ELECTION, budget=1000), Options())
+    assert roomy.funded == ("a", "b", "c", "d")
+    assert roomy.spent == 150
+
+
+def test_a_project_dearer_than_the_whole_budget_does_not_stop_the_walk() -> None:
+    # Wroclaw 2017 Rejon 11 750: a project withdrawn after the vote, written with a huge cost.
+    withdrawn = Election(
+        (Project("w", 999_999_999), Project("x", 750), Project("y", 750)),
+        750,
+        VoteType.CHOOSE_ONE,
+        (Ballot(("w",), count=3), Ballot(("x",), count=2), Ballot(("y",))),
+    )
+    for rule in [*RULES, greedy_reserve]:
+        outcome = rule(withdrawn, Options())
+        assert outcome.funded == ("x",)
+        w = outcome.explanation_for("w")
+        assert (w.code, w.figures["budget"]) == ("over-budget", 750)
+    sentence = explain(greedy_no_skip(withdrawn, Options()).explanation_for("w"))
+    assert sentence == "It costs 999,999,999, more than the whole budget of 750: not funded."
 
 
 def test_unsupported_project_is_never_funded_even_when_it_fits() -> None:
@@ -223,7 +279,11 @@ def test_greedy_is_exhaustive_except_for_excluded_and_below_threshold(
 @given(elections())
 def test_no_skip_funds_a_prefix_of_the_greedy_order(election) -> None:
     outcome = greedy_no_skip(election, Options())
-    order = [p for p in greedy_order(election, default_ties("greedy")) if election.votes[p]]
+    order = [
+        p
+        for p in greedy_order(election, default_ties("greedy"))
+        if election.votes[p] and election.project_by_id[p].cost <= election.budget
+    ]
     assert list(outcome.funded) == order[: len(outcome.funded)]
     if len(outcome.funded) < len(order):
         stopper = election.project_by_id[order[len(outcome.funded)]]

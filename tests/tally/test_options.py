@@ -13,6 +13,7 @@ from budget.tally.options import Options
         ({"step": 0}, "step"),
         ({"threshold": -1}, "negative"),
         ({"threshold_pct": Fraction(101)}, "percentage"),
+        ({"reserve_pct": Fraction(-1)}, "reserve percentage"),
     ],
 )
 def test_impossible_options_are_refused(kwargs: dict[str, object], message: str) -> None:

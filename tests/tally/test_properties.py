@@ -53,7 +53,8 @@ def within(election: Election, outcome: Outcome) -> int:
     (last,) = reserved
     cost, left = election.project_by_id[last.project_id].cost, last.figures["remaining"]
     assert isinstance(left, int)
-    assert left < cost and 100 * left >= 80 * cost
+    assert left < cost
+    assert 100 * left >= 80 * cost
     assert outcome.funded[-1] == last.project_id
     assert outcome.details["reserve"] == cost - left == outcome.spent - election.budget
     return election.budget + cost

@@ -1,9 +1,11 @@
 """Explanations as English sentences: `MESSAGES` maps each explanation code to a template.
 
 Rules record *why* as data (`Explanation.code` and exact figures); this module turns that into one
-sentence a resident understands, with thousands separators. Money figures are integers in the
-election's units and print as such ("40,000"); Fractions (loads, shares) are rounded to two
-decimals for display only. The web layer translates the same codes with gettext.
+sentence a resident understands, with thousands separators. Money figures (`MONEY_FIGURES`) are
+amounts in the election's units, integers of 1/`scale` currency units: with `scale` 1 they print
+as whole units ("40,000"), with `scale` 100 as units and cents ("1,250.50"); a money Fraction
+(a share, a load) prints with two decimals of a currency unit. Other Fractions are rounded to two
+decimals, for display only. The web layer translates the same codes with gettext.
 
 Template fields use `str.format` syntax with three extra format specs: `{rank:ordinal}` (7th),
 `{tied_with:id}` (#22) and `{tie_criterion:criterion}` (lower cost). A code without a template,
@@ -42,6 +44,11 @@ MESSAGES: dict[str, str] = {
         "Below the threshold of {threshold_pct}% of {voters} voters ({score} {score_kind})."
     ),
     "excluded": "Excluded by {excluded_by:id}, funded first.",
+    "funded-from-reserve": (
+        "Ranked {rank:ordinal} with {score} {score_kind}; only {remaining} remained, it costs "
+        "{cost}: at least {reserve_pct}% of its cost was left, so it was funded, {reserve} "
+        "coming from the reserve beyond the budget."
+    ),
     # Method of Equal Shares and its completions (mes.py).
     "mes-funded": (
         "Each voter's share was {share}. Funded in round {round}: its {supporters} supporters "
@@ -107,6 +114,11 @@ TIE_MESSAGES: dict[str, str] = {
     ),
 }
 
+# Figures that are amounts of money, printed in currency units according to the scale.
+MONEY_FIGURES = frozenset(
+    {"cost", "remaining", "budget", "total", "money", "share", "max_payment", "load", "reserve"}
+)
+
 CRITERIA: Mapping[str, str] = {
     "more-votes": "more votes",
     "higher-score": "a higher score",
@@ -129,6 +141,30 @@ def _fraction_text(value: Fraction) -> str:
     sign = "-" if hundredths < 0 else ""
     whole, part = divmod(abs(hundredths), 100)
     return f"{sign}{whole:,}.{part:02d}"
+
+
+def money_text(value: int | Fraction, scale: int) -> str:
+    """An amount of 1/scale currency units, in currency units: 40,000 (scale 1), 1,250.50 (scale
+    100); a Fraction (a share, a load) with two decimals of a unit."""
+    if isinstance(value, Fraction):
+        return _fraction_text(value / scale)
+    if scale == 1:
+        return f"{value:,}"
+    whole, part = divmod(abs(value), scale)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{whole:,}.{part:0{len(str(scale)) - 1}d}"
+
+
+def _shown(key: str, value: Figure, scale: int) -> Figure:
+    is_amount = isinstance(value, int | Fraction) and not isinstance(value, bool)
+    if key in MONEY_FIGURES and is_amount:
+        return money_text(value, scale)  # type: ignore[arg-type]  # is_amount narrowed it
+    return value
+
+
+def _money_figures(figures: Mapping[str, Figure], scale: int) -> dict[str, Figure]:
+    """The figures with money amounts already printed, so every template keeps `{cost}`."""
+    return {key: _shown(key, value, scale) for key, value in figures.items()}
 
 
 def figure_text(value: Figure) -> str:
@@ -158,16 +194,18 @@ class _Formatter(string.Formatter):
 _FORMATTER = _Formatter()
 
 
-def _fallback(explanation: Explanation) -> str:
-    figures = "; ".join(f"{k} {figure_text(v)}" for k, v in sorted(explanation.figures.items()))
+def _fallback(explanation: Explanation, scale: int) -> str:
+    shown = _money_figures(explanation.figures, scale)
+    figures = "; ".join(f"{k} {figure_text(v)}" for k, v in sorted(shown.items()))
     verdict = "funded" if explanation.funded else "not funded"
     return f"{explanation.code} ({verdict})" + (f": {figures}." if figures else ".")
 
 
-def render(explanation: Explanation) -> str:
+def render(explanation: Explanation, scale: int = 1) -> str:
     """The sentence for `explanation`, strictly: KeyError for a code without a template or a
-    figure its template needs (the test suite runs every rule's codes through this)."""
-    figures = explanation.figures
+    figure its template needs (the test suite runs every rule's codes through this). Money
+    figures are integers of 1/`scale` currency units."""
+    figures = _money_figures(explanation.figures, scale)
     sentence = _FORMATTER.format(MESSAGES[explanation.code], **figures)
     tie = figures.get("tie")
     if isinstance(tie, str):
@@ -175,17 +213,19 @@ def render(explanation: Explanation) -> str:
     return sentence
 
 
-def explain(explanation: Explanation) -> str:
+def explain(explanation: Explanation, scale: int = 1) -> str:
     """One English sentence (two when a tie is reported) for one project's explanation; an
-    unknown code or a missing figure falls back to the code and its figures."""
+    unknown code or a missing figure falls back to the code and its figures. Money figures are
+    integers of 1/`scale` currency units (a Pabulib file's `scale`: 100 when it writes cents)."""
     try:
-        return render(explanation)
+        return render(explanation, scale)
     except (KeyError, IndexError, TypeError, ValueError):
         # Explanations from elsewhere (an older results file, a new rule) must not break a
         # results page; the rules' own codes are checked by the tests through `render`.
-        return _fallback(explanation)
+        return _fallback(explanation, scale)
 
 
-def explain_outcome(outcome: Outcome) -> list[str]:
-    """The sentences for every project, in the election's order (as `outcome.explanations`)."""
-    return [explain(explanation) for explanation in outcome.explanations]
+def explain_outcome(outcome: Outcome, scale: int = 1) -> list[str]:
+    """The sentences for every project, in the election's order (as `outcome.explanations`);
+    money figures are integers of 1/`scale` currency units."""
+    return [explain(explanation, scale) for explanation in outcome.explanations]

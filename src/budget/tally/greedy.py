@@ -1,11 +1,15 @@
 """Greedy rules: walk the projects from the highest score down and fund each one that fits.
 
-Four rules share one walk (`_walk`). The order is score descending (`Election.scores`: votes for
+Five rules share one walk (`_walk`). The order is score descending (`Election.scores`: votes for
 approval and choose-1, points for cumulative and scoring, positional points for ordinal), then the
 tie-break chain (`Options.ties`, by default more votes, then lower cost, then the source order or
 the lottery). Whatever the variant:
 
 - a project no ballot supports is never funded ("unsupported");
+- a project costing more than the whole budget never enters the walk ("over-budget", as in
+  Phragmen and max-utilitarian): no count could fund it, so it cannot stop a no-skip walk either
+  (a city cannot put it on the ballot; Pabulib writes a project withdrawn after the vote with
+  an unaffordable cost, e.g. Wroclaw 2017 Rejon 11 750);
 - the score threshold applies when set (`Options.threshold` absolute, `Options.threshold_pct` as a
   percentage of voters: kept iff 100 * score >= pct * n); many Pabulib `greedy-no-skip` files
   declare `min_project_score_threshold`, and it applies to them too;
@@ -13,13 +17,15 @@ the lottery). Whatever the variant:
   skipped ("excluded by #k").
 
 Source: PRODUCT.md, Tally; Pabulib `rule` values `greedy`, `greedy-no-skip`, `greedy-threshold`,
-`greedy-exclusive` (Faliszewski et al., IJCAI 2023).
+`greedy-exclusive` (Faliszewski et al., IJCAI 2023); `greedy-reserve` is the rule the Poznan files
+(`greedy-custom`) define in their META comment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from budget.tally.model import Election, Explanation, Figure, Outcome
 from budget.tally.options import Options
@@ -111,6 +117,10 @@ class _Walk:
     funded: list[str]
     taken_sets: dict[int, str]
     stopped_at: str | None = None
+    # greedy-reserve: the stopping project is funded from a reserve if at least this percentage
+    # of its cost is left; `reserve` is then what the reserve paid.
+    reserve_pct: Fraction | None = None
+    reserve: int = 0
 
     def decide(self, project_id: str, sets: tuple[int, ...]) -> tuple[str, dict[str, Figure]]:
         """Fund, skip or stop at one project that passed the support and threshold checks."""
@@ -128,19 +138,32 @@ class _Walk:
             return "greedy-funded", {"remaining": remaining}
         if self.stop:
             self.stopped_at = project_id
+            pct = self.reserve_pct
+            if pct is not None and 100 * remaining >= pct * cost:
+                self.funded.append(project_id)
+                self.remaining, self.reserve = 0, cost - remaining
+                whole = pct.numerator if pct.denominator == 1 else pct
+                figures: dict[str, Figure] = {"remaining": remaining, "reserve_pct": whole}
+                return "funded-from-reserve", figures | {"reserve": self.reserve}
             return "greedy-stopped-here", {"remaining": remaining}
         return "greedy-did-not-fit", {"remaining": remaining}
 
 
 def _walk(
-    election: Election, options: Options, *, stop: bool, threshold_default: int | None, rule: str
+    election: Election,
+    options: Options,
+    *,
+    stop: bool,
+    threshold_default: int | None,
+    rule: str,
+    reserve_pct: Fraction | None = None,
 ) -> Outcome:
     ties = options.ties or default_ties("greedy")
     order = greedy_order(election, ties)
     threshold = _threshold(election, options, threshold_default)
     sets = _exclusion_sets(election, options)
     kind = "votes" if election.vote_type.is_approval_like else "points"
-    walk = _Walk(election, stop, election.budget, [], {})
+    walk = _Walk(election, stop, election.budget, [], {}, reserve_pct=reserve_pct)
     codes: dict[str, tuple[str, dict[str, Figure]]] = {}
     for rank, project_id in enumerate(order, start=1):
         figures: dict[str, Figure] = {
@@ -154,17 +177,21 @@ def _walk(
         extra: dict[str, Figure]
         if election.votes[project_id] == 0:
             code, extra = "unsupported", {}
+        elif election.project_by_id[project_id].cost > election.budget:
+            code, extra = "over-budget", {"budget": election.budget}
         elif failed is not None:
             code, extra = failed
         else:
             code, extra = walk.decide(project_id, sets[project_id])
         codes[project_id] = (code, figures | extra)
-    return _outcome(election, ties, order, walk.funded, codes, rule, threshold.details)
+    details = threshold.details | ({"reserve": walk.reserve} if walk.reserve else {})
+    return _outcome(election, ties, order, walk.funded, codes, rule, details)
 
 
 _TIE_CODES = frozenset(
-    {"greedy-funded", "greedy-did-not-fit", "greedy-stopped-here", "greedy-not-reached", "excluded"}
-)
+    {"greedy-funded", "greedy-did-not-fit", "greedy-stopped-here", "greedy-not-reached", "excluded",
+     "funded-from-reserve"}
+)  # fmt: skip
 
 
 def _outcome(
@@ -220,3 +247,28 @@ def greedy_exclusive(election: Election, options: Options) -> Outcome:
     (`Options.exclusions`; Warsaw districts in Pabulib). Same walk as `greedy`, named for the
     Pabulib `greedy-exclusive` files; with no exclusion sets it is plain greedy."""
     return _walk(election, options, stop=False, threshold_default=None, rule="greedy-exclusive")
+
+
+RESERVE_PCT = Fraction(80)
+
+
+def greedy_reserve(election: Election, options: Options) -> Outcome:
+    """Greedy without skipping, then a reserve for the project the walk stopped at: it is funded
+    too when what is left is at least `Options.reserve_pct` percent of its cost (default 80:
+    100 * remaining >= pct * cost), the reserve paying the rest. Threshold and exclusions apply.
+
+    The outcome may therefore spend more than the budget, by at most that one project's cost
+    minus what was left (`Outcome.details["reserve"]`; its explanation is `funded-from-reserve`
+    with the figures remaining, cost, reserve_pct and reserve).
+
+    Source: the META comment of the Poznan files (Pabulib `greedy-custom`, 2023-2026): "we fund
+    projects that received the highest number of votes until the next project on the list does
+    not fit within the budget. Finally, if the remaining budget is enough to fund at least 80% of
+    that project, we fund it as well with the external reserve funds [...]. We mark such project
+    with number 2 in the selected column".
+    """
+    pct = RESERVE_PCT if options.reserve_pct is None else options.reserve_pct
+    return _walk(
+        election, options, stop=True, threshold_default=None, rule="greedy-reserve",
+        reserve_pct=pct,
+    )  # fmt: skip

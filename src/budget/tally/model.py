@@ -173,6 +173,9 @@ class Outcome:
 
     `funded` lists project ids in selection order; `explanations` has one entry per project in the
     election's order; `details` holds rule-wide figures (MES endowment, comparison counts...).
+    `spent` never exceeds `budget`, except under `greedy-reserve`, which may fund one last project
+    partly from a reserve outside the budget: then `details["reserve"]` is the amount the reserve
+    paid, `spent == budget + reserve` and `remaining` is minus that amount.
     """
 
     rule: str

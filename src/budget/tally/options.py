@@ -27,6 +27,9 @@ class Options:
     - `satisfaction`: MES utility for approval and choose-1 ballots.
     - `step`: the add1 completion's increment of each voter's share, in the election's units
       (one currency unit: 1 for whole-unit Pabulib files, 100 for cents).
+    - `reserve_pct`: `greedy-reserve` funds the project its walk stops at when what is left is
+      at least this percentage of its cost (100 * remaining >= pct * cost); `None` means that
+      rule's default, 80 (Poznan). Other rules ignore it.
     """
 
     ties: TieBreak | None = None
@@ -35,6 +38,7 @@ class Options:
     exclusions: tuple[frozenset[str], ...] = ()
     satisfaction: Satisfaction = Satisfaction.COST
     step: int = 1
+    reserve_pct: Fraction | None = None
 
     def __post_init__(self) -> None:
         if self.step < 1:
@@ -43,3 +47,5 @@ class Options:
             raise ValueError("the threshold cannot be negative")
         if self.threshold_pct is not None and not 0 <= self.threshold_pct <= 100:
             raise ValueError("the threshold percentage must lie between 0 and 100")
+        if self.reserve_pct is not None and not 0 <= self.reserve_pct <= 100:
+            raise ValueError("the reserve percentage must lie between 0 and 100")

@@ -47,6 +47,9 @@ _RULES = (
          "Greedy over the projects whose score reaches the threshold."),
     Rule("greedy-exclusive", greedy.greedy_exclusive, ALL_TYPES, "greedy",
          "Greedy; funding a project excludes the others of its exclusion sets."),
+    Rule("greedy-reserve", greedy.greedy_reserve, ALL_TYPES, "greedy",
+         "Most votes first until one does not fit; that one too, from a reserve, if at least "
+         "80% of its cost is left (Poznan)."),
     Rule("mes", mes.equal_shares, ALL_TYPES, "mes",
          "Method of Equal Shares without completion.", ("equalshares",)),
     Rule("mes-add1", mes.equal_shares_add1, ALL_TYPES, "mes",

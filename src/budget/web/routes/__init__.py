@@ -1,1 +1,25 @@
-"""One module per feature."""
+"""One module per feature; each exports ROUTES, a list of route-table rows (routing.route)."""
+
+from __future__ import annotations
+
+from budget.web.routes import (
+    accounts,
+    admin,
+    admin_accounts,
+    admin_budgets,
+    admin_districts,
+    public,
+)
+from budget.web.routing import RouteSpec
+
+
+def all_routes() -> list[RouteSpec]:
+    """The whole route table, in the order Starlette matches it."""
+    return [
+        *public.ROUTES,
+        *accounts.ROUTES,
+        *admin.ROUTES,
+        *admin_budgets.ROUTES,
+        *admin_districts.ROUTES,
+        *admin_accounts.ROUTES,
+    ]

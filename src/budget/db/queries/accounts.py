@@ -1,0 +1,101 @@
+"""Accounts and their roles, as view models."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from budget.db.tables import (
+    Account,
+    RoleGrant,
+)
+from budget.domain.accounts import Role
+from budget.domain.errors import NotFound
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: int
+    email: str
+    display_name: str
+    district_id: int | None
+    birth_year: int | None
+    language: str
+    roles: frozenset[Role]
+    created_at: datetime
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+
+def _roles(db: Session, account_ids: Collection[int]) -> dict[int, set[Role]]:
+    roles: dict[int, set[Role]] = {i: set() for i in account_ids}
+    if account_ids:
+        grants = db.exec(select(RoleGrant).where(col(RoleGrant.account_id).in_(account_ids)))
+        for grant in grants:
+            roles[grant.account_id].add(Role(grant.role))
+    return roles
+
+
+def _account_view(row: Account, roles: set[Role]) -> AccountView:
+    assert row.id is not None  # noqa: S101 - rows read back always carry their id
+    return AccountView(
+        id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        district_id=row.district_id,
+        birth_year=row.birth_year,
+        language=row.language,
+        roles=frozenset(roles),
+        created_at=row.created_at,
+    )
+
+
+def get_account(db: Session, account_id: int) -> AccountView:
+    row = db.get(Account, account_id)
+    if row is None:
+        raise NotFound(kind="account", id=account_id)
+    return _account_view(row, _roles(db, [account_id])[account_id])
+
+
+def find_account(db: Session, email: str) -> AccountView | None:
+    """The account with this (already normalised) email, if any."""
+    row = db.exec(select(Account).where(Account.email == email)).first()
+    if row is None or row.id is None:
+        return None
+    return _account_view(row, _roles(db, [row.id])[row.id])
+
+
+def _account_filter(search: str):  # type: ignore[no-untyped-def]  # a SQLAlchemy clause
+    pattern = f"%{search.strip().lower()}%"
+    return or_(
+        col(Account.email).like(pattern), func.lower(col(Account.display_name)).like(pattern)
+    )
+
+
+def list_accounts(
+    db: Session, *, search: str = "", limit: int = 50, offset: int = 0
+) -> tuple[AccountView, ...]:
+    """Accounts by email, optionally those whose email or name contains `search`."""
+    query = select(Account).order_by(col(Account.email)).limit(limit).offset(offset)
+    if search.strip():
+        query = query.where(_account_filter(search))
+    rows = db.exec(query).all()
+    roles = _roles(db, [r.id for r in rows if r.id is not None])
+    return tuple(_account_view(r, roles[r.id]) for r in rows if r.id is not None)
+
+
+def count_accounts(db: Session, search: str = "") -> int:
+    query = select(func.count()).select_from(Account)
+    if search.strip():
+        query = query.where(_account_filter(search))
+    return db.exec(query).one()
+
+
+def council_count(db: Session) -> int:
+    query = select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.COUNCIL)
+    return db.exec(query).one()

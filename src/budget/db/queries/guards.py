@@ -1,0 +1,72 @@
+"""What the phase guards check, read from the database at a given time."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from budget.db.queries.cycles import BudgetView, get_cycle
+from budget.db.queries.proposals import list_proposals
+from budget.db.tables import (
+    Proposal,
+)
+from budget.domain import cycle as cycle_rules
+from budget.domain.cycle import BudgetSnapshot, CycleSnapshot, Phase, Reason
+from budget.domain.proposals import UNDECIDED, ProposalStatus
+
+
+def _status_count(db: Session, cycle_id: int, statuses: Collection[ProposalStatus]) -> int:
+    query = (
+        select(func.count())
+        .select_from(Proposal)
+        .where(Proposal.cycle_id == cycle_id)
+        .where(col(Proposal.status).in_([s.value for s in statuses]))
+    )
+    return db.exec(query).one()
+
+
+def _budget_snapshot(db: Session, view: BudgetView) -> BudgetSnapshot:
+    on_ballot = list_proposals(
+        db, view.cycle_id, budget_id=view.id, statuses=[ProposalStatus.ON_BALLOT]
+    )
+    return BudgetSnapshot(
+        name=view.name_en or view.name_fr,
+        is_district=view.scope == "district",
+        has_district=view.district_id is not None,
+        amount=view.amount,
+        ballot_type=view.ballot_type,
+        limits=view.limits,
+        rule=view.rule,
+        tie_break=view.tie_break,
+        max_project_cost=view.max_project_cost,
+        costs={f"#{p.id}": p.final_cost or 0 for p in on_ballot},
+    )
+
+
+def cycle_snapshot(db: Session, cycle_id: int, now: datetime) -> CycleSnapshot:
+    """Everything the phase guards check, read at `now`. Voting, certification, results and
+    implementation tables arrive with later features; until then they hold nothing."""
+    cycle = get_cycle(db, cycle_id)
+    voting = cycle.dates(Phase.VOTING)
+    never_submitted = {ProposalStatus.DRAFT}
+    return CycleSnapshot(
+        phase=cycle.phase,
+        now=now,
+        budgets=tuple(_budget_snapshot(db, b) for b in cycle.budgets),
+        scheduled=frozenset(d.phase for d in cycle.schedule),
+        voting_ends_at=voting.ends_at if voting else None,
+        needs_roll=cycle.eligibility_mode == "roll",
+        has_roll=False,
+        submitted_proposals=_status_count(db, cycle_id, set(ProposalStatus) - never_submitted),
+        undecided_proposals=_status_count(db, cycle_id, UNDECIDED),
+    )
+
+
+def transition_problems(
+    db: Session, cycle_id: int, target: Phase, now: datetime
+) -> tuple[Reason, ...]:
+    """Why moving the cycle to `target` would be refused now (empty: it would be allowed)."""
+    return cycle_rules.transition_problems(cycle_snapshot(db, cycle_id, now), target)

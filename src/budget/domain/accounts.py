@@ -1,0 +1,151 @@
+"""Accounts: roles, email and password policy, session and throttle limits (SECURITY.md T4, T5).
+
+Pure rules; hashing (argon2id) and storage live in `services/accounts.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import timedelta
+from enum import StrEnum
+
+from budget.domain.errors import (
+    InvalidChoice,
+    InvalidEmail,
+    OutOfRange,
+    PasswordTooLong,
+    PasswordTooShort,
+    PasswordTrivial,
+    Required,
+    TooLong,
+)
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    REVIEWER = "reviewer"
+    OFFICER = "officer"
+    COUNCIL = "council"
+
+
+class Language(StrEnum):
+    FR = "fr"
+    EN = "en"
+
+
+PASSWORD_MIN = 12  # OWASP ASVS V2.1.1
+PASSWORD_MAX = 1024  # bounds the work one login asks of argon2
+DISPLAY_NAME_MAX = 80
+EMAIL_MAX = 254  # RFC 5321 path limit
+
+# Long enough to pass the length rule, yet first in every guessing list.
+_COMMON = frozenset(
+    {
+        "password1234", "password12345", "passwordpassword", "123456789012", "1234567890123",
+        "qwertyuiopas", "qwertyuiop12", "azertyuiopqs", "azertyuiop12", "motdepasse12",
+        "motdepasse123", "iloveyou1234", "abcdefghijkl", "abc123abc123", "changeme1234",
+        "welcome12345", "letmein12345", "administrator", "000000000000", "111111111111",
+    }
+)  # fmt: skip
+
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
+
+
+def normalise_email(text: str) -> str:
+    """The address trimmed and lower-cased (one account per address whatever its case), or
+    InvalidEmail. ASCII only: internationalised addresses are refused, not guessed at."""
+    email = unicodedata.normalize("NFC", text).strip().lower()
+    if not email:
+        raise Required()
+    local, at, domain = email.rpartition("@")
+    labels = domain.split(".")
+    if (
+        not at
+        or len(email) > EMAIL_MAX
+        or not _LOCAL.match(local)
+        or local.startswith(".")
+        or local.endswith(".")
+        or ".." in local
+        or len(labels) < 2
+        or not all(_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise InvalidEmail()
+    return email
+
+
+def check_password(password: str, email: str = "") -> None:
+    """At least 12 and at most 1024 characters; not trivial: a common password, fewer than four
+    distinct characters, or the email address (or its part before @) itself."""
+    if len(password) < PASSWORD_MIN:
+        raise PasswordTooShort(min=PASSWORD_MIN)
+    if len(password) > PASSWORD_MAX:
+        raise PasswordTooLong(max=PASSWORD_MAX)
+    lowered = password.lower()
+    if (
+        lowered in _COMMON
+        or len(set(lowered)) < 4
+        or (email and lowered in (email, email.partition("@")[0]))
+    ):
+        raise PasswordTrivial()
+
+
+def check_display_name(text: str) -> str:
+    """The name as shown next to proposals: trimmed, 1..80 characters, no control characters."""
+    name = " ".join(unicodedata.normalize("NFC", text).split())
+    if not name:
+        raise Required()
+    if len(name) > DISPLAY_NAME_MAX:
+        raise TooLong(max=DISPLAY_NAME_MAX)
+    return name
+
+
+def check_birth_year(year: int, this_year: int) -> int:
+    """A plausible birth year: not in the future, at most 120 years ago."""
+    if not this_year - 120 <= year <= this_year:
+        raise OutOfRange(min=this_year - 120, max=this_year)
+    return year
+
+
+def check_language(code: str) -> Language:
+    try:
+        return Language(code)
+    except ValueError:
+        raise InvalidChoice(choices=", ".join(Language)) from None
+
+
+# -- sessions (T5) ---------------------------------------------------------------------------
+
+IDLE_LIMIT = timedelta(minutes=30)
+PRIVILEGED_IDLE_LIMIT = timedelta(minutes=15)  # officers and council hold more power
+ABSOLUTE_LIMIT = timedelta(hours=12)
+
+
+def idle_limit(roles: Iterable[Role]) -> timedelta:
+    """How long a session may sit unused: 15 minutes for officers and council, else 30."""
+    privileged = {Role.OFFICER, Role.COUNCIL}
+    return PRIVILEGED_IDLE_LIMIT if privileged.intersection(roles) else IDLE_LIMIT
+
+
+# -- login throttle (T4) ---------------------------------------------------------------------
+
+ACCOUNT_FREE_FAILURES = 5
+ACCOUNT_MAX_DELAY = timedelta(minutes=15)
+ACCOUNT_MEMORY = timedelta(hours=24)  # failures older than this are forgotten
+ADDRESS_MAX_FAILURES = 30
+ADDRESS_WINDOW = timedelta(minutes=10)
+
+
+def account_delay(failures: int) -> timedelta:
+    """The wait before the next attempt on an account: none for the first 5 failures, then 1 s
+    doubling per failure up to 15 minutes. No hard lockout, so an attacker cannot lock a
+    resident out for good."""
+    if failures < ACCOUNT_FREE_FAILURES:
+        return timedelta(0)
+    exponent = failures - ACCOUNT_FREE_FAILURES
+    if exponent >= 10:  # 2^10 s already exceeds the cap
+        return ACCOUNT_MAX_DELAY
+    return min(timedelta(seconds=2**exponent), ACCOUNT_MAX_DELAY)

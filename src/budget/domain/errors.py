@@ -1,0 +1,280 @@
+# ruff: noqa: N818 - names state the mistake (OverBudget), as STYLE.md shows
+"""Typed errors for mistakes a person can correct: a stable `code` and parameters, no prose.
+
+The web layer maps `code` to a translated message filled with `params`; `str(error)` gives an
+English fallback (the CLI prints it). A service raises these before writing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+class BudgetError(Exception):
+    """A mistake the user can correct; `code` keys the message, `params` fill it."""
+
+    code: ClassVar[str] = "error"
+    message: ClassVar[str] = "invalid request"
+
+    def __init__(self, **params: object) -> None:
+        self.params: dict[str, object] = dict(params)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """The English fallback message, with the parameters filled in."""
+        try:
+            return self.message.format(**self.params)
+        except (KeyError, IndexError):  # a message naming a parameter the raiser left out
+            return f"{self.message} {self.params}"
+
+
+class FieldErrors(BudgetError):
+    """Several form fields are wrong at once; `fields` maps each field name to its error."""
+
+    code = "form.invalid"
+    message = "some fields are invalid: {names}"
+
+    def __init__(self, fields: Mapping[str, BudgetError]) -> None:
+        self.fields: dict[str, BudgetError] = dict(fields)
+        super().__init__(names=", ".join(f"{k} ({v.code})" for k, v in self.fields.items()))
+
+
+def raise_if_any(errors: Mapping[str, BudgetError]) -> None:
+    """Raise `FieldErrors` when at least one field failed; collect all of them first."""
+    if errors:
+        raise FieldErrors(errors)
+
+
+def collect(errors: dict[str, BudgetError], name: str, check: Callable[[], object]) -> None:
+    """Run `check` and file the BudgetError it raises, if any, under field `name`."""
+    try:
+        check()
+    except BudgetError as error:
+        errors[name] = error
+
+
+# -- single fields ---------------------------------------------------------------------------
+
+
+class Required(BudgetError):
+    code = "field.required"
+    message = "this field is required"
+
+
+class TooLong(BudgetError):
+    code = "field.too-long"
+    message = "at most {max} characters"
+
+
+class OutOfRange(BudgetError):
+    code = "field.out-of-range"
+    message = "must lie between {min} and {max}"
+
+
+class InvalidChoice(BudgetError):
+    code = "field.invalid-choice"
+    message = "must be one of: {choices}"
+
+
+class InvalidCode(BudgetError):
+    code = "field.code"
+    message = "use 1 to 16 letters, digits or hyphens"
+
+
+class InvalidEmail(BudgetError):
+    code = "email.invalid"
+    message = "not a valid email address"
+
+
+class EmailTaken(BudgetError):
+    code = "email.taken"
+    message = "an account already uses this email address"
+
+
+class PasswordTooShort(BudgetError):
+    code = "password.too-short"
+    message = "a password needs at least {min} characters"
+
+
+class PasswordTooLong(BudgetError):
+    code = "password.too-long"
+    message = "a password has at most {max} characters"
+
+
+class PasswordTrivial(BudgetError):
+    code = "password.trivial"
+    message = "this password is too easy to guess"
+
+
+class InvalidTimeZone(BudgetError):
+    code = "cycle.time-zone"
+    message = "unknown time zone (use a name such as Europe/Paris)"
+
+
+class InvalidCurrency(BudgetError):
+    code = "cycle.currency"
+    message = "unknown currency (use an ISO 4217 code such as EUR)"
+
+
+class CodeTaken(BudgetError):
+    code = "district.code-taken"
+    message = "another district already uses this code"
+
+
+class InstanceTaken(BudgetError):
+    code = "cycle.instance-taken"
+    message = "another cycle already uses this instance"
+
+
+class DatesOutOfOrder(BudgetError):
+    code = "schedule.order"
+    message = "the {phase} phase must end after it starts and not before the previous phase ends"
+
+
+class RuleIncompatible(BudgetError):
+    code = "budget.rule-incompatible"
+    message = "rule {rule} does not accept {ballot_type} ballots"
+
+
+class InvalidTieBreak(BudgetError):
+    code = "budget.tie-break"
+    message = "invalid tie-break chain: {detail}"
+
+
+class InvalidRuleOption(BudgetError):
+    code = "budget.rule-option"
+    message = "invalid rule option {option}"
+
+
+# -- money -----------------------------------------------------------------------------------
+
+
+class InvalidAmount(BudgetError):
+    code = "money.invalid"
+    message = "not an amount (write it like 1 250 000,50)"
+
+
+class AmbiguousAmount(BudgetError):
+    code = "money.ambiguous"
+    message = "ambiguous amount: write 1250 or 1,25 without a single separator before 3 digits"
+
+
+class SubCentAmount(BudgetError):
+    code = "money.sub-cent"
+    message = "an amount cannot be finer than one cent"
+
+
+class NegativeAmount(BudgetError):
+    code = "money.negative"
+    message = "an amount cannot be negative"
+
+
+class AmountTooLarge(BudgetError):
+    code = "money.too-large"
+    message = "an amount must not exceed {max} minor units"
+
+
+# -- access and accounts ---------------------------------------------------------------------
+
+
+class NotFound(BudgetError):
+    code = "not-found"
+    message = "no {kind} with id {id}"
+
+
+class PermissionDenied(BudgetError):
+    code = "permission.denied"
+    message = "this action needs the {role} role"
+
+
+class Throttled(BudgetError):
+    code = "account.throttled"
+    message = "too many failed attempts; try again in {retry_after} seconds"
+
+
+class WrongPassword(BudgetError):
+    code = "account.wrong-password"
+    message = "the current password is wrong"
+
+
+class LastCouncil(BudgetError):
+    code = "account.last-council"
+    message = "the last council member cannot lose the council role"
+
+
+# -- cycles ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason an action is refused: a message code and its parameters (no prose)."""
+
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        details = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.code} ({details})" if details else self.code
+
+
+class TransitionRefused(BudgetError):
+    code = "cycle.transition-refused"
+    message = "cannot move from {source} to {target}: {summary}"
+
+    def __init__(self, *, source: str, target: str, reasons: tuple[Reason, ...]) -> None:
+        self.reasons = reasons
+        summary = "; ".join(str(r) for r in reasons)
+        super().__init__(source=source, target=target, reasons=reasons, summary=summary)
+
+
+class Locked(BudgetError):
+    code = "cycle.locked"
+    message = "frozen since voting opened: {fields}"
+
+
+class ReadOnly(BudgetError):
+    code = "cycle.read-only"
+    message = "an archived cycle is read-only"
+
+
+class WrongPhase(BudgetError):
+    code = "cycle.wrong-phase"
+    message = "not allowed in the {phase} phase"
+
+
+class ProposalState(BudgetError):
+    code = "proposal.state"
+    message = "not allowed for a proposal that is {status}"
+
+
+class ProposalLimit(BudgetError):
+    code = "proposal.limit"
+    message = "at most {max} submitted proposals per author in a cycle"
+
+
+# -- operations ------------------------------------------------------------------------------
+
+
+class SchemaNotMigrated(BudgetError):
+    code = "schema.unmigrated"
+    message = "the database has no schema yet: run `budget migrate`"
+
+
+class SchemaOutdated(BudgetError):
+    code = "schema.outdated"
+    message = "the database is at revision {current}, the code needs {head}: run `budget migrate`"
+
+
+class SchemaTooNew(BudgetError):
+    code = "schema.too-new"
+    message = (
+        "the database is at revision {current}, newer than this code ({head}): "
+        "upgrade the software, or restore a matching backup"
+    )
+
+
+class DemoNotEmpty(BudgetError):
+    code = "demo.not-empty"
+    message = "the demo only fills an empty database (accounts or cycles already exist)"

@@ -1,0 +1,287 @@
+"""`budget demo`: a generated, Paris-like cycle in an empty database, built through the services.
+
+"Budget participatif 2027": a city-wide envelope (Tout Paris) and one per arrondissement
+(Paris Centre, 5e to 20e), every ballot type on show, about a hundred proposals in every state,
+a few thousand residents and one account per role. Everything is generated from fixed seeds and
+name lists (no real person, project or figure is copied): the same call builds the same cycle.
+The cycle is left in the review phase with every proposal decided, so the council can open voting.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from argon2 import PasswordHasher
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from budget.db import queries
+from budget.db.tables import Account, Cycle
+from budget.domain.accounts import Role
+from budget.domain.ballots import BallotLimits, BallotType
+from budget.domain.cycle import Phase
+from budget.domain.errors import DemoNotEmpty
+from budget.domain.proposals import ProposalStatus
+from budget.services import accounts, budgets, cycles, proposals
+from budget.services.budgets import BudgetForm
+from budget.services.cycles import CycleForm
+from budget.services.demo_data import (
+    DISTRICTS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    PLACES,
+    PROJECT_IDEAS,
+    STREETS,
+)
+
+EURO = 100  # cents
+MIN_RESIDENTS = 40
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: Role
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    cycle_id: int
+    accounts: tuple[DemoAccount, ...]
+    residents: int
+    proposals: int
+
+
+# Known passwords, printed by `budget demo`: a demo database is for trying things out only.
+DEMO_ACCOUNTS = (
+    DemoAccount(Role.COUNCIL, "council@demo.budget", "demo-council-2027"),
+    DemoAccount(Role.COUNCIL, "council2@demo.budget", "demo-council2-2027"),
+    DemoAccount(Role.REVIEWER, "reviewer@demo.budget", "demo-reviewer-2027"),
+    DemoAccount(Role.OFFICER, "officer@demo.budget", "demo-officer-2027"),
+    DemoAccount(Role.RESIDENT, "resident@demo.budget", "demo-resident-2027"),
+)
+
+
+class _SharedHash(PasswordHasher):
+    """Hands every generated resident the same stored hash: that of a random password thrown
+    away at once, so no one knows a password that opens these accounts. One argon2 computation
+    instead of thousands keeps `budget demo` to seconds; the demo role accounts, which people
+    do sign in to, get their own hashes from the real hasher."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        super().__init__(
+            time_cost=hasher.time_cost,
+            memory_cost=hasher.memory_cost,
+            parallelism=hasher.parallelism,
+        )
+        self._encoded = hasher.hash(secrets.token_urlsafe(32))
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        return self._encoded
+
+
+def load_demo(
+    db: Session, now: datetime, hasher: PasswordHasher, *, residents: int = 3000
+) -> DemoSummary:
+    """Fill an empty database (DemoNotEmpty otherwise); the caller commits. At least
+    MIN_RESIDENTS residents, so that no one authors more than the cycle allows."""
+    residents = max(residents, MIN_RESIDENTS)
+    if (
+        db.exec(select(func.count()).select_from(Account)).one()
+        or db.exec(select(func.count()).select_from(Cycle)).one()
+    ):
+        raise DemoNotEmpty()
+    rng = random.Random(2027)  # noqa: S311 - reproducible demo data, not a secret
+    council = _role_accounts(db, now, hasher)
+    district_ids = [
+        cycles.create_district(db, now, actor_id=council, code=code, name=name)
+        for code, name, _ in DISTRICTS
+    ]
+    cycle_id = _cycle(db, now, council)
+    budget_ids = _budgets(db, now, council, cycle_id, district_ids)
+    cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
+    authors = _residents(db, now, hasher, rng, district_ids, residents)
+    count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors)
+    return DemoSummary(
+        cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
+    )
+
+
+def _role_accounts(db: Session, now: datetime, hasher: PasswordHasher) -> int:
+    """The demo accounts; returns the first council member's id."""
+    first, *others = DEMO_ACCOUNTS
+    council = accounts.create_admin(
+        db, now, email=first.email, password=first.password, display_name="Camille Conseil",
+        hasher=hasher,
+    ).id  # fmt: skip
+    for demo in others:
+        name = f"Demo {demo.role.value.capitalize()}"
+        view = accounts.register(
+            db, now, email=demo.email, password=demo.password, display_name=name, hasher=hasher
+        )
+        assert view is not None  # noqa: S101 - the database was empty
+        if demo.role is not Role.RESIDENT:
+            accounts.grant_role(db, now, actor_id=council, account_id=view.id, role=demo.role)
+    return council
+
+
+def _cycle(db: Session, now: datetime, council: int) -> int:
+    form = CycleForm(
+        name_fr="Budget participatif 2027",
+        name_en="Participatory budget 2027",
+        instance="2027",
+        time_zone="Europe/Paris",
+        currency="EUR",
+        eligibility_mode="declared",
+        district_mode="choice",
+        min_age=None,
+        reference_date=date(2027, 9, 8),
+    )
+    cycle_id = cycles.create_cycle(db, now, actor_id=council, form=form)
+    windows = {
+        Phase.SUBMISSION: ((2027, 1, 10), (2027, 2, 10)),
+        Phase.REVIEW: ((2027, 2, 11), (2027, 6, 30)),
+        Phase.VOTING: ((2027, 9, 8), (2027, 9, 30)),
+        Phase.CLOSED: ((2027, 10, 1), (2027, 10, 15)),
+    }
+    dates = {
+        phase: (datetime(*start, 8, tzinfo=UTC), datetime(*end, 18, tzinfo=UTC))
+        for phase, (start, end) in windows.items()
+    }
+    cycles.set_schedule(db, now, actor_id=council, cycle_id=cycle_id, dates=dates)
+    return cycle_id
+
+
+# (ballot type, limits, rule) per district budget, in turn: every ballot type appears.
+_BALLOTS = (
+    (BallotType.APPROVAL, BallotLimits(max_choices=5), "greedy"),
+    (BallotType.KNAPSACK, BallotLimits(min_spend_pct=70), "greedy"),
+    (BallotType.CUMULATIVE, BallotLimits(points=10, max_per_project=5), "mes-add1"),
+    (BallotType.APPROVAL, BallotLimits(max_choices=3), "phragmen"),
+    (BallotType.RANKED, BallotLimits(max_ranks=3), "greedy"),
+    (BallotType.CHOOSE_ONE, BallotLimits(), "greedy"),
+)
+
+
+def _budgets(
+    db: Session, now: datetime, council: int, cycle_id: int, district_ids: list[int]
+) -> list[int]:
+    city = BudgetForm(
+        name_fr="Tout Paris", name_en="All of Paris", scope="city", district_id=None,
+        amount=30_000_000 * EURO, ballot_type=BallotType.APPROVAL,
+        limits=BallotLimits(max_choices=5), rule="greedy",
+        tie_break="more-votes,lower-cost,lottery", max_project_cost=5_000_000 * EURO,
+    )  # fmt: skip
+    ids = [budgets.create_budget(db, now, actor_id=council, cycle_id=cycle_id, form=city)]
+    for index, ((_, name, weight), district_id) in enumerate(
+        zip(DISTRICTS, district_ids, strict=True)
+    ):
+        ballot_type, limits, rule = _BALLOTS[index % len(_BALLOTS)]
+        tie_break = "lower-cost,more-votes,lottery" if rule.startswith("mes") else None
+        form = BudgetForm(
+            name_fr=name, name_en=name, scope="district", district_id=district_id,
+            amount=weight * 250_000 * EURO, ballot_type=ballot_type, limits=limits, rule=rule,
+            tie_break=tie_break or "more-votes,lower-cost,lottery",
+        )  # fmt: skip
+        ids.append(budgets.create_budget(db, now, actor_id=council, cycle_id=cycle_id, form=form))
+    return ids
+
+
+def _residents(
+    db: Session,
+    now: datetime,
+    hasher: PasswordHasher,
+    rng: random.Random,
+    district_ids: list[int],
+    count: int,
+) -> list[int]:
+    shared = _SharedHash(hasher)
+    ids = []
+    for n in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        email = f"{_ascii(first)}.{_ascii(last)}.{n}@demo.budget"
+        view = accounts.register(
+            db, now, email=email, password=secrets.token_urlsafe(16),
+            display_name=f"{first} {last}", district_id=rng.choice(district_ids),
+            birth_year=rng.randint(1940, 2012), language=rng.choice(("fr", "fr", "fr", "en")),
+            hasher=shared,
+        )  # fmt: skip
+        assert view is not None  # noqa: S101 - generated addresses are unique
+        ids.append(view.id)
+    return ids
+
+
+def _ascii(name: str) -> str:
+    """Letters without accents, for generated email addresses."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
+
+
+# Share of the envelope (percent) of the k-th project put on a district ballot: the first four
+# sum to 90 %, so a knapsack minimum of 70 % can always be met.
+_SHARES = (30, 25, 20, 15, 12, 10, 8, 6)
+# Proposals per budget beyond those put on the ballot: one infeasible, one withdrawn, one draft.
+_OTHER_FATES = (ProposalStatus.INFEASIBLE, ProposalStatus.WITHDRAWN, ProposalStatus.DRAFT)
+
+
+def _proposals(
+    db: Session,
+    now: datetime,
+    rng: random.Random,
+    council: int,
+    cycle_id: int,
+    budget_ids: list[int],
+    authors: list[int],
+) -> int:
+    """Proposals in every state; then review starts and the council decides each one."""
+    resident = queries.find_account(db, DEMO_ACCOUNTS[-1].email)
+    # The demo resident authors the first proposal; the others are spread over everyone, at
+    # most four each, within the cycle's limit of five.
+    pool = itertools.cycle(
+        [resident.id if resident else authors[0], *rng.sample(authors, len(authors))]
+    )
+    plan: list[tuple[int, ProposalStatus, int | None]] = []  # proposal, fate, final cost
+    for index, budget_id in enumerate(budget_ids):
+        budget = queries.get_budget(db, budget_id)
+        on_ballot = 10 if index == 0 else rng.randint(3, 5) + 1
+        fates = [ProposalStatus.ON_BALLOT] * on_ballot + list(_OTHER_FATES)
+        for k, fate in enumerate(fates):
+            author = next(pool)
+            proposal = _propose(db, now, rng, author, budget_id)
+            if fate is not ProposalStatus.DRAFT:
+                proposals.submit_proposal(db, now, actor_id=author, proposal_id=proposal)
+            if fate is ProposalStatus.WITHDRAWN:
+                proposals.withdraw_proposal(db, now, actor_id=author, proposal_id=proposal)
+            plan.append((proposal, fate, _final_cost(rng, budget.amount, k, city=index == 0)))
+    cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.REVIEW)
+    for proposal, fate, cost in plan:
+        if fate in (ProposalStatus.ON_BALLOT, ProposalStatus.INFEASIBLE):
+            feasible = fate is ProposalStatus.ON_BALLOT
+            proposals.decide_proposal(
+                db, now, actor_id=council, proposal_id=proposal, feasible=feasible,
+                final_cost=cost if feasible else None,
+            )  # fmt: skip
+    return len(plan)
+
+
+def _propose(db: Session, now: datetime, rng: random.Random, author: int, budget_id: int) -> int:
+    start, sentence = rng.choice(PROJECT_IDEAS)
+    street, place = rng.choice(STREETS), rng.choice(PLACES)
+    return proposals.create_proposal(
+        db, now, author_id=author, budget_id=budget_id, title=f"{start}, {street}",
+        summary=f"{sentence} Près {place}, {street}.",
+    )  # fmt: skip
+
+
+def _final_cost(rng: random.Random, amount: int, k: int, *, city: bool) -> int:
+    """A round cost (thousands of euros): 0.5-5 M€ city-wide, else a share of the envelope."""
+    if city:
+        return rng.randint(500, 5000) * 1000 * EURO
+    share = _SHARES[k % len(_SHARES)]
+    return amount * share // 100 // (1000 * EURO) * (1000 * EURO)

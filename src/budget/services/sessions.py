@@ -1,0 +1,115 @@
+"""Server-side sessions (SECURITY.md T5): the cookie carries a random 256-bit id, the database
+only its SHA-256, so a dump of the table opens no session. Logout, expiry (idle 30 min, 15 for
+officers and council; 12 h absolute) and a new login end a session for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from budget.db import queries
+from budget.db.queries import AccountView
+from budget.db.tables import WebSession
+from budget.domain import accounts as rules
+from budget.services import audit
+
+TOUCH_EVERY = timedelta(seconds=60)  # last_seen is rewritten at most once a minute
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """`token` goes into the signed cookie and is never stored; `csrf_token` into forms."""
+
+    token: str
+    csrf_token: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    account: AccountView | None
+    csrf_token: str
+    started_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _row(db: Session, token: str) -> WebSession | None:
+    digest = token_hash(token)
+    return db.exec(select(WebSession).where(WebSession.token_hash == digest)).first()
+
+
+def start_session(
+    db: Session, now: datetime, *, account_id: int | None, replacing: str | None = None
+) -> NewSession:
+    """A new session (anonymous when account_id is None). At login pass the old cookie's token
+    as `replacing`: that row is deleted, so a planted pre-login id is worthless (fixation)."""
+    if replacing:
+        old = _row(db, replacing)
+        if old is not None:
+            db.delete(old)
+    roles = queries.get_account(db, account_id).roles if account_id is not None else frozenset()
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    db.add(
+        WebSession(
+            token_hash=token_hash(token),
+            account_id=account_id,
+            csrf_token=csrf,
+            created_at=now,
+            last_seen_at=now,
+            idle_seconds=int(rules.idle_limit(roles).total_seconds()),
+        )
+    )
+    db.flush()
+    return NewSession(token=token, csrf_token=csrf)
+
+
+def _expires_at(row: WebSession) -> datetime:
+    idle_end = row.last_seen_at + timedelta(seconds=row.idle_seconds)
+    return min(idle_end, row.created_at + rules.ABSOLUTE_LIMIT)
+
+
+def load_session(db: Session, now: datetime, token: str) -> SessionView | None:
+    """The live session for this cookie token, or None (unknown, or expired: then deleted).
+    Commit afterwards: it records the activity that keeps the session alive."""
+    row = _row(db, token)
+    if row is None:
+        return None
+    if now >= _expires_at(row):
+        db.delete(row)
+        db.flush()
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+        db.add(row)
+        db.flush()
+    account = queries.get_account(db, row.account_id) if row.account_id is not None else None
+    return SessionView(
+        account=account,
+        csrf_token=row.csrf_token,
+        started_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=_expires_at(row),
+    )
+
+
+def end_session(db: Session, now: datetime, token: str) -> None:
+    """Logout: the row is deleted, so the cookie opens nothing any more, even if replayed."""
+    row = _row(db, token)
+    if row is None:
+        return
+    db.delete(row)
+    if row.account_id is not None:
+        audit.append(
+            db, now, actor=row.account_id, action="account.logout",
+            object=f"account:{row.account_id}",
+        )  # fmt: skip
+    db.flush()

@@ -1,0 +1,116 @@
+"""Names shown for the domain's codes (phases, roles, ballot types, rules...), as msgids.
+
+Templates translate them with `_()`: `{{ _(PHASES[cycle.phase]) }}`. The domain stays free of
+prose; a test checks that every enum member has a label here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from budget.web.i18n import N_
+
+PHASES: Final[Mapping[str, str]] = {
+    "draft": N_("Draft"),
+    "submission": N_("Proposals"),
+    "review": N_("Review"),
+    "voting": N_("Voting"),
+    "closed": N_("Closed"),
+    "certified": N_("Certified"),
+    "implementation": N_("Implementation"),
+    "archived": N_("Archived"),
+}
+
+PHASE_DESCRIPTIONS: Final[Mapping[str, str]] = {
+    "draft": N_("The council prepares the cycle."),
+    "submission": N_("Residents submit their project ideas."),
+    "review": N_("City services check feasibility and cost."),
+    "voting": N_("Residents vote for the projects they prefer."),
+    "closed": N_("Voting is over; the count is being prepared."),
+    "certified": N_("Two council members have certified the count."),
+    "implementation": N_("The winning projects are being built."),
+    "archived": N_("The cycle is complete."),
+}
+
+ROLES: Final[Mapping[str, str]] = {
+    "visitor": N_("Visitor"),
+    "resident": N_("Resident"),
+    "reviewer": N_("Reviewer"),
+    "officer": N_("Polling officer"),
+    "council": N_("Council"),
+}
+
+BALLOT_TYPES: Final[Mapping[str, str]] = {
+    "approval": N_("Approval (choose several projects)"),
+    "knapsack": N_("Knapsack (choose projects within the budget)"),
+    "cumulative": N_("Cumulative (share out points)"),
+    "ranked": N_("Ranked (order your preferences)"),
+    "choose_one": N_("Choose one project"),
+}
+
+LIMITS: Final[Mapping[str, str]] = {
+    "min_choices": N_("Minimum number of projects"),
+    "max_choices": N_("Maximum number of projects"),
+    "min_spend_pct": N_("Minimum share of the budget to spend, in percent"),
+    "points": N_("Points per voter"),
+    "max_per_project": N_("Maximum points per project"),
+    "min_ranks": N_("Minimum number of ranks"),
+    "max_ranks": N_("Maximum number of ranks"),
+}
+
+RULES: Final[Mapping[str, str]] = {
+    "greedy": N_("Greedy: most votes first, fund each project that still fits"),
+    "greedy-no-skip": N_("Greedy without skipping: stop at the first project that does not fit"),
+    "greedy-threshold": N_("Greedy over the projects reaching a threshold"),
+    "greedy-exclusive": N_("Greedy with exclusion sets"),
+    "greedy-reserve": N_("Greedy, then the first project that does not fit, from a reserve"),
+    "mes": N_("Method of Equal Shares"),
+    "mes-add1": N_("Method of Equal Shares, completed by raising shares"),
+    "mes-add1-exhaustive": N_("Method of Equal Shares, completed until exhaustive"),
+    "mes-add1-greedy": N_("Method of Equal Shares, then greedy completion"),
+    "mes-add1-comparison": N_("Method of Equal Shares or greedy, whichever more voters prefer"),
+    "phragmen": N_("Sequential Phragmén"),
+    "max-utilitarian": N_("Greatest total score within the budget"),
+}
+
+PROPOSAL_STATUSES: Final[Mapping[str, str]] = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "in_review": N_("in review"),
+    "on_ballot": N_("on the ballot"),
+    "infeasible": N_("not feasible"),
+    "withdrawn": N_("withdrawn"),
+    "merged": N_("merged"),
+}
+
+SCOPES: Final[Mapping[str, str]] = {
+    "city": N_("Whole city"),
+    "district": N_("One district"),
+}
+
+ELIGIBILITY_MODES: Final[Mapping[str, str]] = {
+    "roll": N_("Voter roll imported by the council"),
+    "declared": N_("Residents declare their district"),
+}
+
+DISTRICT_MODES: Final[Mapping[str, str]] = {
+    "residence": N_("District of residence only"),
+    "choice": N_("One district of the voter's choice"),
+}
+
+LANGUAGES: Final[Mapping[str, str]] = {"fr": "Français", "en": "English"}
+
+TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
+    "PHASES": PHASES,
+    "PHASE_DESCRIPTIONS": PHASE_DESCRIPTIONS,
+    "ROLE_LABELS": ROLES,
+    "BALLOT_TYPES": BALLOT_TYPES,
+    "LIMIT_LABELS": LIMITS,
+    "RULE_LABELS": RULES,
+    "PROPOSAL_STATUSES": PROPOSAL_STATUSES,
+    "SCOPES": SCOPES,
+    "ELIGIBILITY_MODES": ELIGIBILITY_MODES,
+    "DISTRICT_MODES": DISTRICT_MODES,
+    "LANGUAGE_NAMES": LANGUAGES,
+}

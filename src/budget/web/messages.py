@@ -1,0 +1,196 @@
+"""Translatable messages: a msgid with parameters, and the msgids of every typed error.
+
+`MESSAGES` maps each `BudgetError.code` to a msgid, `REASONS` each guard `Reason.code` (why a
+phase move is refused). Parameters that are codes themselves (phases, ballot types, limits) are
+shown by their translated labels; amounts in minor units as decimal numbers. A test checks
+that every error class and every reason the domain can raise has its message here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final
+
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from budget.domain import errors as domain
+from budget.domain.cycle import Reason
+from budget.web import i18n, labels
+from budget.web.i18n import N_
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A msgid and its parameters, translated where it is shown."""
+
+    msgid: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+MESSAGES: Final[Mapping[str, str]] = {
+    "error": N_("The request could not be completed."),
+    "form.invalid": N_("Some fields need attention: see the messages next to them."),
+    "field.required": N_("This field is required."),
+    "field.too-long": N_("Use at most %(max)s characters."),
+    "field.out-of-range": N_("Enter a number from %(min)s to %(max)s."),
+    "field.invalid-choice": N_("Choose one of the options."),
+    "field.code": N_("Use 1 to 16 letters, digits or hyphens."),
+    "email.invalid": N_("Enter an email address, such as name@example.org."),
+    "email.taken": N_("An account already uses this email address."),
+    "password.too-short": N_("A password needs at least %(min)s characters."),
+    "password.too-long": N_("A password has at most %(max)s characters."),
+    "password.trivial": N_("This password is too easy to guess: choose a less common one."),
+    "cycle.time-zone": N_("Unknown time zone: use a name such as Europe/Paris."),
+    "cycle.currency": N_("Unknown currency: use an ISO 4217 code such as EUR."),
+    "district.code-taken": N_("Another district already uses this code."),
+    "cycle.instance-taken": N_("Another cycle already uses this edition name."),
+    "schedule.order": N_(
+        "The %(phase)s phase must end after it starts, and not start before the previous "
+        "phase ends."
+    ),
+    "budget.rule-incompatible": N_("The rule “%(rule)s” does not accept %(ballot_type)s ballots."),
+    "budget.tie-break": N_(
+        "Invalid tie-break chain: list known criteria, each once, ending with lottery."
+    ),
+    "budget.rule-option": N_("The rule option %(option)s is not valid."),
+    "money.invalid": N_("Enter an amount, such as 1 250 000,50."),
+    "money.ambiguous": N_(
+        "Ambiguous amount: write 1250 or 1,25 rather than 1,250 (a single separator before "
+        "three digits)."
+    ),
+    "money.sub-cent": N_("An amount cannot be finer than one cent."),
+    "money.negative": N_("An amount cannot be negative."),
+    "money.too-large": N_("This amount is too large."),
+    "not-found": N_("This page does not exist, or is not public."),
+    "permission.denied": N_("This action needs the %(role)s role."),
+    "account.throttled": N_("Too many failed attempts. Try again in %(retry_after)s seconds."),
+    "account.wrong-password": N_("The current password is wrong."),
+    "account.last-council": N_("The last council member cannot lose the council role."),
+    "cycle.transition-refused": N_("The cycle cannot move from %(source)s to %(target)s yet:"),
+    "cycle.locked": N_("These settings are frozen since voting opened: %(fields)s."),
+    "cycle.read-only": N_("An archived cycle is read-only."),
+    "cycle.wrong-phase": N_("This is not possible in the %(phase)s phase."),
+    "schema.unmigrated": N_("The database has no schema yet: run “budget migrate”."),
+    "schema.outdated": N_("The database schema is out of date: run “budget migrate”."),
+    "schema.too-new": N_("The database is newer than this version of the software."),
+    "demo.not-empty": N_("The demo only fills an empty database."),
+    "proposal.state": N_("This is not possible for a proposal that is %(status)s."),
+    "proposal.limit": N_("A resident may submit at most %(max)s proposals in a cycle."),
+}
+
+REASONS: Final[Mapping[str, str]] = {
+    "cycle.not-adjacent": N_("The cycle cannot go from %(source)s to %(target)s directly."),
+    "cycle.no-budget": N_("Add at least one budget."),
+    "budget.no-district": N_("Budget “%(budget)s”: choose its district."),
+    "cycle.dates-missing": N_("Set the dates of the %(phase)s phase."),
+    "cycle.proposals-submitted": N_("Proposals were already submitted (%(count)s)."),
+    "budget.no-ballot-type": N_("Budget “%(budget)s”: choose a ballot type."),
+    "budget.limit": N_("Budget “%(budget)s”: the ballot setting “%(field)s” is not valid."),
+    "budget.unsatisfiable": N_(
+        "Budget “%(budget)s”: no valid ballot exists with these limits and projects."
+    ),
+    "budget.no-rule": N_("Budget “%(budget)s”: choose an allocation rule."),
+    "budget.no-tie-break": N_("Budget “%(budget)s”: set a tie-break chain."),
+    "budget.tie-break": N_("Budget “%(budget)s”: the tie-break chain is not valid."),
+    "budget.rule-incompatible": N_(
+        "Budget “%(budget)s”: the rule “%(rule)s” does not accept %(ballot_type)s ballots."
+    ),
+    "budget.no-projects": N_("Budget “%(budget)s”: no project is on its ballot yet."),
+    "budget.project-over-envelope": N_(
+        "Budget “%(budget)s”: project “%(project)s” costs %(cost)s, more than the envelope "
+        "(%(limit)s)."
+    ),
+    "budget.project-over-cap": N_(
+        "Budget “%(budget)s”: project “%(project)s” costs %(cost)s, more than the maximum "
+        "project cost (%(limit)s)."
+    ),
+    "cycle.undecided-proposals": N_("Proposals still awaiting a decision: %(count)s."),
+    "cycle.no-roll": N_("Import the voter roll first."),
+    "cycle.votes-exist": N_("Votes were already cast, so voting cannot go back to review."),
+    "cycle.voting-not-ended": N_("Voting has not ended yet (end: %(ends_at)s)."),
+    "cycle.unreconciled": N_("Polling places not yet reconciled: %(count)s."),
+    "cycle.not-certified": N_(
+        "Certification needs two distinct council members; so far: %(count)s."
+    ),
+    "cycle.not-published": N_("Publish the results first."),
+    "cycle.unfinished-projects": N_("Funded projects neither done nor abandoned: %(count)s."),
+}
+
+LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
+    "phase": labels.PHASES,
+    "source": labels.PHASES,
+    "target": labels.PHASES,
+    "ballot_type": labels.BALLOT_TYPES,
+    "field": labels.LIMITS,
+    "role": labels.ROLES,
+    "status": labels.PROPOSAL_STATUSES,
+}
+MONEY_PARAMS: Final = frozenset({"cost", "limit"})
+
+
+def _param(name: str, value: object, translations: Translations, locale: str) -> str:
+    if name in LABELLED_PARAMS and str(value) in LABELLED_PARAMS[name]:
+        return translations.gettext(LABELLED_PARAMS[name][str(value)])
+    if name in MONEY_PARAMS and isinstance(value, int):
+        return format_decimal(Decimal(value) / 100, format="#,##0.00", locale=locale)
+    if isinstance(value, dt.datetime):
+        return i18n.format_datetime(value, locale)
+    if value is None:
+        return "—"
+    if isinstance(value, tuple | list | frozenset | set):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def translate(
+    msgid: str, params: Mapping[str, object], translations: Translations, locale: str
+) -> str:
+    text = translations.gettext(msgid)
+    if not params:
+        return text
+    # A translation naming a parameter the error lacks is a bug: tests compare placeholders.
+    shown = {name: _param(name, value, translations, locale) for name, value in params.items()}
+    return text % shown
+
+
+def of_error(error: domain.BudgetError) -> Message:
+    """The error's message; an unmapped code (a test forbids it) gets the generic one."""
+    if error.code not in MESSAGES:
+        log.error("no message for error code %s", error.code)
+    return Message(MESSAGES.get(error.code, MESSAGES["error"]), error.params)
+
+
+def of_reason(reason: Reason) -> Message:
+    """Why a phase move is refused; an unmapped code (a test forbids it) gets the generic one."""
+    if reason.code not in REASONS:
+        log.error("no message for guard reason %s", reason.code)
+    return Message(REASONS.get(reason.code, MESSAGES["error"]), reason.params)
+
+
+# Confirmations shown after a redirect (`?notice=<key>`): an allow-list, so a crafted link can
+# only ever show one of these sentences.
+NOTICES: Final[Mapping[str, str]] = {
+    "registered": N_(
+        "Thank you. If this address was not registered yet, your account is ready: sign in "
+        "below. If it was, sign in with your existing password."
+    ),
+    "signed-in": N_("You are signed in."),
+    "signed-out": N_("You are signed out."),
+    "password-changed": N_("Your password was changed. Your other sessions were signed out."),
+    "cycle-created": N_("The cycle was created."),
+    "cycle-saved": N_("The cycle was saved."),
+    "schedule-saved": N_("The schedule was saved."),
+    "budget-created": N_("The budget was created."),
+    "budget-saved": N_("The budget was saved."),
+    "district-created": N_("The district was created."),
+    "district-saved": N_("The district was saved."),
+    "phase-changed": N_("The cycle moved to its new phase."),
+    "roles-saved": N_("The roles were saved."),
+}

@@ -1,0 +1,251 @@
+"""Council administration of cycles: create and edit a cycle, set its schedule, move its phase.
+
+A refused phase move comes back with every reason the guard gave (409), in the phase panel
+(an htmx swap) or on the whole page (without JavaScript). Budgets, districts and accounts have
+their own modules (admin_budgets, admin_districts, admin_accounts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from budget.db import queries
+from budget.db.queries import CycleView
+from budget.domain.cycle import ORDER, Phase, Reason
+from budget.domain.errors import BudgetError, TransitionRefused
+from budget.services import cycles
+from budget.web import errors, messages, transactions
+from budget.web.forms import BOTH_OR_NEITHER, NOT_CHOICE, Form
+from budget.web.routing import COUNCIL, route
+from budget.web.templating import render, see_other
+
+TEXT_LIMIT: Final = 1000  # a sanity bound; the services apply the real limits
+SCHEDULED_PHASES: Final = (Phase.SUBMISSION, Phase.REVIEW, Phase.VOTING)
+TEXT_FIELDS: Final = (
+    "name_fr",
+    "name_en",
+    "instance",
+    "time_zone",
+    "currency",
+    "eligibility_mode",
+    "district_mode",
+)
+CYCLE_DEFAULTS: Final = {
+    "time_zone": "Europe/Paris",
+    "currency": "EUR",
+    "eligibility_mode": "declared",
+    "district_mode": "choice",
+    "max_proposals_per_author": "5",
+}
+
+
+def actor_id(request: Request) -> int:
+    account = request.state.visitor.account
+    assert account is not None  # noqa: S101 (council routes are for signed-in callers only)
+    identifier: int = account.id
+    return identifier
+
+
+async def index(request: Request) -> Response:
+    listed = await transactions.read(request, queries.list_cycles)
+    return render(request, "admin/index.html", {"cycles": listed})
+
+
+def read_cycle_form(form: Form) -> cycles.CycleForm | None:
+    """The cycle fields, typed; None when one cannot even be read (its error is recorded)."""
+    names = {n: form.text(n, required=False, max_length=TEXT_LIMIT) or "" for n in TEXT_FIELDS}
+    min_age = form.integer("min_age", minimum=0, maximum=1000, required=False)
+    reference_date = form.date("reference_date")
+    per_author = form.integer("max_proposals_per_author", minimum=0, maximum=10**6)
+    if not form.is_valid or reference_date is None or per_author is None:
+        return None
+    return cycles.CycleForm(
+        **names,
+        min_age=min_age,
+        reference_date=reference_date,
+        max_proposals_per_author=per_author,
+    )
+
+
+async def new_cycle_form(request: Request) -> Response:
+    return render(request, "admin/cycle_form.html", {"form": Form(CYCLE_DEFAULTS), "cycle": None})
+
+
+async def create_cycle(request: Request) -> Response:
+    form = Form(await request.form())
+    values = read_cycle_form(form)
+    if values is not None:
+        try:
+            cycle_id = await transactions.perform(
+                request, cycles.create_cycle, actor_id=actor_id(request), form=values
+            )
+        except BudgetError as error:
+            form.add_service_error(error)
+        else:
+            return see_other(request, f"/admin/cycles/{cycle_id}?notice=cycle-created")
+    context = {"form": form, "cycle": None}
+    return render(request, "admin/cycle_form.html", context, status_code=422)
+
+
+def cycle_values(cycle: CycleView) -> dict[str, str]:
+    values = {name: str(getattr(cycle, name)) for name in TEXT_FIELDS}
+    values["min_age"] = "" if cycle.min_age is None else str(cycle.min_age)
+    values["reference_date"] = cycle.reference_date.isoformat()
+    values["max_proposals_per_author"] = str(cycle.max_proposals_per_author)
+    return values
+
+
+async def edit_cycle_form(request: Request) -> Response:
+    cycle = await transactions.read(request, queries.get_cycle, request.path_params["cycle_id"])
+    return render(
+        request, "admin/cycle_form.html", {"form": Form(cycle_values(cycle)), "cycle": cycle}
+    )
+
+
+async def update_cycle(request: Request) -> Response:
+    cycle_id: int = request.path_params["cycle_id"]
+    cycle = await transactions.read(request, queries.get_cycle, cycle_id)
+    form = Form(await request.form())
+    values = read_cycle_form(form)
+    if values is not None:
+        try:
+            await transactions.perform(
+                request,
+                cycles.update_cycle,
+                actor_id=actor_id(request),
+                cycle_id=cycle_id,
+                form=values,
+            )
+        except BudgetError as error:
+            form.add_service_error(error)
+        else:
+            return see_other(request, f"/admin/cycles/{cycle_id}?notice=cycle-saved")
+    return render(request, "admin/cycle_form.html", {"form": form, "cycle": cycle}, status_code=422)
+
+
+async def cycle_context(request: Request, cycle_id: int) -> dict[str, Any]:
+    """The cycle and, for each phase it could move to, what the guard would say now."""
+    cycle = await transactions.read(request, queries.get_cycle, cycle_id)
+    when = transactions.now(request)
+    problems = {
+        target: tuple(
+            messages.of_reason(reason)
+            for reason in await transactions.read(
+                request, queries.transition_problems, cycle_id, target, when
+            )
+        )
+        for target in cycle.targets
+    }
+    return {"cycle": cycle, "problems": problems, "refusal": None, "reasons": ()}
+
+
+async def cycle_page(request: Request) -> Response:
+    context = await cycle_context(request, request.path_params["cycle_id"])
+    return render(request, "admin/cycle.html", context)
+
+
+async def advance(request: Request) -> Response:
+    """Move the cycle to the posted phase, or show why not (every reason of the guard)."""
+    cycle_id: int = request.path_params["cycle_id"]
+    form = Form(await request.form())
+    target = form.choice("target", [phase.value for phase in ORDER])
+    if target is None:  # only a tampered form gets here: the buttons post valid phases
+        return errors.page(request, 422, NOT_CHOICE)
+    try:
+        await transactions.perform(
+            request,
+            cycles.advance_phase,
+            actor_id=actor_id(request),
+            cycle_id=cycle_id,
+            target=Phase(target),
+        )
+    except TransitionRefused as error:
+        context = await cycle_context(request, cycle_id)
+        context["refusal"] = messages.of_error(error)
+        context["reasons"] = [messages.of_reason(r) for r in error.reasons if isinstance(r, Reason)]
+        return render(
+            request,
+            "admin/cycle.html",
+            context,
+            status_code=409,
+            fragment="_fragments/phase_panel.html",
+        )
+    return see_other(request, f"/admin/cycles/{cycle_id}?notice=phase-changed")
+
+
+def schedule_values(cycle: CycleView) -> dict[str, str]:
+    zone = ZoneInfo(cycle.time_zone)
+    values: dict[str, str] = {}
+    for dates in cycle.schedule:
+        for edge, moment in (("start", dates.starts_at), ("end", dates.ends_at)):
+            values[f"{dates.phase.value}_{edge}"] = local_input(moment, zone)
+    return values
+
+
+def local_input(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """A UTC instant as a `datetime-local` value in the cycle's time zone."""
+    if moment.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def read_schedule(
+    form: Form, time_zone: str
+) -> dict[Phase, tuple[dt.datetime, dt.datetime] | None]:
+    dates: dict[Phase, tuple[dt.datetime, dt.datetime] | None] = {}
+    for phase in SCHEDULED_PHASES:
+        start = form.local_datetime(f"{phase.value}_start", time_zone, required=False)
+        end = form.local_datetime(f"{phase.value}_end", time_zone, required=False)
+        if (start is None) != (end is None) and not form.errors:
+            missing = f"{phase.value}_start" if start is None else f"{phase.value}_end"
+            form.add_error(missing, BOTH_OR_NEITHER)
+        dates[phase] = (start, end) if start is not None and end is not None else None
+    return dates
+
+
+async def schedule_form(request: Request) -> Response:
+    cycle = await transactions.read(request, queries.get_cycle, request.path_params["cycle_id"])
+    context = {"form": Form(schedule_values(cycle)), "cycle": cycle, "phases": SCHEDULED_PHASES}
+    return render(request, "admin/schedule.html", context)
+
+
+async def set_schedule(request: Request) -> Response:
+    cycle_id: int = request.path_params["cycle_id"]
+    cycle = await transactions.read(request, queries.get_cycle, cycle_id)
+    form = Form(await request.form())
+    dates = read_schedule(form, cycle.time_zone)
+    if form.is_valid:
+        try:
+            await transactions.perform(
+                request,
+                cycles.set_schedule,
+                actor_id=actor_id(request),
+                cycle_id=cycle_id,
+                dates=dates,
+            )
+        except BudgetError as error:
+            renames = {phase.value: f"{phase.value}_end" for phase in SCHEDULED_PHASES}
+            form.add_service_error(error, renames=renames)
+        else:
+            return see_other(request, f"/admin/cycles/{cycle_id}?notice=schedule-saved")
+    context = {"form": form, "cycle": cycle, "phases": SCHEDULED_PHASES}
+    return render(request, "admin/schedule.html", context, status_code=422)
+
+
+CYCLE = "/admin/cycles/{cycle_id:int}"
+ROUTES = [
+    route("/admin", index, roles=COUNCIL),
+    route("/admin/cycles/new", new_cycle_form, roles=COUNCIL),
+    route("/admin/cycles/new", create_cycle, roles=COUNCIL, methods=["POST"], name="cycle_create"),
+    route(CYCLE, cycle_page, roles=COUNCIL, name="admin_cycle"),
+    route(f"{CYCLE}/edit", edit_cycle_form, roles=COUNCIL),
+    route(f"{CYCLE}/edit", update_cycle, roles=COUNCIL, methods=["POST"], name="cycle_update"),
+    route(f"{CYCLE}/schedule", schedule_form, roles=COUNCIL),
+    route(f"{CYCLE}/schedule", set_schedule, roles=COUNCIL, methods=["POST"], name="schedule_set"),
+    route(f"{CYCLE}/phase", advance, roles=COUNCIL, methods=["POST"]),
+]

@@ -1,0 +1,115 @@
+"""Council administration of accounts and roles, and the audit log.
+
+Granting or revoking a role ends the account's sessions (services.accounts, T5), so the change
+takes effect at its next sign-in. The search box filters as one types with htmx (the results
+table is swapped); without JavaScript it is an ordinary GET form.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from budget.db import queries
+from budget.domain.accounts import Role
+from budget.domain.errors import BudgetError, NotFound
+from budget.services import accounts
+from budget.web import errors, messages, transactions
+from budget.web.forms import NOT_CHOICE, Form
+from budget.web.routes.admin import actor_id
+from budget.web.routing import COUNCIL, route
+from budget.web.templating import is_htmx, render, see_other
+
+PAGE_SIZE: Final = 50
+ROLE_VALUES: Final = tuple(role.value for role in Role)
+ACTIONS: Final = ("grant", "revoke")
+
+
+def page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
+
+
+async def accounts_context(request: Request, search: str, page: int) -> dict[str, Any]:
+    listed = await transactions.read(
+        request,
+        queries.list_accounts,
+        search=search,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    total = await transactions.read(request, queries.count_accounts, search)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return {
+        "accounts": listed,
+        "search": search,
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "roles": ROLE_VALUES,
+        "row_error": None,
+        "error_account": None,
+    }
+
+
+async def accounts_page(request: Request) -> Response:
+    search = request.query_params.get("q", "")[:254]
+    context = await accounts_context(request, search, page_number(request))
+    return render(
+        request, "admin/accounts.html", context, fragment="_fragments/account_results.html"
+    )
+
+
+async def change_role(request: Request) -> Response:
+    """Grant or revoke one role; htmx swaps the account's row, without JS the page reloads."""
+    account_id: int = request.path_params["account_id"]
+    form = Form(await request.form())
+    role = form.choice("role", ROLE_VALUES)
+    action = form.choice("action", ACTIONS)
+    if role is None or action is None:  # only a tampered form gets here
+        return errors.page(request, 422, NOT_CHOICE)
+    service = accounts.grant_role if action == "grant" else accounts.revoke_role
+    refusal: BudgetError | None = None
+    try:
+        await transactions.perform(
+            request, service, actor_id=actor_id(request), account_id=account_id, role=Role(role)
+        )
+    except NotFound:
+        raise
+    except BudgetError as error:
+        refusal = error
+    if refusal is None and not is_htmx(request):
+        return see_other(request, f"/admin/accounts?notice=roles-saved#account-{account_id}")
+    status = 200 if refusal is None else errors.status_for(refusal)
+    row_error = None if refusal is None else messages.of_error(refusal)
+    if is_htmx(request):
+        account = await transactions.read(request, queries.get_account, account_id)
+        context = {"account": account, "roles": ROLE_VALUES, "row_error": row_error}
+        return render(request, "_fragments/account_row.html", context, status_code=status)
+    context = await accounts_context(request, "", 1)
+    context.update(row_error=row_error, error_account=account_id)
+    return render(request, "admin/accounts.html", context, status_code=status)
+
+
+async def audit_page(request: Request) -> Response:
+    page = page_number(request)
+    entries = await transactions.read(
+        request, queries.list_audit, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    head = await transactions.read(request, queries.audit_head)
+    context = {
+        "entries": entries,
+        "page": page,
+        "head": head,
+        "has_more": len(entries) == PAGE_SIZE,
+    }
+    return render(request, "admin/audit.html", context)
+
+
+ROUTES = [
+    route("/admin/accounts", accounts_page, roles=COUNCIL),
+    route("/admin/accounts/{account_id:int}/roles", change_role, roles=COUNCIL, methods=["POST"]),
+    route("/admin/audit", audit_page, roles=COUNCIL),
+]

@@ -1,0 +1,143 @@
+"""The route table: every route declares who may call it and which methods it answers.
+
+SECURITY.md: the table is the source of truth; access-control and CSRF tests are generated from
+it. A route changes state exactly when it accepts an unsafe method (GET never writes), and then
+it needs the session's CSRF token. Access is deny by default: a route names the roles allowed;
+`visitor` means anyone, signed in or not. A signed-out caller of a closed route is sent to the
+login page; a signed-in caller without the role gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from budget.web import auth, csrf, errors, templating
+
+Access = Literal["visitor", "resident", "reviewer", "officer", "council"]
+ROLES: Final[tuple[Access, ...]] = ("visitor", "resident", "reviewer", "officer", "council")
+EVERYONE: Final[frozenset[Access]] = frozenset(ROLES)
+SIGNED_IN: Final[frozenset[Access]] = frozenset({"resident", "reviewer", "officer", "council"})
+COUNCIL: Final[frozenset[Access]] = frozenset({"council"})
+METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class RouteTableError(ValueError):
+    """A route is declared without roles or with unknown roles or methods: start-up fails."""
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One row of the route table."""
+
+    path: str
+    endpoint: Endpoint
+    name: str
+    roles: frozenset[Access]
+    methods: tuple[str, ...]
+
+    @property
+    def changes_state(self) -> bool:
+        return any(method in csrf.UNSAFE_METHODS for method in self.methods)
+
+    def allows(self, caller_roles: Iterable[str]) -> bool:
+        return "visitor" in self.roles or any(role in self.roles for role in caller_roles)
+
+
+def route(
+    path: str,
+    endpoint: Endpoint,
+    *,
+    roles: Iterable[Access],
+    methods: Sequence[str] = ("GET",),
+    name: str | None = None,
+) -> RouteSpec:
+    """Declare a route; roles are mandatory and checked, so no route is open by omission."""
+    declared = frozenset(roles)
+    if not declared:
+        raise RouteTableError(f"route {path} declares no roles")
+    if unknown := declared - EVERYONE:
+        raise RouteTableError(f"route {path} declares unknown roles {sorted(unknown)}")
+    if not methods or set(methods) - METHODS:
+        raise RouteTableError(f"route {path} declares invalid methods {list(methods)}")
+    return RouteSpec(path, endpoint, name or endpoint.__name__, declared, tuple(methods))
+
+
+def check_table(specs: Sequence[RouteSpec]) -> None:
+    """Names and (path, method) pairs are unique: url_for and the tests rely on it."""
+    names = [spec.name for spec in specs]
+    if len(names) != len(set(names)):
+        raise RouteTableError(f"duplicate route names in {sorted(names)}")
+    pairs = [(spec.path, method) for spec in specs for method in spec.methods]
+    if len(pairs) != len(set(pairs)):
+        raise RouteTableError("a path answers the same method twice")
+
+
+def starlette_routes(specs: Sequence[RouteSpec]) -> list[Route]:
+    check_table(specs)
+    return [
+        Route(spec.path, guarded(spec), methods=list(spec.methods), name=spec.name)
+        for spec in specs
+    ]
+
+
+def guarded(spec: RouteSpec) -> Endpoint:
+    """Wrap an endpoint: identify the caller, check CSRF on unsafe methods, then the roles."""
+
+    async def endpoint(request: Request) -> Response:
+        visitor = await auth.identify(request)
+        templating.prepare_state(request, visitor)
+        if request.method in csrf.UNSAFE_METHODS:
+            try:
+                await check_csrf(request, visitor)
+            except csrf.CsrfError:
+                return errors.page(request, 403, errors.CSRF_REFUSED)
+        if spec.allows(visitor.roles):
+            response = await spec.endpoint(request)
+        elif visitor.is_signed_in:
+            response = errors.page(request, 403, errors.FORBIDDEN)
+        else:
+            response = to_login(request)
+        auth.write_cookie(request, response)
+        return response
+
+    endpoint.__name__ = spec.name
+    return endpoint
+
+
+async def check_csrf(request: Request, visitor: auth.Visitor) -> None:
+    csrf.check_origin(request.headers)
+    form = None
+    if csrf.HEADER.lower() not in request.headers and _is_form(request):
+        form = await request.form()
+    csrf.check_token(visitor.csrf_token, request.headers, form)
+
+
+def _is_form(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+def to_login(request: Request) -> Response:
+    """Send a signed-out caller to the login form, coming back here afterwards."""
+    target = "/login?" + urlencode({"next": request.url.path})
+    if templating.is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A local path to return to; anything else (another host, `//host`, `/\\host`) -> default."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return default
+    if any(char in value for char in "\r\n\\") or len(value) > 500:
+        return default
+    return value

@@ -1,0 +1,110 @@
+"""Email and password policy, session limits and the login throttle's delays."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from budget.domain import accounts
+from budget.domain.accounts import Language, Role
+from budget.domain.errors import (
+    InvalidChoice,
+    InvalidEmail,
+    OutOfRange,
+    PasswordTooLong,
+    PasswordTooShort,
+    PasswordTrivial,
+    Required,
+    TooLong,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("  Amina.Diallo@Example.FR ", "amina.diallo@example.fr"),
+        ("léa+pb@mairie-paris.fr".replace("é", "e"), "lea+pb@mairie-paris.fr"),
+        ("x@a.bc", "x@a.bc"),
+    ],
+)
+def test_emails_are_trimmed_and_lower_cased(text: str, email: str) -> None:
+    assert accounts.normalise_email(text) == email
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no-at-sign", "two@@example.fr", "@example.fr", "user@", "user@localhost",
+        "user@example.123", ".user@example.fr", "user.@example.fr", "us..er@example.fr",
+        "user@-example.fr", "us er@example.fr", "léa@example.fr", "u@" + "a" * 250 + ".fr",
+    ],
+)  # fmt: skip
+def test_malformed_emails_are_refused(text: str) -> None:
+    with pytest.raises(InvalidEmail):
+        accounts.normalise_email(text)
+
+
+def test_an_empty_email_is_required() -> None:
+    with pytest.raises(Required):
+        accounts.normalise_email("   ")
+
+
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [
+        ("short-pass1", PasswordTooShort),
+        ("x" * 1025, PasswordTooLong),
+        ("aaaaaaaaaaaa", PasswordTrivial),
+        ("abababababab", PasswordTrivial),
+        ("Password1234", PasswordTrivial),
+        ("amina.diallo", PasswordTrivial),
+        ("amina.diallo@example.fr", PasswordTrivial),
+    ],
+)
+def test_weak_passwords_are_refused(password: str, error: type) -> None:
+    with pytest.raises(error):
+        accounts.check_password(password, "amina.diallo@example.fr")
+
+
+def test_a_long_varied_password_is_accepted() -> None:
+    accounts.check_password("correct horse battery staple", "amina@example.fr")
+    accounts.check_password("correct horse battery staple")
+
+
+def test_display_names_are_tidied_and_bounded() -> None:
+    assert accounts.check_display_name("  Amina \t Diallo ") == "Amina Diallo"
+    with pytest.raises(Required):
+        accounts.check_display_name(" \n ")
+    with pytest.raises(TooLong):
+        accounts.check_display_name("x" * 81)
+
+
+def test_birth_years_are_plausible() -> None:
+    assert accounts.check_birth_year(1990, 2027) == 1990
+    for year in (1906, 2028):
+        with pytest.raises(OutOfRange):
+            accounts.check_birth_year(year, 2027)
+
+
+def test_languages_are_french_or_english() -> None:
+    assert accounts.check_language("en") is Language.EN
+    with pytest.raises(InvalidChoice):
+        accounts.check_language("de")
+
+
+@pytest.mark.threat("T5")
+def test_officers_and_council_sessions_idle_out_sooner() -> None:
+    assert accounts.idle_limit([]) == timedelta(minutes=30)
+    assert accounts.idle_limit([Role.RESIDENT, Role.REVIEWER]) == timedelta(minutes=30)
+    assert accounts.idle_limit([Role.RESIDENT, Role.OFFICER]) == timedelta(minutes=15)
+    assert accounts.idle_limit([Role.COUNCIL]) == timedelta(minutes=15)
+    assert timedelta(hours=12) == accounts.ABSOLUTE_LIMIT
+
+
+@pytest.mark.threat("T4")
+def test_account_delay_doubles_from_one_second_to_fifteen_minutes() -> None:
+    delays = [accounts.account_delay(n).total_seconds() for n in range(20)]
+    assert delays[:5] == [0] * 5
+    assert delays[5:15] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+    assert delays[15:] == [900] * 5

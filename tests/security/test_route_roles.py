@@ -1,0 +1,95 @@
+"""T7: every route of the route table, called by every role, gets the declared outcome.
+
+Generated from the table itself, so a new route is checked the day it is added: a role the
+route does not declare is refused (403 when signed in, a redirect to the login page when
+signed out); a declared role gets through (whatever the handler answers, it is not a refusal).
+Unsafe methods carry a valid CSRF token, so what is tested is the role check alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from budget.db import queries
+from budget.domain.accounts import Role
+from budget.web.routes import all_routes
+from budget.web.routing import ROLES, RouteSpec, RouteTableError, route
+from tests.webapp import Web, csrf_token, make_cycle, make_district
+
+pytestmark = pytest.mark.threat("T7")
+
+TABLE = [(spec, method) for spec in all_routes() for method in spec.methods]
+PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def client_for(web: Web, role: str) -> TestClient:
+    if role == "visitor":
+        return web.client()
+    return web.signed_in(Role(role))
+
+
+def fill(path: str, ids: dict[str, int]) -> str:
+    return PARAM.sub(lambda match: str(ids[match.group(1)]), path)
+
+
+def objects(web: Web) -> dict[str, int]:
+    """One object of each kind a path can name; the cycle is public (not a draft)."""
+    cycle_id = make_cycle(web)
+    return {
+        "cycle_id": cycle_id,
+        "budget_id": queries.list_budgets(web.db, cycle_id)[0].id,
+        "district_id": make_district(web),
+        "account_id": web.account(email="target@example.org").id,
+    }
+
+
+def call(client: TestClient, spec: RouteSpec, method: str, path: str) -> tuple[int, str]:
+    if method == "GET":
+        response = client.get(path)
+    else:
+        token = csrf_token(client, "/")
+        response = client.request(method, path, data={"csrf_token": token})
+    return response.status_code, response.headers.get("location", "")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("spec", "method"), TABLE, ids=[f"{m} {s.path}" for s, m in TABLE])
+def test_route_answers_each_role_as_declared(
+    web: Web, spec: RouteSpec, method: str, role: str
+) -> None:
+    ids = objects(web)
+    client = client_for(web, role)
+    status, location = call(client, spec, method, fill(spec.path, ids))
+    refused_to_login = status == 303 and location.startswith("/login")
+    if spec.allows({role}):
+        assert status != 403, f"{role} refused on {method} {spec.path}"
+        assert not refused_to_login, f"{role} sent to login from {method} {spec.path}"
+        assert status < 500
+    elif role == "visitor":
+        assert refused_to_login, f"visitor got {status} on {method} {spec.path}"
+    else:
+        assert status == 403, f"{role} got {status} on {method} {spec.path}"
+
+
+def test_every_route_declares_roles() -> None:
+    assert TABLE
+    assert all(spec.roles for spec in all_routes())
+
+
+def test_route_without_roles_is_refused_at_startup() -> None:
+    async def endpoint(request: object) -> object:
+        raise AssertionError  # never called
+
+    with pytest.raises(RouteTableError, match="declares no roles"):
+        route("/x", endpoint, roles=[])  # type: ignore[arg-type]
+    with pytest.raises(RouteTableError, match="unknown roles"):
+        route("/x", endpoint, roles=["admin"])  # type: ignore[list-item, arg-type]
+
+
+def test_admin_routes_are_council_only() -> None:
+    admin = [spec for spec in all_routes() if spec.path.startswith("/admin")]
+    assert admin
+    assert all(spec.roles == {"council"} for spec in admin)

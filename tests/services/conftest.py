@@ -1,0 +1,86 @@
+"""Fixtures for service tests: a pinned clock, a cheap hasher, and state built by services."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from sqlmodel import Session
+
+from budget.domain.ballots import BallotLimits, BallotType
+from budget.domain.cycle import Phase
+from budget.services import accounts, budgets, cycles
+from budget.services.budgets import BudgetForm
+from budget.services.cycles import CycleForm
+
+NOW = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
+THROTTLE_KEY = b"k" * 32
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def hasher() -> PasswordHasher:
+    return accounts.test_hasher()
+
+
+@pytest.fixture
+def council(db: Session, hasher: PasswordHasher) -> int:
+    view = accounts.create_admin(
+        db, NOW, email="council@example.fr", password="council-password-1", display_name="Camille",
+        hasher=hasher,
+    )  # fmt: skip
+    return view.id
+
+
+def resident(db: Session, hasher: PasswordHasher, name: str = "amina", **profile: object) -> int:
+    view = accounts.register(
+        db, NOW, email=f"{name}@example.fr", password=f"{name}-password-123",
+        display_name=name.capitalize(), hasher=hasher, **profile,  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert view is not None
+    return view.id
+
+
+def cycle_form(**changes: object) -> CycleForm:
+    values: dict[str, object] = {
+        "name_fr": "Budget participatif 2027", "name_en": "Participatory budget 2027",
+        "instance": "2027", "time_zone": "Europe/Paris", "currency": "EUR",
+        "eligibility_mode": "declared", "district_mode": "choice", "min_age": None,
+        "reference_date": date(2027, 9, 8),
+    }  # fmt: skip
+    values.update(changes)
+    return CycleForm(**values)  # type: ignore[arg-type]
+
+
+def budget_form(**changes: object) -> BudgetForm:
+    values: dict[str, object] = {
+        "name_fr": "Tout Paris", "name_en": "All of Paris", "scope": "city", "district_id": None,
+        "amount": 1_000_000_00, "ballot_type": BallotType.APPROVAL,
+        "limits": BallotLimits(max_choices=5), "rule": "greedy",
+        "tie_break": "more-votes,lower-cost,lottery",
+    }  # fmt: skip
+    values.update(changes)
+    return BudgetForm(**values)  # type: ignore[arg-type]
+
+
+def schedule() -> dict[Phase, tuple[datetime, datetime] | None]:
+    day = timedelta(days=1)
+    return {
+        Phase.SUBMISSION: (NOW, NOW + 30 * day),
+        Phase.REVIEW: (NOW + 31 * day, NOW + 120 * day),
+        Phase.VOTING: (NOW + 240 * day, NOW + 260 * day),
+    }
+
+
+@pytest.fixture
+def cycle_id(db: Session, council: int) -> int:
+    """A draft cycle with a city-wide budget and its schedule, ready for submission."""
+    created = cycles.create_cycle(db, NOW, actor_id=council, form=cycle_form())
+    budgets.create_budget(db, NOW, actor_id=council, cycle_id=created, form=budget_form())
+    cycles.set_schedule(db, NOW, actor_id=council, cycle_id=created, dates=schedule())
+    return created

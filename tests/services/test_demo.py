@@ -1,0 +1,82 @@
+"""`budget demo` builds a realistic cycle through the services, once, reproducibly."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlmodel import Session
+
+from budget.db import queries
+from budget.domain.accounts import Role
+from budget.domain.ballots import BallotType
+from budget.domain.cycle import Phase
+from budget.domain.errors import DemoNotEmpty
+from budget.domain.proposals import ProposalStatus
+from budget.services import accounts, audit, demo, sessions
+from tests.services.conftest import NOW, THROTTLE_KEY
+
+
+def test_demo_fills_an_empty_database_with_a_paris_like_cycle(db: Session, hasher) -> None:
+    summary = demo.load_demo(db, NOW, hasher, residents=60)
+    cycle = queries.get_cycle(db, summary.cycle_id)
+    assert (cycle.name_fr, cycle.phase, cycle.time_zone) == (
+        "Budget participatif 2027", Phase.REVIEW, "Europe/Paris",
+    )  # fmt: skip
+    city, *districts = cycle.budgets
+    assert (city.name_fr, city.scope, city.amount) == ("Tout Paris", "city", 30_000_000_00)
+    assert len(districts) == 17
+    assert districts[0].district_name == "Paris Centre"
+    assert {b.ballot_type for b in cycle.budgets} == set(BallotType)
+    statuses = Counter(p.status for p in queries.list_proposals(db, summary.cycle_id))
+    assert set(statuses) == {
+        ProposalStatus.ON_BALLOT, ProposalStatus.INFEASIBLE, ProposalStatus.WITHDRAWN,
+        ProposalStatus.DRAFT,
+    }  # fmt: skip
+    assert sum(statuses.values()) == summary.proposals >= 36
+    assert queries.count_accounts(db) == 60 + len(demo.DEMO_ACCOUNTS) == summary.residents + 5
+    assert queries.transition_problems(db, summary.cycle_id, Phase.VOTING, NOW) == ()
+    assert audit.verify_chain(db).ok
+
+
+def test_demo_accounts_sign_in_with_their_printed_passwords(db: Session, hasher) -> None:
+    summary = demo.load_demo(db, NOW, hasher, residents=5)
+    for account in summary.accounts:
+        view = accounts.authenticate(
+            db, NOW, email=account.email, password=account.password, client_address="127.0.0.1",
+            hasher=hasher, throttle_key=THROTTLE_KEY,
+        )  # fmt: skip
+        assert view is not None
+        assert account.role in view.roles
+    assert {a.role for a in summary.accounts} == set(Role)
+    assert view is not None
+    assert sessions.start_session(db, NOW, account_id=view.id).token
+
+
+def test_generated_residents_cannot_sign_in(db: Session, hasher) -> None:
+    assert demo.load_demo(db, NOW, hasher, residents=3).residents == demo.MIN_RESIDENTS
+    generated = [a for a in queries.list_accounts(db) if a.email.count(".") >= 2][:3]
+    assert len(generated) == 3
+    for account in generated:
+        assert accounts.authenticate(
+            db, NOW, email=account.email, password="any-password-123", client_address="10.0.0.1",
+            hasher=hasher, throttle_key=THROTTLE_KEY,
+        ) is None  # fmt: skip
+
+
+def test_demo_is_reproducible(db: Session, hasher) -> None:
+    def build() -> list[tuple[str, int | None, str]]:
+        summary = demo.load_demo(db, NOW, hasher, residents=40)
+        return [
+            (p.title, p.final_cost, p.status) for p in queries.list_proposals(db, summary.cycle_id)
+        ]
+
+    nested = db.begin_nested()
+    first = build()
+    nested.rollback()
+    assert build() == first
+
+
+def test_demo_refuses_a_database_in_use(db: Session, hasher, council: int) -> None:
+    with pytest.raises(DemoNotEmpty):
+        demo.load_demo(db, NOW, hasher, residents=1)

@@ -1,0 +1,203 @@
+"""Web test fixtures (imported by the conftest of tests/web, security and browser): the app on
+both backends, clients, and accounts and cycles made through the services.
+
+One app per (backend, environment) for the whole session; each test points it at its own
+rolled-back transaction (the `db` fixture's connection) and a pinned clock, so requests see
+what the test wrote and the database is left as it was found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from budget.config import Environment, Settings
+from budget.db import queries
+from budget.db.queries import AccountView
+from budget.domain.accounts import Role
+from budget.domain.cycle import Phase
+from budget.services import accounts, budgets, cycles, preferences
+from budget.services.budgets import BudgetForm
+from budget.services.cycles import CycleForm
+from budget.web.app import create_app
+
+SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+PASSWORD = "correct horse battery staple"
+START = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+BASE_URLS = {"development": "http://testserver", "production": "https://testserver"}
+
+
+@dataclass
+class Clock:
+    """The app's time: tests move it forward to expire sessions or throttles."""
+
+    now: dt.datetime = START
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+def settings_for(env: Environment) -> Settings:
+    return Settings(env=env, database_url="sqlite://", secret_key=SECRET_KEY)
+
+
+@pytest.fixture(scope="session")
+def web_apps(db_backend: Engine) -> dict[str, Starlette]:
+    """The app in both environments, built once per backend (templates, catalogues, keys)."""
+    return {
+        env: create_app(settings_for(env), engine=db_backend, hasher=accounts.test_hasher())
+        for env in ("development", "production")
+    }
+
+
+@dataclass
+class Web:
+    """A test's handle on the app: clients, accounts, and the database it shares."""
+
+    apps: dict[str, Starlette]
+    db: Session
+    clock: Clock
+    clients: list[TestClient] = field(default_factory=list)
+
+    def client(
+        self, env: Environment = "development", headers: dict[str, str] | None = None
+    ) -> TestClient:
+        client = TestClient(self.apps[env], base_url=BASE_URLS[env], follow_redirects=False)
+        client.headers.update({"accept-language": "en", **(headers or {})})
+        client.__enter__()
+        self.clients.append(client)
+        return client
+
+    def account(self, *roles: Role, email: str | None = None) -> AccountView:
+        """An account with these roles (resident always), created as a user would be."""
+        now = self.clock()
+        address = email or f"{'-'.join(r.value for r in roles) or 'resident'}@example.org"
+        if Role.COUNCIL in roles:
+            created = accounts.create_admin(
+                self.db,
+                now,
+                email=address,
+                password=PASSWORD,
+                display_name="Council member",
+                hasher=accounts.test_hasher(),
+            )
+            preferences.set_language(self.db, now, account_id=created.id, language="en")
+        else:
+            made = accounts.register(
+                self.db,
+                now,
+                email=address,
+                password=PASSWORD,
+                display_name="A resident",
+                hasher=accounts.test_hasher(),
+                language="en",
+            )
+            assert made is not None
+            created = made
+            for role in roles:
+                if role is not Role.RESIDENT:
+                    granter = self.council_id()
+                    accounts.grant_role(
+                        self.db, now, actor_id=granter, account_id=created.id, role=role
+                    )
+        self.db.commit()
+        return queries.get_account(self.db, created.id)
+
+    def council_id(self) -> int:
+        existing = queries.find_account(self.db, "granter@example.org")
+        if existing is not None:
+            return existing.id
+        return self.account(Role.COUNCIL, email="granter@example.org").id
+
+    def signed_in(self, *roles: Role, env: Environment = "development") -> TestClient:
+        account = self.account(*roles)
+        client = self.client(env)
+        sign_in(client, account.email)
+        return client
+
+
+def csrf_token(client: TestClient, path: str = "/login") -> str:
+    response = client.get(path)
+    found = CSRF_FIELD.search(response.text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 303, response.text
+
+
+def make_cycle(web: Web, *, instance: str = "2027", open_submissions: bool = True) -> int:
+    """A cycle with one city-wide budget, moved to the submission phase if asked."""
+    council = web.council_id()
+    now = web.clock()
+    form = CycleForm(
+        name_fr="Budget participatif 2027",
+        name_en="Participatory budget 2027",
+        instance=instance,
+        time_zone="Europe/Paris",
+        currency="EUR",
+        eligibility_mode="declared",
+        district_mode="choice",
+        min_age=None,
+        reference_date=dt.date(2027, 1, 1),
+    )
+    cycle_id = cycles.create_cycle(web.db, now, actor_id=council, form=form)
+    budget = BudgetForm(
+        name_fr="Tout Paris",
+        name_en="All of Paris",
+        scope="city",
+        district_id=None,
+        amount=125_000_050,
+    )
+    budgets.create_budget(web.db, now, actor_id=council, cycle_id=cycle_id, form=budget)
+    if open_submissions:
+        start = now + dt.timedelta(days=1)
+        window = (start, start + dt.timedelta(days=30))
+        cycles.set_schedule(
+            web.db, now, actor_id=council, cycle_id=cycle_id, dates={Phase.SUBMISSION: window}
+        )
+        cycles.advance_phase(
+            web.db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION
+        )
+    web.db.commit()
+    return cycle_id
+
+
+def make_district(web: Web, code: str = "75111", name: str = "11e arrondissement") -> int:
+    district_id = cycles.create_district(
+        web.db, web.clock(), actor_id=web.council_id(), code=code, name=name
+    )
+    web.db.commit()
+    return district_id
+
+
+@pytest.fixture
+def web(web_apps: dict[str, Starlette], db: Session) -> Iterator[Web]:
+    connection = db.connection()
+    clock = Clock()
+    for app in web_apps.values():
+        app.state.session_factory = lambda: Session(
+            bind=connection, join_transaction_mode="create_savepoint"
+        )
+        app.state.clock = clock
+    handle = Web(web_apps, db, clock)
+    yield handle
+    for client in handle.clients:
+        client.__exit__(None, None, None)
