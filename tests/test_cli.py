@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from budget.cli import json_figure, main, percent
+from budget.cli import main
+from budget.cli.counting import json_figure, percent
 from budget.pabulib import export, read_path
 from budget.tally import rules
 from budget.tally.model import Ballot, Election, Project, VoteType

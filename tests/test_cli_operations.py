@@ -1,4 +1,4 @@
-"""The operations sub-commands of `budget` (cli.py): serve, migrate, create-admin, demo.
+"""The operations sub-commands of `budget` (cli/operations.py): serve, migrate, create-admin, demo.
 
 (The counting sub-commands, tally and compare, are tested in test_cli.py.)"""
 
@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session
 
 from budget import cli
+from budget.cli import operations
 from budget.db import queries
 from budget.db.engine import make_engine
 from budget.domain.accounts import Role
@@ -46,12 +47,35 @@ def test_serve_refuses_an_unmigrated_database(
 
 
 @pytest.mark.threat("T12")
-def test_serve_refuses_a_missing_secret_key_in_production(
-    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("command", ["serve", "migrate"])
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (None, "SECRET_KEY is required outside development"),
+        ("short-but-random-9f8e7d", "SECRET_KEY is too short"),
+        ("changeme", "SECRET_KEY is a published example value"),
+    ],
+)
+def test_t12_secret_key_required(
+    database: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    key: str | None,
+    message: str,
 ) -> None:
-    monkeypatch.delenv("SECRET_KEY")
-    assert cli.main(["serve"]) == 2
-    assert "SECRET_KEY is required" in capsys.readouterr().err
+    """Outside development a missing, short or example key stops the command before it
+    touches anything: exit 2, one line naming the variable, no traceback."""
+    if key is None:
+        monkeypatch.delenv("SECRET_KEY")
+    else:
+        monkeypatch.setenv("SECRET_KEY", key)
+    assert cli.main([command]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"budget {command}: {message}")
+    assert "Traceback" not in err
+    assert not Path(database.removeprefix("sqlite:///")).parent.exists()  # nothing created
 
 
 def test_serve_hands_uvicorn_the_factory_on_localhost(
@@ -71,7 +95,7 @@ def test_serve_hands_uvicorn_the_factory_on_localhost(
     assert first["proxy_headers"] is False  # X-Forwarded-For only from TRUSTED_PROXIES (T4)
     handlers = first["log_config"]["handlers"].values()
     assert all(handler["filters"] == ["redact"] for handler in handlers)  # T12
-    assert first["log_config"]["filters"]["redact"]["()"] == cli.REDACTION_FILTER
+    assert first["log_config"]["filters"]["redact"]["()"] == operations.REDACTION_FILTER
 
 
 def create_admin(monkeypatch: pytest.MonkeyPatch, *args: str, password: str) -> int:

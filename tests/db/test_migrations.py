@@ -60,7 +60,7 @@ def test_an_older_database_is_refused(
     empty_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     migrate.upgrade(empty_engine)
-    monkeypatch.setattr(migrate, "head_revision", lambda: "0002")
+    monkeypatch.setattr(migrate, "head_revision", lambda: "9999")  # a revision from the future
     with pytest.raises(SchemaOutdated) as caught:
         migrate.check_schema(empty_engine)
     assert "run `budget migrate`" in str(caught.value)

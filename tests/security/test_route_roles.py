@@ -1,9 +1,10 @@
-"""T7: every route of the route table, called by every role, gets the declared outcome.
+"""T7: every route of the route table, called by every role, gets the outcome the product
+intends (tests/security/policy.py), not merely the one the route declares.
 
-Generated from the table itself, so a new route is checked the day it is added: a role the
-route does not declare is refused (403 when signed in, a redirect to the login page when
-signed out); a declared role gets through (whatever the handler answers, it is not a refusal).
-Unsafe methods carry a valid CSRF token, so what is tested is the role check alone.
+Generated from the table, so a new route is checked the day it is added, and fails until it has
+a policy row: a role the policy does not allow is refused (403 when signed in, a redirect to the
+login page when signed out); an allowed role gets through (whatever the handler answers, it is
+not a refusal). Unsafe methods carry a valid CSRF token, so what is tested is the role check.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from budget.db import queries
 from budget.domain.accounts import Role
 from budget.web.routes import all_routes
 from budget.web.routing import ROLES, RouteSpec, RouteTableError, route
+from tests.security import policy
 from tests.webapp import Web, csrf_token, make_cycle, make_district
 
 pytestmark = pytest.mark.threat("T7")
@@ -57,14 +59,16 @@ def call(client: TestClient, spec: RouteSpec, method: str, path: str) -> tuple[i
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("spec", "method"), TABLE, ids=[f"{m} {s.path}" for s, m in TABLE])
-def test_route_answers_each_role_as_declared(
+def test_route_answers_each_role_as_the_policy_says(
     web: Web, spec: RouteSpec, method: str, role: str
 ) -> None:
+    if spec.name not in policy.POLICY:
+        pytest.fail(f"route {spec.name!r} has no row in tests/security/policy.py")
     ids = objects(web)
     client = client_for(web, role)
     status, location = call(client, spec, method, fill(spec.path, ids))
     refused_to_login = status == 303 and location.startswith("/login")
-    if spec.allows({role}):
+    if policy.allows(spec.name, role):
         assert status != 403, f"{role} refused on {method} {spec.path}"
         assert not refused_to_login, f"{role} sent to login from {method} {spec.path}"
         assert status < 500
@@ -72,6 +76,25 @@ def test_route_answers_each_role_as_declared(
         assert refused_to_login, f"visitor got {status} on {method} {spec.path}"
     else:
         assert status == 403, f"{role} got {status} on {method} {spec.path}"
+
+
+def test_the_policy_has_a_row_for_every_route_and_no_other() -> None:
+    assert set(policy.POLICY) == {spec.name for spec in all_routes()}
+
+
+@pytest.mark.parametrize("spec", all_routes(), ids=[spec.name for spec in all_routes()])
+def test_each_route_declares_the_roles_the_policy_intends(spec: RouteSpec) -> None:
+    """Compared by effect (`visitor` lets everyone in), so only a real difference fails."""
+    declared = {role for role in ROLES if spec.allows({role})}
+    assert declared == {role for role in ROLES if policy.allows(spec.name, role)}
+
+
+def test_a_mis_declared_route_is_caught() -> None:
+    """The check above cannot pass by construction: a council page opened to residents fails."""
+    admin = next(spec for spec in all_routes() if spec.name == "audit_page")
+    widened = route(admin.path, admin.endpoint, roles=["council", "resident"], name=admin.name)
+    declared = {role for role in ROLES if widened.allows({role})}
+    assert declared != {role for role in ROLES if policy.allows(widened.name, role)}
 
 
 def test_every_route_declares_roles() -> None:

@@ -17,8 +17,7 @@ from tests.services.conftest import NOW, resident
 def test_only_the_hash_of_the_session_id_is_stored(db: Session, hasher) -> None:
     account = resident(db, hasher)
     new = sessions.start_session(db, NOW, account_id=account)
-    assert len(new.token) >= 43
-    assert len(new.csrf_token) >= 43  # 256 bits, url-safe base64
+    assert len(new.token) >= 43  # 256 bits, url-safe base64
     rows = db.exec(select(WebSession)).all()
     assert [r.token_hash for r in rows] == [sessions.token_hash(new.token)]
     assert new.token not in rows[0].token_hash
@@ -26,7 +25,6 @@ def test_only_the_hash_of_the_session_id_is_stored(db: Session, hasher) -> None:
     assert view is not None
     assert view.account is not None
     assert view.account.id == account
-    assert view.csrf_token == new.csrf_token
     assert sessions.load_session(db, NOW, "forged-token") is None
 
 
@@ -77,7 +75,7 @@ def test_login_replaces_the_pre_login_session(db: Session, hasher) -> None:
         db, NOW, account_id=resident(db, hasher), replacing=anonymous.token
     )
     assert sessions.load_session(db, NOW, anonymous.token) is None
-    assert signed_in.csrf_token != anonymous.csrf_token
+    assert signed_in.token != anonymous.token
     sessions.start_session(db, NOW, account_id=None, replacing="unknown-token")
     sessions.end_session(db, NOW, signed_in.token)
     sessions.end_session(db, NOW, sessions.start_session(db, NOW, account_id=None).token)

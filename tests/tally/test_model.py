@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from budget.tally.model import Ballot, Election, Project, VoteType, ordinal_points
+from budget.tally.model import (
+    Ballot,
+    Election,
+    Explanation,
+    Outcome,
+    Project,
+    VoteType,
+    ordinal_points,
+)
 
 
 def election(vote_type: VoteType, ballots: tuple[Ballot, ...], **kw: int) -> Election:
@@ -52,3 +60,19 @@ def test_invalid_values_are_refused() -> None:
 def test_is_approval_like() -> None:
     assert VoteType.CHOOSE_ONE.is_approval_like
     assert not VoteType.CUMULATIVE.is_approval_like
+
+
+def test_rankings_longer_than_max_length_and_zero_points_give_no_utility() -> None:
+    ordinal = election(VoteType.ORDINAL, (Ballot(("a", "b", "c")),), max_length=2)
+    assert ordinal.scores == {"a": 2, "b": 1, "c": 0}
+    cumulative = election(VoteType.CUMULATIVE, (Ballot(("a", "b"), (0, 3)),))
+    assert cumulative.votes == {"a": 0, "b": 1, "c": 0}
+
+
+def test_outcome_finds_each_explanation_and_refuses_unknown_ids() -> None:
+    explanation = Explanation("a", True, "funded")
+    outcome = Outcome("greedy", 50, ("a",), 10, (explanation,))
+    assert outcome.explanation_for("a") is explanation
+    assert outcome.remaining == 40
+    with pytest.raises(KeyError):
+        outcome.explanation_for("zz")

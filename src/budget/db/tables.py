@@ -142,14 +142,14 @@ class RoleGrant(SQLModel, table=True):
 
 
 class WebSession(SQLModel, table=True):
-    """A server-side session: the cookie carries the id, this row only its SHA-256 (T5)."""
+    """A server-side session: the cookie carries the id, this row only its SHA-256 (T5). The
+    CSRF token is derived from the id by the web layer, never stored (T12)."""
 
     __tablename__ = "web_session"
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
-    csrf_token: str = Field(max_length=64)
     created_at: datetime = _utc()
     last_seen_at: datetime = _utc()
     idle_seconds: int

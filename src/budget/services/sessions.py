@@ -1,6 +1,9 @@
 """Server-side sessions (SECURITY.md T5): the cookie carries a random 256-bit id, the database
 only its SHA-256, so a dump of the table opens no session. Logout, expiry (idle 30 min, 15 for
 officers and council; 12 h absolute) and a new login end a session for real.
+
+No CSRF token is stored either (T12): the web layer derives it from the session id under its
+own key (web/csrf.py), so the table holds nothing a request could be forged with.
 """
 
 from __future__ import annotations
@@ -23,16 +26,14 @@ TOUCH_EVERY = timedelta(seconds=60)  # last_seen is rewritten at most once a min
 
 @dataclass(frozen=True)
 class NewSession:
-    """`token` goes into the signed cookie and is never stored; `csrf_token` into forms."""
+    """`token` goes into the signed cookie and is never stored (only its SHA-256)."""
 
     token: str
-    csrf_token: str
 
 
 @dataclass(frozen=True)
 class SessionView:
     account: AccountView | None
-    csrf_token: str
     started_at: datetime
     last_seen_at: datetime
     expires_at: datetime
@@ -57,19 +58,18 @@ def start_session(
         if old is not None:
             db.delete(old)
     roles = queries.get_account(db, account_id).roles if account_id is not None else frozenset()
-    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(32)
     db.add(
         WebSession(
             token_hash=token_hash(token),
             account_id=account_id,
-            csrf_token=csrf,
             created_at=now,
             last_seen_at=now,
             idle_seconds=int(rules.idle_limit(roles).total_seconds()),
         )
     )
     db.flush()
-    return NewSession(token=token, csrf_token=csrf)
+    return NewSession(token=token)
 
 
 def _expires_at(row: WebSession) -> datetime:
@@ -94,7 +94,6 @@ def load_session(db: Session, now: datetime, token: str) -> SessionView | None:
     account = queries.get_account(db, row.account_id) if row.account_id is not None else None
     return SessionView(
         account=account,
-        csrf_token=row.csrf_token,
         started_at=row.created_at,
         last_seen_at=row.last_seen_at,
         expires_at=_expires_at(row),

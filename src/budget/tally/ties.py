@@ -44,7 +44,7 @@ KeyPart = int | bytes
 
 
 def _key_function(
-    criterion: Criterion, election: Election, seed: bytes | None
+    criterion: Criterion, election: Election, seed: bytes
 ) -> Callable[[str], KeyPart]:
     projects = election.project_by_id
     if criterion is Criterion.MORE_VOTES:
@@ -56,10 +56,7 @@ def _key_function(
     if criterion is Criterion.HIGHER_COST:
         return lambda p: -projects[p].cost
     if criterion is Criterion.LOTTERY:
-        if seed is None:
-            raise TieBreakError("the lottery needs a seed")
-        lottery_seed = seed
-        return lambda p: lottery_key(lottery_seed, p)
+        return lambda p: lottery_key(seed, p)
     return lambda p: election.position[p]
 
 
@@ -102,13 +99,15 @@ class TieBreak:
 
     def keys(self, election: Election) -> Mapping[str, tuple[KeyPart, ...]]:
         """A sort key per project: sorting ascending puts the tie-break winner first."""
-        functions = [_key_function(c, election, self.seed) for c in self.complete_chain]
+        # TieBreak refuses a lottery without a seed, so the empty seed is never used by one.
+        seed = self.seed or b""
+        functions = [_key_function(c, election, seed) for c in self.complete_chain]
         return {p.id: tuple(f(p.id) for f in functions) for p in election.projects}
 
     def deciding_criterion(self, election: Election, first: str, second: str) -> Criterion:
         """The criterion that put `first` ahead of `second` (for explanations)."""
         for criterion in self.complete_chain:
-            key = _key_function(criterion, election, self.seed)
+            key = _key_function(criterion, election, self.seed or b"")
             if key(first) != key(second):
                 return criterion
         raise TieBreakError(f"projects {first!r} and {second!r} cannot be told apart")

@@ -95,6 +95,12 @@ def anonymous_visitor(request: Request, anonymous_id: str) -> Visitor:
     return Visitor(None, None, anonymous_id, csrf.token_for(key, anonymous_id))
 
 
+def signed_in_visitor(request: Request, account: AccountView, token: str) -> Visitor:
+    """The CSRF token comes from the session id under the app's key: nothing to store (T12)."""
+    key: bytes = request.app.state.csrf_key
+    return Visitor(account, token, None, csrf.token_for(key, token))
+
+
 async def identify(request: Request) -> Visitor:
     """Load the caller from the cookie; a missing, forged or ended session becomes anonymous.
 
@@ -108,7 +114,7 @@ async def identify(request: Request) -> Visitor:
         session = await transactions.perform(request, sessions.load_session, token=token)
         if session is not None and session.account is not None:
             request.state.cookie_payload = payload
-            return Visitor(session.account, token, None, session.csrf_token)
+            return signed_in_visitor(request, session.account, token)
     anonymous_id = payload.get(ANONYMOUS_KEY) or new_anonymous_id()
     request.state.cookie_payload = {ANONYMOUS_KEY: anonymous_id}
     return anonymous_visitor(request, anonymous_id)

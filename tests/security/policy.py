@@ -1,0 +1,65 @@
+"""T7: who the product means to let through each route, written down independently of the route
+table (web/routes/), so a route that declares the wrong roles is caught rather than trusted.
+
+Source: PRODUCT.md, "Roles". Visitors browse the public pages and may register, sign in and pick
+a language; account pages (own account, password, sign-out) are for anyone signed in; cycle,
+budget, district, account and audit administration is the council's alone.
+
+Each row names a route (route names are unique: one row per path and method) and the roles
+allowed on it. From the row the expected outcome per caller follows: an allowed role gets
+through (no 403, no redirect to the login page, no 5xx); a signed-out visitor who is not allowed
+is sent to the login page (303); a signed-in role that is not allowed gets 403. A route without
+a row fails tests/security/test_route_roles.py until the product's intent is written here.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ANYONE: Final = frozenset({"visitor", "resident", "reviewer", "officer", "council"})
+SIGNED_IN: Final = frozenset({"resident", "reviewer", "officer", "council"})
+COUNCIL: Final = frozenset({"council"})
+
+POLICY: Final[dict[str, frozenset[str]]] = {
+    # public pages (visitor)
+    "home": ANYONE,
+    "cycles": ANYONE,
+    "cycle_page": ANYONE,
+    "healthz": ANYONE,
+    # becoming and being someone
+    "register_form": ANYONE,
+    "register_submit": ANYONE,
+    "login_form": ANYONE,
+    "login_submit": ANYONE,
+    "choose_language": ANYONE,
+    "logout": SIGNED_IN,
+    "account_page": SIGNED_IN,
+    "password_form": SIGNED_IN,
+    "password_submit": SIGNED_IN,
+    # administration: council only
+    "index": COUNCIL,
+    "new_cycle_form": COUNCIL,
+    "cycle_create": COUNCIL,
+    "admin_cycle": COUNCIL,
+    "edit_cycle_form": COUNCIL,
+    "cycle_update": COUNCIL,
+    "schedule_form": COUNCIL,
+    "schedule_set": COUNCIL,
+    "advance": COUNCIL,
+    "new_budget_form": COUNCIL,
+    "budget_create": COUNCIL,
+    "edit_budget_form": COUNCIL,
+    "budget_update": COUNCIL,
+    "admin_districts": COUNCIL,
+    "district_create": COUNCIL,
+    "edit_district_form": COUNCIL,
+    "district_update": COUNCIL,
+    "accounts_page": COUNCIL,
+    "change_role": COUNCIL,
+    "audit_page": COUNCIL,
+}
+
+
+def allows(route_name: str, role: str) -> bool:
+    """Whether the product means `role` (or a signed-out `visitor`) to get through the route."""
+    return role in POLICY[route_name]
