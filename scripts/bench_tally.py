@@ -51,11 +51,12 @@ def peak_mib() -> float:
 def run_ours(name: str, rule: str) -> dict[str, Any]:
     from budget import pabulib
     from budget.tally import rules
+    from budget.tally.options import Options
 
     parsed = pabulib.read(read_text(name), source=name)
-    options = parsed.options()
+    # The rule as pabutools runs it: no threshold or exclusions from META, default ties.
     start = time.perf_counter()
-    outcome = rules.count(rule, parsed.election, options)
+    outcome = rules.count(rule, parsed.election, Options())
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
@@ -82,7 +83,8 @@ def pabutools_rule(rule: str, profile: Any) -> Callable[[Any, Any], Any]:
 
     approval = isinstance(profile, AbstractApprovalProfile)
     if approval:
-        score_sat, mes_sat = Cardinality_Sat, Cost_Sat
+        # pabutools' greedy orders by satisfaction per cost: with Cost_Sat that is approvals.
+        score_sat, mes_sat = Cost_Sat, Cost_Sat
     elif type(profile).__name__.startswith("Ordinal"):
         score_sat = mes_sat = Additive_Borda_Sat
     else:
@@ -94,13 +96,15 @@ def pabutools_rule(rule: str, profile: Any) -> Callable[[Any, Any], Any]:
             i, p, sat_class=mes_sat, voter_budget_increment=1
         ),
         "phragmen": lambda i, p: sequential_phragmen(i, p),
-        "max-utilitarian": lambda i, p: max_additive_utilitarian_welfare(i, p, sat_class=score_sat),
+        "max-utilitarian": lambda i, p: max_additive_utilitarian_welfare(
+            i, p, sat_class=Cardinality_Sat if approval else score_sat
+        ),
     }
     return calls[rule]
 
 
 def run_pabutools(name: str, rule: str) -> dict[str, Any]:
-    from pabutools.election import parse_pabulib_from_string
+    from pabutools.election.pabulib import parse_pabulib_from_string
 
     instance, profile = parse_pabulib_from_string(read_text(name))
     call = pabutools_rule(rule, profile)
@@ -152,8 +156,15 @@ def compare(files: list[str], rule_names: list[str], timeout: float, peer: bool)
     header += f"{'speed-up':>9} {'ours MiB':>9} {'pabu MiB':>9} {'same':>5}"
     print(header)
     print("-" * len(header))
+    from budget import pabulib
+    from budget.tally import rules
+
     for name in files:
+        vote_type = pabulib.read(read_text(name), source=name).election.vote_type
         for rule in rule_names:
+            if not rules.lookup(rule).accepts(vote_type):
+                print(f"{name[:34]:34} {'':>7} {rule:16} n/a: it does not accept {vote_type}")
+                continue
             ours = measure("ours", name, rule, timeout)
             theirs = measure("pabutools", name, rule, timeout) if peer else {"error": "skipped"}
             same = "-"

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from budget.tally import mes
 from budget.tally.explain import explain
-from budget.tally.mes_completion import is_exhaustive, preference_counts
+from budget.tally.mes_add1 import is_exhaustive
+from budget.tally.mes_completion import preference_counts
 from budget.tally.mes_engine import run
 from budget.tally.mes_groups import Prepared, mes_utilities
 from budget.tally.model import Ballot, Election, Outcome, Project, VoteType
@@ -80,25 +81,28 @@ def reference_mes(election: Election, options: Options, share: Fraction) -> list
                 budget[i] -= min(budget[i], rho * u[chosen])
 
 
-def reference_add1(election: Election, options: Options, exhaustive: bool) -> list[str]:
+def reference_add1(
+    election: Election, options: Options, exhaustive: bool
+) -> tuple[list[str], Fraction | None]:
+    """The add1 definition step by step: the funded projects and the final share (None when every
+    supported project fits and is funded without MES)."""
     n, step = election.num_voters, options.step
     supported = [
         p.id for p in election.projects if election.votes[p.id] and p.cost <= election.budget
     ]
     if election.cost_of(tuple(supported)) <= election.budget:
-        return supported
-    share = step * (election.budget // (n * step))
-    kept = reference_mes(election, options, Fraction(share))
+        return supported, None
+    share = Fraction(step * (election.budget // (n * step)))
+    kept = reference_mes(election, options, share)
     while True:
         left = election.budget - election.cost_of(tuple(kept))
         fits = [p for p in supported if p not in kept and election.project_by_id[p].cost <= left]
         if exhaustive and not fits:
-            return kept
-        share += step
-        following = reference_mes(election, options, Fraction(share))
+            return kept, share
+        following = reference_mes(election, options, share + step)
         if election.cost_of(tuple(following)) > election.budget:
-            return kept
-        kept = following
+            return kept, share
+        kept, share = following, share + step
 
 
 # Hand-checked examples.
@@ -332,7 +336,8 @@ def test_mes_follows_the_definition(election: Election, satisfaction: Satisfacti
 @given(elections(max_projects=5, max_voters=6, max_cost=20), st.booleans())
 def test_add1_follows_the_definition(election: Election, exhaustive: bool) -> None:
     rule = mes.equal_shares_add1_exhaustive if exhaustive else mes.equal_shares_add1
-    assert list(rule(election, Options()).funded) == reference_add1(election, Options(), exhaustive)
+    funded, _ = reference_add1(election, Options(), exhaustive)
+    assert list(rule(election, Options()).funded) == funded
 
 
 @given(elections(max_projects=6, max_voters=10, max_cost=30), st.sampled_from(RULES))

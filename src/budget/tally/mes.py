@@ -42,7 +42,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from budget.tally.mes_completion import add1, compare_with_greedy, greedy_completion, ineligible
+from budget.tally.mes_add1 import add1
+from budget.tally.mes_completion import compare_with_greedy, greedy_completion, ineligible
 from budget.tally.mes_engine import Run, run
 from budget.tally.mes_groups import Prepared
 from budget.tally.model import Election, Explanation, Figure, Outcome

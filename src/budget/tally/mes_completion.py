@@ -1,65 +1,16 @@
-"""Completions of the Method of Equal Shares: add1 (raise every share by one step), the greedy
-completion, and Wieliczka's comparison with the greedy outcome. Definitions in `mes`."""
+"""Completions of the Method of Equal Shares after add1 (`mes_add1`): the greedy completion and
+Wieliczka's comparison with the greedy outcome; and the projects no MES rule may fund.
+Definitions in `mes`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from fractions import Fraction
 
 from budget.tally import greedy
-from budget.tally.mes_engine import Run, run
-from budget.tally.mes_groups import Prepared
 from budget.tally.model import Election, Explanation, Figure, Outcome
 from budget.tally.options import Options
 from budget.tally.ties import TieBreak
-
-
-@dataclass(frozen=True)
-class Add1:
-    """The kept run (None when every supported project fits, then `all_fit` is funded), the
-    initial and final per-voter shares and the number of increments."""
-
-    run: Run | None
-    initial: Fraction
-    final: Fraction
-    steps: int
-    all_fit: tuple[str, ...] = ()
-    all_fit_explanations: dict[str, Explanation] = field(default_factory=dict)
-
-
-def _cost(election: Election, result: Run) -> int:
-    costs = [p.cost for p in election.projects]
-    return sum(costs[j] for j in result.funded)
-
-
-def is_exhaustive(election: Election, result: Run) -> bool:
-    """No unfunded supported project fits in the money left (B - spent)."""
-    left = election.budget - _cost(election, result)
-    funded = set(result.funded)
-    return not any(
-        j not in funded and election.votes[p.id] > 0 and p.cost <= left
-        for j, p in enumerate(election.projects)
-    )
-
-
-def _all_fit(election: Election, share: Fraction) -> Add1 | None:
-    """Every supported project costing at most B fits with the others: fund them all."""
-    supported = tuple(
-        p.id for p in election.projects if election.votes[p.id] > 0 and p.cost <= election.budget
-    )
-    total = election.cost_of(supported)
-    if total > election.budget:
-        return None
-    explanations = {
-        p: Explanation(
-            p,
-            True,
-            "mes-all-fit",
-            {"cost": election.project_by_id[p].cost, "total": total, "budget": election.budget},
-        )
-        for p in supported
-    }
-    return Add1(None, share, share, 0, supported, explanations | ineligible(election))
 
 
 def ineligible(election: Election) -> dict[str, Explanation]:
@@ -74,27 +25,6 @@ def ineligible(election: Election) -> dict[str, Explanation]:
             figures: dict[str, Figure] = {"cost": project.cost, "budget": election.budget}
             found[project.id] = Explanation(project.id, False, "over-budget", figures)
     return found
-
-
-def add1(election: Election, prepared: Prepared, step: int, *, exhaustive: bool) -> Add1:
-    """Shares e0 = step * floor(B / (n * step)), then + step while the outcome costs at most B
-    (and, if `exhaustive`, until an outcome is exhaustive). Terminates: once a share covers every
-    cost alone, all supported projects within B are bought, which then costs more than B (else
-    they all fit and are funded without running MES)."""
-    n = election.num_voters
-    share = Fraction(step * (election.budget // (n * step))) if n else Fraction(0)
-    fits = _all_fit(election, share)
-    if fits is not None:
-        return fits
-    initial = share
-    kept = run(prepared, share)
-    steps = 0
-    while not (exhaustive and is_exhaustive(election, kept)):
-        following = run(prepared, share + step)
-        if _cost(election, following) > election.budget:
-            break
-        kept, share, steps = following, share + step, steps + 1
-    return Add1(kept, initial, kept.endowment, steps)
 
 
 def greedy_completion(election: Election, base: Outcome, ties: TieBreak) -> Outcome:

@@ -2,8 +2,9 @@
 
 `Prepared` is built once per election (utilities, tie ranks, identical ballots merged) and reused
 by every run; `Restricted` is the same data cut down to the projects a run can ever fund (those
-its supporters can afford at the start), with the ballots that agree on them merged again. Runs
-with the same starting set (most add1 iterations) share one `Restricted`.
+its supporters can afford at the start), with the ballots that agree on them merged again. The
+add1 completion asks for the projects affordable at a somewhat larger share (`reach`), so that
+one `Restricted` serves many of its runs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fractions import Fraction
 from budget.tally.model import Election
 from budget.tally.options import Satisfaction
 
+REPEAT = 8  # groups of up to this many voters are counted voter by voter (in C)
 DEAD = -1  # class of the voters who spent everything, and "no group" in `Restricted.group_of`
 
 Items = tuple[tuple[int, int], ...]  # (project index, utility) pairs, by project index
@@ -77,14 +79,24 @@ class Prepared:
             tuple(votes),
         )
 
-    def restrict(self, endowment: Fraction) -> Restricted:
-        """The data for a run with this endowment: only projects affordable at the start."""
-        start = frozenset(
+    def start(self, endowment: Fraction) -> frozenset[int]:
+        """The projects whose supporters can afford them at the start: e * votes >= cost."""
+        return frozenset(
             j for j, v in enumerate(self.votes) if v and endowment * v >= self.costs[j]
         )
-        found = self._cache.get(start)
-        if found is None:
-            found = self._cache[start] = Restricted.build(self, start)
+
+    def restrict(self, endowment: Fraction, reach: Fraction | None = None) -> Restricted:
+        """The data for a run with this endowment: the projects affordable at the start, or more.
+
+        A run may look at more projects than those (it finds them unaffordable and drops them),
+        so a cached restriction whose projects include them serves; else one is built for the
+        projects affordable at `reach` >= endowment, to serve the larger shares to come."""
+        start = self.start(endowment)
+        supersets = [r for key, r in self._cache.items() if start <= key]
+        if supersets:
+            return min(supersets, key=lambda r: len(r.projects))
+        wider = self.start(reach) if reach is not None and reach > endowment else start
+        found = self._cache[wider] = Restricted.build(self, wider)
         return found
 
 
@@ -99,16 +111,19 @@ class Restricted:
     multiplicity: tuple[int, ...]
     group_slots: tuple[tuple[int, ...], ...]
     slot_u: tuple[int, ...]
-    slot_weight: tuple[int, ...]  # voters in each slot
+    slot_groups: tuple[tuple[int, ...], ...]  # per slot: its groups
+    # How a slot's voters are counted per budget class: `slot_voters` repeats each group of at
+    # most REPEAT voters that many times (counted in C by collections.Counter), the larger groups
+    # once, and `slot_extra` adds their other voters.
+    slot_voters: tuple[tuple[int, ...], ...]
+    slot_extra: tuple[tuple[tuple[int, int], ...], ...]  # (group, multiplicity - 1)
     slots_of: tuple[tuple[int, ...], ...]
-    supporters: tuple[tuple[tuple[int, int], ...], ...]  # per project: (group, slot)
     weight: tuple[int, ...]  # per project: total utility of its supporters
     slot_project: tuple[int, ...]
     _neighbours: dict[int, frozenset[int]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, prepared: Prepared, start: frozenset[int]) -> Restricted:
-        size = len(prepared.costs)
         merged: dict[Items, int] = {}
         group_of = []
         for _, items in prepared.ballots:
@@ -119,19 +134,24 @@ class Restricted:
             if g != DEAD:
                 multiplicity[g] += m
         slot_of = {i: s for s, i in enumerate(sorted({i for items in merged for i in items}))}
+        groups: list[list[int]] = [[] for _ in slot_of]
+        voters: list[list[int]] = [[] for _ in slot_of]
+        extra: list[list[tuple[int, int]]] = [[] for _ in slot_of]
         slot_weight = [0] * len(slot_of)
-        supporters: list[list[tuple[int, int]]] = [[] for _ in range(size)]
         group_slots = []
         for g, items in enumerate(merged):
             slots = tuple([slot_of[i] for i in items])
             group_slots.append(slots)
             m = multiplicity[g]
-            for (j, _), s in zip(items, slots, strict=True):
+            repeated = [g] * m if m <= REPEAT else [g]
+            for s in slots:
+                groups[s].append(g)
+                voters[s] += repeated
                 slot_weight[s] += m
-                supporters[j].append((g, s))
-        slot_u = [u for _, u in slot_of]
-        slots_of: list[list[int]] = [[] for _ in range(size)]
-        weight = [0] * size
+                if m > REPEAT:
+                    extra[s].append((g, m - 1))
+        slots_of: list[list[int]] = [[] for _ in prepared.costs]
+        weight = [0] * len(prepared.costs)
         for (j, u), s in slot_of.items():
             slots_of[j].append(s)
             weight[j] += u * slot_weight[s]
@@ -141,10 +161,11 @@ class Restricted:
             tuple(group_of),
             tuple(multiplicity),
             tuple(group_slots),
-            tuple(slot_u),
-            tuple(slot_weight),
+            tuple(u for _, u in slot_of),
+            tuple(tuple(g) for g in groups),
+            tuple(tuple(v) for v in voters),
+            tuple(tuple(e) for e in extra),
             tuple(tuple(s) for s in slots_of),
-            tuple(tuple(s) for s in supporters),
             tuple(weight),
             tuple(p for p, _ in slot_of),
         )
@@ -153,7 +174,8 @@ class Restricted:
         """The projects sharing a supporter with project j (computed once, on first use)."""
         found = self._neighbours.get(j)
         if found is None:
-            slot_project, group_slots = self.slot_project, self.group_slots
-            slots = set().union(*[group_slots[g] for g, _ in self.supporters[j]])
-            found = self._neighbours[j] = frozenset(slot_project[s] for s in slots)
+            group_slots = self.group_slots
+            groups = [g for s in self.slots_of[j] for g in self.slot_groups[s]]
+            slots = set().union(*[group_slots[g] for g in groups])
+            found = self._neighbours[j] = frozenset(self.slot_project[s] for s in slots)
         return found
