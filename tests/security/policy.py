@@ -57,6 +57,11 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "accounts_page": COUNCIL,
     "change_role": COUNCIL,
     "audit_page": COUNCIL,
+    # proposals: public listing, detail, map, exports (web/routes/proposals.py)
+    # authoring: drafts, edits, co-authors, withdrawal (web/routes/authoring.py)
+    # notifications (web/routes/notifications.py)
+    # review: a reviewer's queue and reviews (web/routes/review.py)
+    # council: committees, assignment, decisions, merging, outbox (web/routes/admin_review.py)
 }
 
 

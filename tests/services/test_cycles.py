@@ -20,7 +20,7 @@ from budget.domain.errors import (
     TransitionRefused,
 )
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, cycles, proposals
+from budget.services import accounts, cycles, decisions, proposals
 from tests.services.conftest import NOW, cycle_form, resident, schedule
 
 DAY = timedelta(days=1)
@@ -141,7 +141,7 @@ def open_voting(db: Session, council: int, cycle_id: int, hasher) -> int:
     )
     proposals.submit_proposal(db, NOW, actor_id=author, proposal_id=proposal)
     cycles.advance_phase(db, NOW, actor_id=council, cycle_id=cycle_id, target=Phase.REVIEW)
-    proposals.decide_proposal(
+    decisions.decide_proposal(
         db, NOW, actor_id=council, proposal_id=proposal, feasible=True, final_cost=150_000_00
     )
     cycles.advance_phase(db, NOW, actor_id=council, cycle_id=cycle_id, target=Phase.VOTING)

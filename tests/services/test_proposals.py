@@ -16,7 +16,7 @@ from budget.domain.errors import (
     WrongPhase,
 )
 from budget.domain.proposals import ProposalStatus
-from budget.services import budgets, cycles, proposals
+from budget.services import budgets, cycles, decisions, proposals
 from tests.services.conftest import NOW, budget_form, cycle_form, resident, schedule
 
 
@@ -100,7 +100,7 @@ def test_the_council_decides_in_review_within_the_envelope(
     author = resident(db, hasher)
     proposal = draft(db, author, budget_id)
     with pytest.raises(WrongPhase):
-        proposals.decide_proposal(db, NOW, actor_id=council, proposal_id=proposal, feasible=False)
+        decisions.decide_proposal(db, NOW, actor_id=council, proposal_id=proposal, feasible=False)
     proposals.submit_proposal(db, NOW, actor_id=author, proposal_id=proposal)
     cycles.advance_phase(db, NOW, actor_id=council, cycle_id=cycle_id, target=Phase.REVIEW)
     with pytest.raises(WrongPhase):
@@ -111,13 +111,13 @@ def test_the_council_decides_in_review_within_the_envelope(
         (10**12, "field.out-of-range"),
     ):
         with pytest.raises(FieldErrors) as caught:
-            proposals.decide_proposal(
+            decisions.decide_proposal(
                 db, NOW, actor_id=council, proposal_id=proposal, feasible=True, final_cost=cost
             )
         assert caught.value.fields["final_cost"].code == code
-    proposals.decide_proposal(db, NOW, actor_id=council, proposal_id=proposal, feasible=False)
+    decisions.decide_proposal(db, NOW, actor_id=council, proposal_id=proposal, feasible=False)
     assert queries.get_proposal(db, proposal).status is ProposalStatus.INFEASIBLE
-    proposals.decide_proposal(
+    decisions.decide_proposal(
         db, NOW, actor_id=council, proposal_id=proposal, feasible=True, final_cost=90_000_00
     )
     decided = queries.list_proposals(
@@ -125,4 +125,4 @@ def test_the_council_decides_in_review_within_the_envelope(
     )
     assert [(p.id, p.final_cost) for p in decided] == [(proposal, 90_000_00)]
     with pytest.raises(PermissionDenied):
-        proposals.decide_proposal(db, NOW, actor_id=author, proposal_id=proposal, feasible=False)
+        decisions.decide_proposal(db, NOW, actor_id=author, proposal_id=proposal, feasible=False)

@@ -59,6 +59,9 @@ class District(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)  # INSEE code, e.g. 75111
     name: str = Field(max_length=120)
+    # GeoJSON (Polygon/MultiPolygon geometry, Feature or FeatureCollection) the council uploads:
+    # the map draws it and locations of district proposals must lie inside it.
+    boundary: str | None = Field(default=None, sa_type=Text)
 
 
 class Cycle(SQLModel, table=True):
@@ -128,6 +131,8 @@ class Account(SQLModel, table=True):
     district_id: int | None = Field(default=None, foreign_key="district.id")
     birth_year: int | None = None
     language: str = Field(max_length=2)
+    # Optional email notifications may be turned off; mandatory ones (decisions) are always sent.
+    notify_by_email: bool = True
     created_at: datetime = _utc()
 
 
@@ -183,8 +188,22 @@ class AuditLog(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
+class Category(SQLModel, table=True):
+    """A proposal category of one cycle (Paris: environment, mobility, schools...)."""
+
+    __tablename__ = "category"
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    code: str = Field(max_length=32)
+    name_fr: str = Field(max_length=80)
+    name_en: str = Field(max_length=80)
+
+
 class Proposal(SQLModel, table=True):
-    """The minimal proposal the phase guards need; the proposals feature extends it."""
+    """A resident's proposal. Coordinates are integer micro-degrees (exact, same on both
+    backends). `decision_justification` is internal (T7): never on a public page or export."""
 
     __tablename__ = "proposal"
 
@@ -193,8 +212,177 @@ class Proposal(SQLModel, table=True):
     budget_id: int = Field(foreign_key="budget.id", index=True)
     title: str = Field(max_length=120)
     summary: str = Field(max_length=500)
+    description: str = Field(default="", sa_type=Text)  # Markdown source, rendered sanitised
+    category_id: int | None = Field(default=None, foreign_key="category.id")
+    address: str | None = Field(default=None, max_length=200)
+    lat_e6: int | None = None
+    lon_e6: int | None = None
+    estimated_cost: int | None = _cents(nullable=True)  # the proposer's estimate
+    language: str = Field(default="fr", max_length=2)
     status: str = Field(max_length=16)
     final_cost: int | None = _cents(nullable=True)
+    public_explanation: str | None = Field(default=None, sa_type=Text)  # why infeasible
+    decision_justification: str | None = Field(default=None, sa_type=Text)  # internal
+    merged_into_id: int | None = Field(default=None, foreign_key="proposal.id")
     created_by: int = Field(foreign_key="account.id", index=True)
     created_at: datetime = _utc()
+    updated_at: datetime | None = _utc(nullable=True)
     submitted_at: datetime | None = _utc(nullable=True)
+    withdrawn_at: datetime | None = _utc(nullable=True)
+    decided_at: datetime | None = _utc(nullable=True)
+
+
+class ProposalAuthor(SQLModel, table=True):
+    """Who wrote a proposal: the creator, invited co-authors, and on a merged proposal the
+    authors of its sources (`credited_from`). Only `accepted` authors are shown and may edit."""
+
+    __tablename__ = "proposal_author"
+    __table_args__ = (UniqueConstraint("proposal_id", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    role: str = Field(max_length=16)  # creator | coauthor
+    state: str = Field(max_length=16)  # invited | accepted | declined | left
+    credited_from: int | None = Field(default=None, foreign_key="proposal.id")
+    invited_at: datetime = _utc()
+    answered_at: datetime | None = _utc(nullable=True)
+
+
+class ProposalVersion(SQLModel, table=True):
+    """Every saved edit of a proposal's public text: the page shows versions and a diff."""
+
+    __tablename__ = "proposal_version"
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    number: int
+    title: str = Field(max_length=120)
+    summary: str = Field(max_length=500)
+    description: str = Field(sa_type=Text)
+    address: str | None = Field(default=None, max_length=200)
+    edited_by: int = Field(foreign_key="account.id")
+    edited_at: datetime = _utc()
+
+
+class ProposalEvent(SQLModel, table=True):
+    """The public history of a proposal (created, submitted, edited, review started, decided,
+    merged, withdrawn...). `details` is canonical JSON of public facts only."""
+
+    __tablename__ = "proposal_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    at: datetime = _utc()
+    kind: str = Field(max_length=32)
+    details: str = Field(default="{}", sa_type=Text)
+
+
+class Committee(SQLModel, table=True):
+    """A review committee of a cycle (a city department's reviewers)."""
+
+    __tablename__ = "committee"
+    __table_args__ = (UniqueConstraint("cycle_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    name: str = Field(max_length=120)
+
+
+class CommitteeMember(SQLModel, table=True):
+    __tablename__ = "committee_member"
+    __table_args__ = (UniqueConstraint("committee_id", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+
+
+class ReviewAssignment(SQLModel, table=True):
+    """A proposal given to a reviewer. A declared conflict ends the assignment (state
+    `conflict`, reason kept for the council); the reviewer then never sees the proposal (T7)."""
+
+    __tablename__ = "review_assignment"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    reviewer_id: int = Field(foreign_key="account.id", index=True)
+    state: str = Field(max_length=16)  # active | conflict | removed
+    assigned_by: int = Field(foreign_key="account.id")
+    assigned_at: datetime = _utc()
+    conflict_reason: str | None = Field(default=None, max_length=1000)
+    conflict_at: datetime | None = _utc(nullable=True)
+
+
+class Review(SQLModel, table=True):
+    """A reviewer's rubric, cost estimate and recommendation for one proposal. Submitted
+    reviews are locked until the council reopens them. Internal: never public (T7)."""
+
+    __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    reviewer_id: int = Field(foreign_key="account.id", index=True)
+    state: str = Field(max_length=16)  # draft | submitted | reopened
+    competence_score: int | None = None
+    competence_comment: str = Field(default="", sa_type=Text)
+    legal_score: int | None = None
+    legal_comment: str = Field(default="", sa_type=Text)
+    technical_score: int | None = None
+    technical_comment: str = Field(default="", sa_type=Text)
+    investment_score: int | None = None
+    investment_comment: str = Field(default="", sa_type=Text)
+    cost_total: int | None = _cents(nullable=True)
+    cost_breakdown: str = Field(default="", sa_type=Text)
+    running_cost_yearly: int | None = _cents(nullable=True)
+    duration_months: int | None = None
+    recommendation: str | None = Field(default=None, max_length=24)
+    changes: str = Field(default="", sa_type=Text)  # with feasible_with_changes
+    updated_at: datetime = _utc()
+    submitted_at: datetime | None = _utc(nullable=True)
+
+
+class InternalNote(SQLModel, table=True):
+    """Reviewers' and council's notes on a proposal: internal, never public (T7 sentinel)."""
+
+    __tablename__ = "internal_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    author_id: int = Field(foreign_key="account.id")
+    at: datetime = _utc()
+    body: str = Field(sa_type=Text)
+
+
+class Notification(SQLModel, table=True):
+    """An in-app notification. `kind` and `params` (JSON) are rendered in the reader's language;
+    never any ballot content."""
+
+    __tablename__ = "notification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    at: datetime = _utc()
+    kind: str = Field(max_length=32)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    params: str = Field(default="{}", sa_type=Text)
+    read_at: datetime | None = _utc(nullable=True)
+
+
+class OutboxEmail(SQLModel, table=True):
+    """Mail to send. A sender delivers it by SMTP when configured; otherwise it stays here for
+    an administrator to read. Written in the same transaction as the event it reports."""
+
+    __tablename__ = "outbox_email"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(nullable=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)

@@ -12,6 +12,10 @@ from budget.domain.errors import Required, TooLong
 
 TITLE_MAX = 120
 SUMMARY_MAX = 500
+DESCRIPTION_MAX = 10_000
+ADDRESS_MAX = 200
+MAX_COAUTHORS = 5  # invited by the creator, besides the creator
+EXPLANATION_MIN = 20  # a public explanation of infeasibility, in characters
 
 
 class ProposalStatus(StrEnum):
@@ -22,6 +26,34 @@ class ProposalStatus(StrEnum):
     INFEASIBLE = "infeasible"
     WITHDRAWN = "withdrawn"
     MERGED = "merged"
+
+
+class AuthorRole(StrEnum):
+    CREATOR = "creator"
+    COAUTHOR = "coauthor"
+
+
+class AuthorState(StrEnum):
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    LEFT = "left"  # a co-author who left, or a merged-in author who removed their name
+
+
+class EventKind(StrEnum):
+    """What the public history of a proposal records (table `proposal_event`)."""
+
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    EDITED = "edited"
+    COAUTHOR_JOINED = "coauthor_joined"
+    COAUTHOR_LEFT = "coauthor_left"
+    REVIEW_STARTED = "review_started"
+    DECIDED_FEASIBLE = "decided_feasible"
+    DECIDED_INFEASIBLE = "decided_infeasible"
+    MERGED_INTO = "merged_into"  # on each source: {"into": id}
+    MERGED_FROM = "merged_from"  # on the new proposal: {"sources": [ids]}
+    WITHDRAWN = "withdrawn"
 
 
 # Submitted, not yet decided: opening voting waits for these (PRODUCT.md, review -> voting).

@@ -27,7 +27,7 @@ from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.domain.errors import DemoNotEmpty
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, budgets, cycles, proposals
+from budget.services import accounts, budgets, cycles, decisions, proposals
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.services.demo_data import (
@@ -263,7 +263,7 @@ def _proposals(
     for proposal, fate, cost in plan:
         if fate in (ProposalStatus.ON_BALLOT, ProposalStatus.INFEASIBLE):
             feasible = fate is ProposalStatus.ON_BALLOT
-            proposals.decide_proposal(
+            decisions.decide_proposal(
                 db, now, actor_id=council, proposal_id=proposal, feasible=feasible,
                 final_cost=cost if feasible else None,
             )  # fmt: skip

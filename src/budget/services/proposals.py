@@ -16,19 +16,15 @@ from budget.domain.cycle import Phase
 from budget.domain.errors import (
     BudgetError,
     NotFound,
-    OutOfRange,
     PermissionDenied,
     ProposalLimit,
     ProposalState,
-    Required,
     WrongPhase,
     collect,
     raise_if_any,
 )
-from budget.domain.money import Cents
 from budget.domain.proposals import SUMMARY_MAX, TITLE_MAX, ProposalStatus, check_text
 from budget.services import audit
-from budget.services.cycles import require_council
 
 
 def _cycle_of_budget(db: Session, budget_id: int) -> tuple[Budget, Cycle]:
@@ -120,32 +116,3 @@ def withdraw_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id:
     row.status = ProposalStatus.WITHDRAWN
     db.add(row)
     _log(db, now, actor_id, "proposal.withdraw", row)
-
-
-def decide_proposal(
-    db: Session,
-    now: datetime,
-    *,
-    actor_id: int,
-    proposal_id: int,
-    feasible: bool,
-    final_cost: Cents | None = None,
-) -> None:
-    """The council's decision in review: feasible at a final cost (at most the envelope and the
-    per-project cap) puts the proposal on its budget's ballot; infeasible keeps it off."""
-    require_council(db, actor_id)
-    row, budget, cycle = _proposal(db, proposal_id)
-    _require_phase(cycle, Phase.REVIEW)
-    _require_status(
-        row, ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT, ProposalStatus.INFEASIBLE
-    )
-    if feasible:
-        limit = min(budget.amount, budget.max_project_cost or budget.amount)
-        if final_cost is None:
-            raise_if_any({"final_cost": Required()})
-        elif not 1 <= final_cost <= limit:
-            raise_if_any({"final_cost": OutOfRange(min=1, max=limit)})
-    row.status = ProposalStatus.ON_BALLOT if feasible else ProposalStatus.INFEASIBLE
-    row.final_cost = final_cost if feasible else None
-    db.add(row)
-    _log(db, now, actor_id, "proposal.decide", row, final_cost=row.final_cost)

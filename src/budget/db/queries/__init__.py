@@ -39,14 +39,18 @@ from budget.db.queries.guards import (
     transition_problems,
 )
 from budget.db.queries.proposals import (
+    AuthorView,
     ProposalView,
+    authors_of,
     get_proposal,
+    is_author,
     list_proposals,
 )
 
 __all__ = [
     "AccountView",
     "AuditEntryView",
+    "AuthorView",
     "BudgetView",
     "CycleSummary",
     "CycleView",
@@ -54,6 +58,7 @@ __all__ = [
     "PhaseDates",
     "ProposalView",
     "audit_head",
+    "authors_of",
     "council_count",
     "count_accounts",
     "cycle_snapshot",
@@ -63,6 +68,7 @@ __all__ = [
     "get_cycle",
     "get_district",
     "get_proposal",
+    "is_author",
     "limits_of",
     "list_accounts",
     "list_audit",

@@ -8,7 +8,12 @@ from budget.web.routes import (
     admin_accounts,
     admin_budgets,
     admin_districts,
+    admin_review,
+    authoring,
+    notifications,
+    proposals,
     public,
+    review,
 )
 from budget.web.routing import RouteSpec
 
@@ -17,9 +22,14 @@ def all_routes() -> list[RouteSpec]:
     """The whole route table, in the order Starlette matches it."""
     return [
         *public.ROUTES,
+        *proposals.ROUTES,
+        *authoring.ROUTES,
+        *notifications.ROUTES,
+        *review.ROUTES,
         *accounts.ROUTES,
         *admin.ROUTES,
         *admin_budgets.ROUTES,
         *admin_districts.ROUTES,
         *admin_accounts.ROUTES,
+        *admin_review.ROUTES,
     ]
