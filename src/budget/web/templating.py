@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from budget.domain.cycle import ORDER
-from budget.web import auth, i18n, labels, messages
+from budget.web import auth, i18n, labels, markdown, messages
 
 
 @jinja2.pass_context
@@ -104,6 +104,7 @@ class Templates:
             _gettext, _ngettext, newstyle=True
         )
         self.env.filters.update(money=_money, date=_date, day=_day, datetime=_datetime)
+        self.env.filters["markdown"] = markdown.render  # returns sanitised Markup: no |safe
         self.env.globals.update(labels.TEMPLATE_GLOBALS)
         self.env.globals.update(
             static_url=self.static_url, message=_message, local=_local, choices=_choices

@@ -7,6 +7,7 @@ from budget.web.routes import (
     admin,
     admin_accounts,
     admin_budgets,
+    admin_categories,
     admin_districts,
     admin_review,
     authoring,
@@ -30,6 +31,7 @@ def all_routes() -> list[RouteSpec]:
         *admin.ROUTES,
         *admin_budgets.ROUTES,
         *admin_districts.ROUTES,
+        *admin_categories.ROUTES,
         *admin_accounts.ROUTES,
         *admin_review.ROUTES,
     ]
