@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "budget"
-PURE = [*sorted((SRC / "tally").rglob("*.py")), *sorted((SRC / "domain").rglob("*.py"))]
-if (SRC / "pabulib.py").exists():
-    PURE.append(SRC / "pabulib.py")
+PURE = [
+    path
+    for package in ("tally", "domain", "pabulib")
+    for path in sorted((SRC / package).rglob("*.py"))
+]
 
 
 def imported_roots(path: Path) -> set[str]:
