@@ -24,7 +24,7 @@ from budget.db import queries
 from budget.db.queries import AccountView
 from budget.domain.accounts import Role
 from budget.domain.cycle import Phase
-from budget.services import accounts, budgets, cycles, preferences
+from budget.services import accounts, budgets, cycles, preferences, proposals
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.web.app import create_app
@@ -186,6 +186,19 @@ def make_district(web: Web, code: str = "75111", name: str = "11e arrondissement
     )
     web.db.commit()
     return district_id
+
+
+def make_proposal(web: Web, author_id: int, budget_id: int, *, submit: bool = True) -> int:
+    """A proposal by `author_id` in a cycle in the submission phase, submitted if asked."""
+    now = web.clock()
+    proposal_id = proposals.create_proposal(
+        web.db, now, author_id=author_id, budget_id=budget_id, title="Shade trees",
+        summary="Plant trees along the canal.",
+    )  # fmt: skip
+    if submit:
+        proposals.submit_proposal(web.db, now, actor_id=author_id, proposal_id=proposal_id)
+    web.db.commit()
+    return proposal_id
 
 
 @pytest.fixture

@@ -8,6 +8,13 @@ Variables (README, "Configuration"):
 - SECRET_KEY: at least 32 bytes, not a known example; required outside development (T12).
 - PORT: the port `budget serve` listens on, default 8000.
 - TRUSTED_PROXIES: comma-separated CIDRs whose X-Forwarded-For is believed (T4); default none.
+- BUDGET_TILE_URL: the map's tile URL template (`https://host/{z}/{x}/{y}.png`, `{s}` allowed
+  for subdomains); its host is added to the CSP's img-src. Default: OpenStreetMap's tiles.
+- BUDGET_TILE_ATTRIBUTION: the credit line the tile provider requires, shown on the map.
+- BUDGET_SMTP_HOST, BUDGET_SMTP_PORT (587), BUDGET_SMTP_USERNAME, BUDGET_SMTP_PASSWORD,
+  BUDGET_SMTP_FROM, BUDGET_SMTP_STARTTLS (true): where `budget mail send` delivers the outbox.
+  Without a host, mail stays in the outbox (the council reads it at /admin/outbox). The
+  password is never printed (T12).
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +50,25 @@ KNOWN_EXAMPLE_KEYS = frozenset(
 )
 
 
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+_TILE_URL = re.compile(
+    r"^https://(?P<host>(?:\{s\}\.)?[a-z0-9.-]+(?::[0-9]{1,5})?)/[A-Za-z0-9._~/{}@?&=%-]*$"
+)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server of `budget mail send` (BUDGET_SMTP_*)."""
+
+    host: str
+    port: int
+    sender: str
+    username: str | None
+    password: str | None = field(default=None, repr=False)  # never printed (T12)
+    starttls: bool = True
+
+
 class ConfigError(ValueError):
     """A variable is missing or invalid; the message names it and says how to fix it."""
 
@@ -56,6 +83,9 @@ class Settings:
     port: int = DEFAULT_PORT
     trusted_proxies: tuple[IPNetwork, ...] = ()
     secret_key_generated: bool = False
+    tile_url: str = DEFAULT_TILE_URL
+    tile_attribution: str = DEFAULT_TILE_ATTRIBUTION
+    smtp: SmtpSettings | None = None
 
     @property
     def is_development(self) -> bool:
@@ -80,6 +110,11 @@ class Settings:
             port=parse_port(environ.get("PORT", str(DEFAULT_PORT))),
             trusted_proxies=parse_trusted_proxies(environ.get("TRUSTED_PROXIES", "")),
             secret_key_generated=generated,
+            tile_url=parse_tile_url(environ.get("BUDGET_TILE_URL") or DEFAULT_TILE_URL),
+            tile_attribution=(
+                environ.get("BUDGET_TILE_ATTRIBUTION", "").strip() or DEFAULT_TILE_ATTRIBUTION
+            ),
+            smtp=parse_smtp(environ),
         )
 
 
@@ -133,3 +168,51 @@ def parse_trusted_proxies(value: str) -> tuple[IPNetwork, ...]:
                 "(example: 10.0.0.0/8,::1)"
             ) from None
     return tuple(networks)
+
+
+def parse_tile_url(value: str) -> str:
+    """An https tile URL template with {z}, {x} and {y}; `{s}.` may prefix the host."""
+    match = _TILE_URL.match(value.strip())
+    if not match or not all(part in value for part in ("{z}", "{x}", "{y}")):
+        raise ConfigError(
+            "BUDGET_TILE_URL must be an https URL template with {z}, {x} and {y}, such as "
+            f"{DEFAULT_TILE_URL}, not {value!r}"
+        )
+    return value.strip()
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source that lets the map load the tiles: `https://host`, `{s}.` as `*.`."""
+    match = _TILE_URL.match(tile_url)
+    host = match.group("host") if match else "tile.openstreetmap.org"
+    return "https://" + host.replace("{s}.", "*.")
+
+
+def parse_smtp(environ: Mapping[str, str]) -> SmtpSettings | None:
+    """The SMTP settings, or None when BUDGET_SMTP_HOST is unset (mail waits in the outbox)."""
+    host = environ.get("BUDGET_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    raw_port = environ.get("BUDGET_SMTP_PORT", "587").strip()
+    if not raw_port.isdigit() or not 1 <= int(raw_port) <= 65535:
+        raise ConfigError(
+            f"BUDGET_SMTP_PORT must be a whole number from 1 to 65535, not {raw_port!r}"
+        )
+    sender = environ.get("BUDGET_SMTP_FROM", "").strip()
+    if "@" not in sender:
+        raise ConfigError(
+            "BUDGET_SMTP_FROM must be the sender's address (such as budget@city.example) when "
+            "BUDGET_SMTP_HOST is set"
+        )
+    starttls = environ.get("BUDGET_SMTP_STARTTLS", "true").strip().lower()
+    if starttls not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"BUDGET_SMTP_STARTTLS must be true or false, not {starttls!r}")
+    username = environ.get("BUDGET_SMTP_USERNAME", "").strip() or None
+    return SmtpSettings(
+        host=host,
+        port=int(raw_port),
+        sender=sender,
+        username=username,
+        password=environ.get("BUDGET_SMTP_PASSWORD") or None,
+        starttls=starttls in ("true", "1", "yes"),
+    )

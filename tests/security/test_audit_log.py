@@ -10,7 +10,7 @@ DATABASE_URL), and drops the append-only triggers first, as a DBA could.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -21,15 +21,18 @@ from sqlmodel import Session, col, select
 from budget import cli
 from budget.db import queries
 from budget.db.engine import make_engine
-from budget.db.tables import AuditLog
+from budget.db.tables import AuditLog, Notification
 from budget.domain.accounts import Role
 from budget.domain.audit import entry_hash
-from budget.services import accounts, audit, cycles
+from budget.domain.cycle import Phase
+from budget.domain.proposals import ProposalStatus
+from budget.services import accounts, assignments, audit, committees, cycles, proposals, review
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
+from tests.domain.test_review import COMPLETE
 from tests.security.test_route_roles import fill, objects
 from tests.services.test_audit import drop_triggers
-from tests.webapp import PASSWORD, Web, csrf_token, sign_in
+from tests.webapp import PASSWORD, Web, csrf_token, make_proposal, sign_in
 
 pytestmark = pytest.mark.threat("T10")
 
@@ -44,6 +47,7 @@ UNSAFE = [
 # -- every action is audited ---------------------------------------------------------------------
 
 Ids = dict[str, int]
+Form = Mapping[str, str | list[str]]
 CYCLE_FORM = {
     "name_fr": "Budget participatif 2028",
     "name_en": "Participatory budget 2028",
@@ -75,10 +79,146 @@ class Action:
     and, for a visitor, the email of the account the audit entry must name."""
 
     caller: Role | None
-    form: Callable[[Web, Ids], dict[str, str]]
+    form: Callable[[Web, Ids], Form]
     actor_email: str | None = None
 
 
+def proposal_form(ids: Ids) -> dict[str, str]:
+    return {"budget_id": str(ids["budget_id"]), "title": "Benches", "summary": "Rest a while."}
+
+
+def own_draft(web: Web, ids: Ids) -> dict[str, str]:
+    """The caller's own draft becomes the path's proposal."""
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    ids["proposal_id"] = make_proposal(web, caller.id, ids["budget_id"], submit=False)
+    return proposal_form(ids)
+
+
+def shared_draft(web: Web, ids: Ids, accepted: bool) -> dict[str, str]:
+    """The caller is invited to the path's draft (by its author), and has accepted if asked."""
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    now = web.clock()
+    proposals.invite_coauthor(
+        web.db, now, actor_id=ids["account_id"], proposal_id=ids["proposal_id"],
+        email=caller.email,
+    )  # fmt: skip
+    if accepted:
+        proposals.answer_invitation(
+            web.db, now, actor_id=caller.id, proposal_id=ids["proposal_id"], accept=True
+        )
+    web.db.commit()
+    return {}
+
+
+def _public(web: Web, ids: Ids) -> None:
+    """Submit the path's proposal (a draft by `account_id`, see objects()): review needs it."""
+    if queries.get_proposal(web.db, ids["proposal_id"]).status != ProposalStatus.DRAFT:
+        return
+    proposals.submit_proposal(
+        web.db, web.clock(), actor_id=ids["account_id"], proposal_id=ids["proposal_id"]
+    )
+    web.db.commit()
+
+
+def _reviewer(web: Web) -> int:
+    found = queries.find_account(web.db, "reviewer@example.org")  # the caller, made just before
+    assert found is not None
+    return found.id
+
+
+def _assigned(web: Web, ids: Ids, *, in_review: bool = False) -> int:
+    reviewer = _reviewer(web)
+    _public(web, ids)
+    assignments.assign(web.db, web.clock(), actor_id=web.council_id(),
+                       proposal_id=ids["proposal_id"], reviewer_id=reviewer)  # fmt: skip
+    if in_review:
+        cycles.advance_phase(web.db, web.clock(), actor_id=web.council_id(),
+                             cycle_id=ids["cycle_id"], target=Phase.REVIEW)  # fmt: skip
+    web.db.commit()
+    return reviewer
+
+
+def _to_review(web: Web, ids: Ids) -> None:
+    _public(web, ids)
+    cycles.advance_phase(web.db, web.clock(), actor_id=web.council_id(), cycle_id=ids["cycle_id"],
+                         target=Phase.REVIEW)  # fmt: skip
+    web.db.commit()
+
+
+def _new_reviewer(web: Web, email: str) -> int:
+    return web.account(Role.REVIEWER, email=email).id
+
+
+def _own_notification(web: Web, ids: Ids) -> dict[str, str]:
+    """The seeded notification handed to the caller (a resident made after the seeding)."""
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    row = web.db.get(Notification, ids["notification_id"])
+    assert row is not None
+    row.account_id = caller.id
+    web.db.add(row)
+    web.db.commit()
+    return {}
+
+
+def _member(web: Web, ids: Ids) -> dict[str, str]:
+    member = _new_reviewer(web, "member@example.org")
+    committees.add_member(web.db, web.clock(), actor_id=web.council_id(),
+                      committee_id=ids["committee_id"], account_id=member)  # fmt: skip
+    web.db.commit()
+    return {"account_id": str(member)}
+
+
+def _assignment(web: Web, ids: Ids, *, existing: bool) -> dict[str, str]:
+    reviewer = _new_reviewer(web, "assignee@example.org")
+    _public(web, ids)
+    if existing:
+        assignments.assign(web.db, web.clock(), actor_id=web.council_id(),
+                      proposal_id=ids["proposal_id"], reviewer_id=reviewer)  # fmt: skip
+        web.db.commit()
+    return {"proposal_id": str(ids["proposal_id"]), "reviewer_id": str(reviewer)}
+
+
+def _submitted_review(web: Web, ids: Ids) -> dict[str, str]:
+    reviewer = _new_reviewer(web, "assignee@example.org")
+    _public(web, ids)
+    assignments.assign(web.db, web.clock(), actor_id=web.council_id(),
+                       proposal_id=ids["proposal_id"], reviewer_id=reviewer)  # fmt: skip
+    _to_review(web, ids)
+    review.submit_review(web.db, web.clock(), actor_id=reviewer, proposal_id=ids["proposal_id"],
+                         review=COMPLETE)  # fmt: skip
+    web.db.commit()
+    return {"reviewer_id": str(reviewer)}
+
+
+def _spread(web: Web, ids: Ids) -> Form:
+    _public(web, ids)
+    return {"committee_id": str(ids["committee_id"]), "per_proposal": "1"}
+
+
+def _decision(web: Web, ids: Ids) -> Form:
+    _to_review(web, ids)
+    return {"decision": "infeasible", "explanation": "The site belongs to the State, sorry."}
+
+
+def _second_proposal(web: Web, ids: Ids) -> Form:
+    author = web.account(email="second@example.org").id
+    _public(web, ids)
+    other = proposals.create_proposal(web.db, web.clock(), author_id=author,
+                                      budget_id=ids["budget_id"], title="Benches",
+                                      summary="Benches.", address="2 quai de Valmy")  # fmt: skip
+    proposals.submit_proposal(web.db, web.clock(), actor_id=author, proposal_id=other)
+    web.db.commit()
+    return {"source": [str(ids["proposal_id"]), str(other)], "title": "Both",
+            "summary": "Together."}  # fmt: skip
+
+
+OUTLINE = (
+    '{"type": "Polygon", "coordinates": '
+    "[[[2.36, 48.85], [2.39, 48.85], [2.39, 48.87], [2.36, 48.85]]]}"
+)
 NEW_PASSWORD = "a brand new passphrase 42"
 ACTIONS: dict[str, Action] = {
     "register_submit": Action(
@@ -118,6 +258,58 @@ ACTIONS: dict[str, Action] = {
     "district_create": Action(Role.COUNCIL, constant({"code": "75112", "name": "12e"})),
     "district_update": Action(Role.COUNCIL, constant({"code": "75111", "name": "Onzième"})),
     "change_role": Action(Role.COUNCIL, constant({"role": "reviewer", "action": "grant"})),
+    # authoring (web/routes/authoring.py): the caller is the default resident, made author
+    "proposal_create": Action(Role.RESIDENT, lambda web, ids: proposal_form(ids)),
+    "proposal_update": Action(Role.RESIDENT, lambda web, ids: own_draft(web, ids)),
+    "proposal_submit": Action(Role.RESIDENT, lambda web, ids: own_draft(web, ids)),
+    "proposal_withdraw": Action(Role.RESIDENT, lambda web, ids: own_draft(web, ids)),
+    "coauthor_invite": Action(
+        Role.RESIDENT, lambda web, ids: own_draft(web, ids) | {"email": "target@example.org"}
+    ),
+    "coauthor_leave": Action(Role.RESIDENT, lambda web, ids: shared_draft(web, ids, True)),
+    "invitation_answer": Action(
+        Role.RESIDENT, lambda web, ids: shared_draft(web, ids, False) | {"decision": "accept"}
+    ),
+    # proposals, categories and district outlines
+    "category_create": Action(
+        Role.COUNCIL, constant({"code": "schools", "name_fr": "Écoles", "name_en": "Schools"})
+    ),
+    "category_update": Action(
+        Role.COUNCIL, constant({"code": "green", "name_fr": "Nature", "name_en": "Nature"})
+    ),
+    "category_delete": Action(Role.COUNCIL, constant({})),
+    "district_boundary": Action(Role.COUNCIL, constant({"boundary": OUTLINE})),
+    # review, decisions, notifications
+    "review_save": Action(
+        Role.REVIEWER,
+        lambda web, ids: (
+            _assigned(web, ids, in_review=True),
+            {"action": "save", "cost_total": "1 000"},
+        )[1],
+    ),
+    "review_conflict": Action(
+        Role.REVIEWER,
+        lambda web, ids: (_assigned(web, ids), {"reason": "My neighbour wrote it."})[1],
+    ),
+    "note_add": Action(Role.COUNCIL, constant({"body": "Call the roads unit.", "back": "admin"})),
+    "notification_read": Action(Role.RESIDENT, _own_notification),
+    "notifications_read_all": Action(Role.RESIDENT, constant({})),
+    "notification_preference": Action(Role.RESIDENT, constant({})),
+    "committee_create": Action(Role.COUNCIL, constant({"name": "Parks"})),
+    "committee_member_add": Action(
+        Role.COUNCIL, lambda web, ids: {"account_id": str(_new_reviewer(web, "member@example.org"))}
+    ),
+    "committee_member_remove": Action(Role.COUNCIL, _member),
+    "assignment_create": Action(
+        Role.COUNCIL, lambda web, ids: _assignment(web, ids, existing=False)
+    ),
+    "assignment_remove": Action(
+        Role.COUNCIL, lambda web, ids: _assignment(web, ids, existing=True)
+    ),
+    "assignments_spread": Action(Role.COUNCIL, _spread),
+    "decide": Action(Role.COUNCIL, _decision),
+    "review_reopen": Action(Role.COUNCIL, _submitted_review),
+    "merge": Action(Role.COUNCIL, _second_proposal),
 }
 
 

@@ -16,10 +16,12 @@ from starlette.testclient import TestClient
 
 from budget.db import queries
 from budget.domain.accounts import Role
+from budget.services import categories, committees, notifications
+from budget.services.mail_text import Kind
 from budget.web.routes import all_routes
 from budget.web.routing import ROLES, RouteSpec, RouteTableError, route
 from tests.security import policy
-from tests.webapp import Web, csrf_token, make_cycle, make_district
+from tests.webapp import Web, csrf_token, make_cycle, make_district, make_proposal
 
 pytestmark = pytest.mark.threat("T7")
 
@@ -40,11 +42,32 @@ def fill(path: str, ids: dict[str, int]) -> str:
 def objects(web: Web) -> dict[str, int]:
     """One object of each kind a path can name; the cycle is public (not a draft)."""
     cycle_id = make_cycle(web)
+    budget_id = queries.list_budgets(web.db, cycle_id)[0].id
+    account_id = web.account(email="target@example.org").id
+    now, council = web.clock(), web.council_id()
+    # A draft by someone else: to the caller it does not exist (404), so a 403 can only
+    # come from the route's roles, not from the authorship check of a public proposal.
+    proposal_id = make_proposal(web, account_id, budget_id, submit=False)
+    # The category lives in a cycle of its own: proposals of a cycle with categories need one.
+    other_cycle = make_cycle(web, instance="2029", open_submissions=False)
+    category_id = categories.create_category(
+        web.db, now, actor_id=council, cycle_id=other_cycle, code="green",
+        name_fr="Environnement", name_en="Environment",
+    )  # fmt: skip
+    committee_id = committees.create_committee(
+        web.db, now, actor_id=council, cycle_id=cycle_id, name="Roads"
+    )
+    notifications.notify(web.db, now, account_id, Kind.MERGED, proposal_id=proposal_id, title="x")
+    web.db.commit()
     return {
         "cycle_id": cycle_id,
-        "budget_id": queries.list_budgets(web.db, cycle_id)[0].id,
+        "budget_id": budget_id,
         "district_id": make_district(web),
-        "account_id": web.account(email="target@example.org").id,
+        "account_id": account_id,
+        "proposal_id": proposal_id,
+        "category_id": category_id,
+        "committee_id": committee_id,
+        "notification_id": queries.notifications_of(web.db, account_id)[0].id,
     }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from budget.db import queries
+from budget.db.tables import ProposalVersion
 from budget.domain.accounts import Role
 from budget.domain.ballots import BallotType
 from budget.domain.cycle import Phase
@@ -37,6 +38,31 @@ def test_demo_fills_an_empty_database_with_a_paris_like_cycle(db: Session, hashe
     assert queries.count_accounts(db) == 60 + len(demo.DEMO_ACCOUNTS) == summary.residents + 5
     assert queries.transition_problems(db, summary.cycle_id, Phase.VOTING, NOW) == ()
     assert audit.verify_chain(db).ok
+
+
+def test_demo_proposals_are_complete_co_authored_and_revised(db: Session, hasher) -> None:
+    summary = demo.load_demo(db, NOW, hasher, residents=60)
+    listed = queries.list_proposals(db, summary.cycle_id)
+    categories = {c.id for c in queries.category_choices(db, summary.cycle_id)}
+    assert len(categories) == 6
+    for proposal in listed:
+        assert proposal.description.startswith("## Le constat")
+        assert proposal.category_id in categories
+        assert proposal.address
+        assert proposal.lat_e6 is not None
+        assert proposal.lon_e6 is not None
+        # inside Paris (a rough box around the ring road)
+        assert 48_810_000 < proposal.lat_e6 < 48_910_000
+        assert 2_240_000 < proposal.lon_e6 < 2_430_000
+    assert sum(p.estimated_cost is not None for p in listed) > len(listed) // 2
+    coauthored = [p for p in listed if len(queries.authors_of(db, p.id)) > 1]
+    assert len(coauthored) >= 10
+    revised = db.exec(select(ProposalVersion.proposal_id).where(ProposalVersion.number == 2)).all()
+    assert len(revised) >= 10
+    resident = queries.find_account(db, "resident@demo.budget")
+    assert resident is not None
+    assert len(queries.pending_invitations(db, resident.id)) == 1
+    assert queries.own_proposals(db, resident.id)
 
 
 def test_demo_accounts_sign_in_with_their_printed_passwords(db: Session, hasher) -> None:

@@ -278,3 +278,127 @@ class SchemaTooNew(BudgetError):
 class DemoNotEmpty(BudgetError):
     code = "demo.not-empty"
     message = "the demo only fills an empty database (accounts or cycles already exist)"
+
+
+# -- proposals: places and categories (public side) ------------------------------------------
+
+
+class BadBoundary(BudgetError):
+    code = "geo.bad-boundary"
+    message = "not a usable GeoJSON boundary: {problem}"
+
+
+class InvalidCoordinate(BudgetError):
+    code = "geo.coordinate"
+    message = "not a coordinate in decimal degrees (such as 48.8566)"
+
+
+class CategoryCodeTaken(BudgetError):
+    code = "category.code-taken"
+    message = "another category of this cycle already uses this code"
+
+
+class CategoryInUse(BudgetError):
+    code = "category.in-use"
+    message = "{count} proposals use this category"
+
+
+# -- proposals: authoring (drafts, co-authors) -----------------------------------------------
+
+
+class NotAuthor(PermissionDenied):
+    code = "proposal.not-author"
+    message = "only the proposal's authors may do this"
+
+
+class NotCreator(PermissionDenied):
+    code = "proposal.not-creator"
+    message = "only the proposal's creator may do this"
+
+
+class OutsideDistrict(BudgetError):
+    code = "proposal.outside-district"
+    message = "this point lies outside the district's boundary"
+
+
+class EstimateOutOfRange(BudgetError):
+    code = "proposal.estimate"
+    message = "an estimate is more than zero and at most {limit} minor units"
+
+
+class UnknownInvitee(BudgetError):
+    code = "coauthor.unknown"
+    message = "no account uses this email address"
+
+
+class SelfInvitation(BudgetError):
+    code = "coauthor.self"
+    message = "you are already an author of this proposal"
+
+
+class AlreadyInvited(BudgetError):
+    code = "coauthor.already"
+    message = "this person is already invited or an author"
+
+
+class TooManyCoauthors(BudgetError):
+    code = "coauthor.limit"
+    message = "a proposal has at most {max} co-authors"
+
+
+# -- review: committees, assignments, reviews, decisions, merging ----------------------------
+
+
+class TooShort(BudgetError):
+    code = "field.too-short"
+    message = "at least {min} characters"
+
+
+class NotReviewer(BudgetError):
+    code = "review.not-reviewer"
+    message = "this account does not hold the reviewer role"
+
+
+class ReviewerIsAuthor(BudgetError):
+    code = "review.author"
+    message = "this reviewer is an author of the proposal"
+
+
+class ReviewerConflicted(BudgetError):
+    code = "review.conflicted"
+    message = "this reviewer declared a conflict of interest on the proposal"
+
+
+class AlreadyAssigned(BudgetError):
+    code = "review.already-assigned"
+    message = "this reviewer is already assigned to the proposal"
+
+
+class ReviewLocked(BudgetError):
+    code = "review.locked"
+    message = "a submitted review is locked until the council reopens it"
+
+
+class CommitteeNameTaken(BudgetError):
+    code = "committee.name-taken"
+    message = "another committee of this cycle already uses this name"
+
+
+class AlreadyMember(BudgetError):
+    code = "committee.already-member"
+    message = "this reviewer is already a member of the committee"
+
+
+class JustificationRequired(BudgetError):
+    code = "decision.justification"
+    message = "a submitted review raises a blocking objection: write an internal justification"
+
+
+class MergeTooFew(BudgetError):
+    code = "merge.too-few"
+    message = "choose at least two proposals to merge"
+
+
+class MergeBudgets(BudgetError):
+    code = "merge.budgets"
+    message = "merged proposals must all belong to the same budget"

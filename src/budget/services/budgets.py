@@ -13,12 +13,13 @@ from datetime import datetime
 from sqlmodel import Session
 
 from budget.db.tables import Budget, District
-from budget.domain import ballots
+from budget.domain import ballots, geo
 from budget.domain import cycle as rules
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
     BudgetError,
+    FieldErrors,
     InvalidChoice,
     Locked,
     NotFound,
@@ -164,4 +165,31 @@ def update_budget(
     audit.append(
         db, now, actor=actor_id, action="budget.update", object=f"budget:{budget_id}",
         details={"changed": changed},
+    )  # fmt: skip
+
+
+# -- districts: boundaries (the proposals feature) ---------------------------------------------
+
+
+def set_district_boundary(
+    db: Session, now: datetime, *, actor_id: int, district_id: int, geojson: str | None
+) -> None:
+    """Store the district's GeoJSON boundary (checked by domain.geo), or remove it (None).
+    A bad file raises FieldErrors on `boundary` naming the problem; nothing is written."""
+    require_council(db, actor_id)
+    row = db.get(District, district_id)
+    if row is None:
+        raise NotFound(kind="district", id=district_id)
+    details: dict[str, object] = {"removed": True}
+    if geojson is not None:
+        try:
+            shape = geo.parse_boundary(geojson)
+        except BudgetError as error:
+            raise FieldErrors({"boundary": error}) from None
+        details = {"polygons": len(shape.polygons), "characters": len(geojson)}
+    row.boundary = geojson
+    db.add(row)
+    audit.append(
+        db, now, actor=actor_id, action="district.boundary", object=f"district:{district_id}",
+        details=details,
     )  # fmt: skip

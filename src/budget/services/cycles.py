@@ -39,7 +39,7 @@ from budget.domain.errors import (
     raise_if_any,
 )
 from budget.domain.proposals import ProposalStatus, check_text
-from budget.services import audit
+from budget.services import audit, history
 from budget.tally.ties import seed_commitment
 
 ELIGIBILITY_MODES = ("declared", "roll")
@@ -334,6 +334,7 @@ def advance_phase(
         for proposal in db.exec(submitted.where(col(Proposal.status) == ProposalStatus.SUBMITTED)):
             proposal.status = ProposalStatus.IN_REVIEW
             db.add(proposal)
+            history.record_review_started(db, now, proposal.id or 0)
     row.phase = target
     db.add(row)
     audit.append(

@@ -2,8 +2,11 @@
 
 "Budget participatif 2027": a city-wide envelope (Tout Paris) and one per arrondissement
 (Paris Centre, 5e to 20e), every ballot type on show, about a hundred proposals in every state,
-a few thousand residents and one account per role. Everything is generated from fixed seeds and
-name lists (no real person, project or figure is copied): the same call builds the same cycle.
+a few thousand residents and one account per role. Proposals have Markdown descriptions, a
+category, an address and a point near their district's centre, an estimate, sometimes
+co-authors and a second version; the demo resident has an invitation to answer. Everything is
+generated from fixed seeds and name lists (no real person, project or figure is copied): the
+same call builds the same cycle.
 The cycle is left in the review phase with every proposal decided, so the council can open voting.
 """
 
@@ -13,8 +16,9 @@ import itertools
 import random
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from argon2 import PasswordHasher
 from sqlalchemy import func
@@ -27,17 +31,22 @@ from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.domain.errors import DemoNotEmpty
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, budgets, cycles, decisions, proposals
+from budget.services import accounts, budgets, categories, cycles, decisions, proposals
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.services.demo_data import (
+    BENEFITS,
+    CATEGORIES,
+    CENTRES,
     DISTRICTS,
     FIRST_NAMES,
     LAST_NAMES,
     PLACES,
     PROJECT_IDEAS,
+    REASONS,
     STREETS,
 )
+from budget.services.proposals import ProposalForm
 
 EURO = 100  # cents
 MIN_RESIDENTS = 40
@@ -104,10 +113,11 @@ def load_demo(
         for code, name, _ in DISTRICTS
     ]
     cycle_id = _cycle(db, now, council)
+    category_ids = _categories(db, now, council, cycle_id)
     budget_ids = _budgets(db, now, council, cycle_id, district_ids)
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     authors = _residents(db, now, hasher, rng, district_ids, residents)
-    count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors)
+    count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
     return DemoSummary(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
     )
@@ -228,6 +238,25 @@ def _ascii(name: str) -> str:
 _SHARES = (30, 25, 20, 15, 12, 10, 8, 6)
 # Proposals per budget beyond those put on the ballot: one infeasible, one withdrawn, one draft.
 _OTHER_FATES = (ProposalStatus.INFEASIBLE, ProposalStatus.WITHDRAWN, ProposalStatus.DRAFT)
+# A proposer's estimate against the city's final cost, in percent: residents guess roughly.
+_ESTIMATE_PCT = (70, 80, 90, 100, 110, 125, 150)
+_JITTER_E6 = 2500  # about 280 m around a district's centre
+
+
+def _categories(db: Session, now: datetime, council: int, cycle_id: int) -> dict[str, int]:
+    """The cycle's categories, by code."""
+    return {
+        code: categories.create_category(
+            db,
+            now,
+            actor_id=council,
+            cycle_id=cycle_id,
+            code=code,
+            name_fr=name_fr,
+            name_en=name_en,
+        )
+        for code, name_fr, name_en in CATEGORIES
+    }
 
 
 def _proposals(
@@ -238,27 +267,37 @@ def _proposals(
     cycle_id: int,
     budget_ids: list[int],
     authors: list[int],
+    category_ids: dict[str, int],
 ) -> int:
-    """Proposals in every state; then review starts and the council decides each one."""
+    """Proposals in every state, some co-authored, some revised after submission; then review
+    starts and the council decides each one."""
     resident = queries.find_account(db, DEMO_ACCOUNTS[-1].email)
+    resident_id = resident.id if resident else authors[0]
     # The demo resident authors the first proposal; the others are spread over everyone, at
     # most four each, within the cycle's limit of five.
-    pool = itertools.cycle(
-        [resident.id if resident else authors[0], *rng.sample(authors, len(authors))]
-    )
-    plan: list[tuple[int, ProposalStatus, int | None]] = []  # proposal, fate, final cost
+    pool = itertools.cycle([resident_id, *rng.sample(authors, len(authors))])
+    plan: list[tuple[int, ProposalStatus, int]] = []  # proposal, fate, final cost
     for index, budget_id in enumerate(budget_ids):
         budget = queries.get_budget(db, budget_id)
         on_ballot = 10 if index == 0 else rng.randint(3, 5) + 1
         fates = [ProposalStatus.ON_BALLOT] * on_ballot + list(_OTHER_FATES)
         for k, fate in enumerate(fates):
             author = next(pool)
-            proposal = _propose(db, now, rng, author, budget_id)
+            cost = _final_cost(rng, budget.amount, k, city=index == 0)
+            where = rng.randrange(len(DISTRICTS)) if index == 0 else index - 1
+            form = _proposal_form(rng, budget_id, where, category_ids, cost, k)
+            proposal = proposals.create_draft(db, now, author_id=author, form=form)
+            if k % 3 == 1:
+                _coauthors(db, now, rng, author, proposal, authors, accept=True)
+            if index == 1 and k == 0 and author != resident_id:  # an invitation to answer
+                _invite(db, now, author, proposal, resident_id)
             if fate is not ProposalStatus.DRAFT:
                 proposals.submit_proposal(db, now, actor_id=author, proposal_id=proposal)
+                if k % 4 == 2:
+                    _revise(db, now, rng, author, proposal, form)
             if fate is ProposalStatus.WITHDRAWN:
                 proposals.withdraw_proposal(db, now, actor_id=author, proposal_id=proposal)
-            plan.append((proposal, fate, _final_cost(rng, budget.amount, k, city=index == 0)))
+            plan.append((proposal, fate, cost))
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.REVIEW)
     for proposal, fate, cost in plan:
         if fate in (ProposalStatus.ON_BALLOT, ProposalStatus.INFEASIBLE):
@@ -266,17 +305,86 @@ def _proposals(
             decisions.decide_proposal(
                 db, now, actor_id=council, proposal_id=proposal, feasible=feasible,
                 final_cost=cost if feasible else None,
+                explanation=None if feasible else INFEASIBLE_EXPLANATION,
             )  # fmt: skip
     return len(plan)
 
 
-def _propose(db: Session, now: datetime, rng: random.Random, author: int, budget_id: int) -> int:
-    start, sentence = rng.choice(PROJECT_IDEAS)
+INFEASIBLE_EXPLANATION = (
+    "Le projet relève d'une dépense de fonctionnement et non d'un investissement : il ne peut "
+    "pas être financé par le budget participatif."
+)
+
+
+def _degrees(micro: int) -> str:
+    return str(Decimal(micro).scaleb(-6))
+
+
+def _proposal_form(
+    rng: random.Random,
+    budget_id: int,
+    district: int,
+    category_ids: dict[str, int],
+    cost: int,
+    k: int,
+) -> ProposalForm:
+    """A proposal for the budget, placed in district number `district` of DISTRICTS."""
+    start, sentence, category, works = rng.choice(PROJECT_IDEAS)
     street, place = rng.choice(STREETS), rng.choice(PLACES)
-    return proposals.create_proposal(
-        db, now, author_id=author, budget_id=budget_id, title=f"{start}, {street}",
-        summary=f"{sentence} Près {place}, {street}.",
+    lat, lon = CENTRES[district]
+    estimate = cost * rng.choice(_ESTIMATE_PCT) // 100 // (1000 * EURO) * (1000 * EURO)
+    benefits = "\n".join(f"- {benefit}" for benefit in rng.sample(BENEFITS, 3))
+    description = (
+        f"## Le constat\n\n{rng.choice(REASONS)} {sentence}\n\n"
+        f"## Ce que nous proposons\n\nAux abords {place}, {street} : {works}.\n\n"
+        f"## Ce que le quartier y gagne\n\n{benefits}\n"
+    )
+    return ProposalForm(
+        budget_id=budget_id, title=f"{start}, {street}",
+        summary=f"{sentence} Près {place}, {street}.", description=description,
+        category_id=category_ids[category],
+        address=f"{rng.randint(1, 120)} {street}, {DISTRICTS[district][1]}",
+        lat=_degrees(lat + rng.randint(-_JITTER_E6, _JITTER_E6)),
+        lon=_degrees(lon + rng.randint(-_JITTER_E6, _JITTER_E6)),
+        estimated_cost=(estimate or 1000 * EURO) if k % 5 != 4 else None,
     )  # fmt: skip
+
+
+def _invite(db: Session, now: datetime, author: int, proposal: int, invitee: int) -> None:
+    email = queries.get_account(db, invitee).email
+    proposals.invite_coauthor(db, now, actor_id=author, proposal_id=proposal, email=email)
+
+
+def _coauthors(
+    db: Session,
+    now: datetime,
+    rng: random.Random,
+    author: int,
+    proposal: int,
+    residents: list[int],
+    *,
+    accept: bool,
+) -> None:
+    """One or two other residents co-author the proposal."""
+    for coauthor in rng.sample([r for r in residents if r != author], rng.randint(1, 2)):
+        _invite(db, now, author, proposal, coauthor)
+        proposals.answer_invitation(db, now, actor_id=coauthor, proposal_id=proposal, accept=accept)
+
+
+def _revise(
+    db: Session, now: datetime, rng: random.Random, author: int, proposal: int, form: ProposalForm
+) -> None:
+    """A second version after submission, as authors do once neighbours have commented."""
+    update = rng.choice(
+        (
+            "Après discussion avec les voisins, le projet prévoit aussi un entretien par "
+            "une association du quartier.",
+            "Précision : les travaux peuvent avoir lieu pendant les vacances scolaires.",
+            "Nous avons ajouté un accès pour les poussettes et les fauteuils.",
+        )
+    )
+    revised = replace(form, description=f"{form.description}\n## Mise à jour\n\n{update}\n")
+    proposals.update_proposal(db, now, actor_id=author, proposal_id=proposal, form=revised)
 
 
 def _final_cost(rng: random.Random, amount: int, k: int, *, city: bool) -> int:

@@ -1,30 +1,101 @@
-"""Proposals, minimal: draft, submit, withdraw and the council's decision, so that the phase
-guards ("at least one project per budget", "every proposal decided") are real. The proposals
-and review features extend this module (co-authors, versions, merging, the review rubric).
+"""Residents' proposals: drafts, edits (a version each), submission, withdrawal, co-authors.
+
+Drafts are private to their accepted authors: to anyone else a draft does not exist (NotFound),
+while a public proposal they may not change answers PermissionDenied (T7). Everything happens
+in the submission phase except withdrawal (until voting opens) and answering an invitation
+(until review ends). Each action writes one audit entry; public facts also go to the proposal's
+public history (services.history), from submission on: a draft's life stays private, except
+its creation, which the history shows once the proposal is public.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from budget.db.tables import Budget, Cycle, Proposal
+from budget.db.tables import (
+    Account,
+    Budget,
+    Category,
+    Cycle,
+    District,
+    Proposal,
+    ProposalAuthor,
+    ProposalVersion,
+)
 from budget.domain import cycle as rules
+from budget.domain import geo
+from budget.domain.accounts import normalise_email
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
+    AlreadyInvited,
     BudgetError,
+    EstimateOutOfRange,
+    FieldErrors,
+    InvalidChoice,
+    NotAuthor,
+    NotCreator,
     NotFound,
-    PermissionDenied,
+    OutsideDistrict,
     ProposalLimit,
     ProposalState,
+    Required,
+    SelfInvitation,
+    TooLong,
+    TooManyCoauthors,
+    UnknownInvitee,
     WrongPhase,
     collect,
     raise_if_any,
 )
-from budget.domain.proposals import SUMMARY_MAX, TITLE_MAX, ProposalStatus, check_text
-from budget.services import audit
+from budget.domain.money import Cents
+from budget.domain.proposals import (
+    ADDRESS_MAX,
+    DESCRIPTION_MAX,
+    MAX_COAUTHORS,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    AuthorRole,
+    AuthorState,
+    EventKind,
+    ProposalStatus,
+    check_text,
+)
+from budget.services import audit, history
+
+LANGUAGES = ("fr", "en")
+ESTIMATE_FACTOR = 100  # an estimate above 100 times the envelope is a typo, not a project
+EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED)
+WITHDRAWABLE = (
+    ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW,
+    ProposalStatus.ON_BALLOT,
+)  # fmt: skip
+# What counts toward the per-author limit: submitted and not withdrawn (nor merged away).
+NOT_COUNTED = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN, ProposalStatus.MERGED)
+OPEN_INVITATION = (AuthorState.INVITED, AuthorState.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class ProposalForm:
+    """What an author writes. Coordinates are text as typed (decimal degrees, both or none);
+    the estimate is already parsed into minor units (domain.money) by the caller."""
+
+    budget_id: int | None
+    title: str
+    summary: str
+    description: str = ""
+    category_id: int | None = None
+    address: str = ""
+    lat: str = ""
+    lon: str = ""
+    estimated_cost: Cents | None = None
+    language: str = "fr"
+
+
+# -- shared helpers (services.decisions uses _log, _proposal, _require_phase, _require_status) --
 
 
 def _cycle_of_budget(db: Session, budget_id: int) -> tuple[Budget, Cycle]:
@@ -62,57 +133,359 @@ def _log(
     )  # fmt: skip
 
 
-def create_proposal(
-    db: Session, now: datetime, *, author_id: int, budget_id: int, title: str, summary: str
-) -> int:
-    """A private draft by `author_id` for this budget, during the submission phase."""
-    budget, cycle = _cycle_of_budget(db, budget_id)
-    _require_phase(cycle, Phase.SUBMISSION)
+def _authorship(db: Session, proposal_id: int, account_id: int) -> ProposalAuthor | None:
+    query = select(ProposalAuthor).where(
+        ProposalAuthor.proposal_id == proposal_id, ProposalAuthor.account_id == account_id
+    )
+    return db.exec(query).first()
+
+
+def _is_public(row: Proposal) -> bool:
+    return row.submitted_at is not None
+
+
+def _hidden_or_denied(row: Proposal, error: BudgetError) -> BudgetError:
+    """To someone who is not an author, a draft does not exist; a public proposal is refused."""
+    return error if _is_public(row) else NotFound(kind="proposal", id=row.id)
+
+
+def _require_author(db: Session, row: Proposal, actor_id: int) -> ProposalAuthor:
+    author = _authorship(db, row.id or 0, actor_id)
+    if author is None or author.state != AuthorState.ACCEPTED:
+        raise _hidden_or_denied(row, NotAuthor())
+    return author
+
+
+def _require_creator(db: Session, row: Proposal, actor_id: int) -> None:
+    author = _require_author(db, row, actor_id)
+    if author.role != AuthorRole.CREATOR or row.created_by != actor_id:
+        raise NotCreator()
+
+
+# -- checking what an author wrote ---------------------------------------------------------------
+
+
+def _budget_choice(
+    db: Session, cycle: Cycle, budget_id: int | None, errors: dict[str, BudgetError]
+) -> Budget | None:
+    if budget_id is None:
+        errors["budget_id"] = Required()
+        return None
+    budget = db.get(Budget, budget_id)
+    if budget is None or budget.cycle_id != cycle.id:
+        errors["budget_id"] = InvalidChoice(choices="the budgets of this cycle")
+        return None
+    return budget
+
+
+def _category_errors(
+    db: Session, cycle: Cycle, category_id: int | None, errors: dict[str, BudgetError]
+) -> None:
+    """A category of this cycle; required once the cycle has categories."""
+    known = db.exec(select(Category.id).where(Category.cycle_id == cycle.id)).all()
+    if category_id is None:
+        if known:
+            errors["category_id"] = Required()
+    elif category_id not in known:
+        errors["category_id"] = InvalidChoice(choices="the categories of this cycle")
+
+
+def _place_errors(
+    db: Session, budget: Budget | None, form: ProposalForm, errors: dict[str, BudgetError]
+) -> tuple[int, int] | None:
+    """The address (required for a district budget) and the optional point, inside the
+    district's boundary when the council uploaded one. Returns the point, if any."""
+    address = form.address.strip()
+    if len(address) > ADDRESS_MAX:
+        errors["address"] = TooLong(max=ADDRESS_MAX)
+    elif not address and budget is not None and budget.scope == "district":
+        errors["address"] = Required()
+    lat, lon = form.lat.strip(), form.lon.strip()
+    if not lat and not lon:
+        return None
+    if not lat or not lon:
+        errors["lon" if lat else "lat"] = Required()
+        return None
+    try:
+        point = geo.parse_point(lat, lon)
+    except FieldErrors as error:
+        errors.update(error.fields)
+        return None
+    district = db.get(District, budget.district_id) if budget and budget.district_id else None
+    outline = district.boundary if district is not None else None
+    if outline and not geo.parse_boundary(outline).contains(*point):
+        errors["lat"] = OutsideDistrict()
+    return point
+
+
+def _estimate_errors(
+    budget: Budget | None, estimate: Cents | None, errors: dict[str, BudgetError]
+) -> None:
+    if estimate is None or budget is None:
+        return
+    limit = budget.amount * ESTIMATE_FACTOR
+    if not 1 <= estimate <= limit:
+        errors["estimated_cost"] = EstimateOutOfRange(limit=limit)
+
+
+def _checked(db: Session, cycle: Cycle, form: ProposalForm) -> dict[str, object]:
+    """The column values of a valid form; FieldErrors naming every wrong field otherwise."""
     errors: dict[str, BudgetError] = {}
-    collect(errors, "title", lambda: check_text(title, TITLE_MAX))
-    collect(errors, "summary", lambda: check_text(summary, SUMMARY_MAX))
+    budget = _budget_choice(db, cycle, form.budget_id, errors)
+    collect(errors, "title", lambda: check_text(form.title, TITLE_MAX))
+    collect(errors, "summary", lambda: check_text(form.summary, SUMMARY_MAX))
+    if len(form.description.strip()) > DESCRIPTION_MAX:
+        errors["description"] = TooLong(max=DESCRIPTION_MAX)
+    _category_errors(db, cycle, form.category_id, errors)
+    point = _place_errors(db, budget, form, errors)
+    _estimate_errors(budget, form.estimated_cost, errors)
+    if form.language not in LANGUAGES:
+        errors["language"] = InvalidChoice(choices=", ".join(LANGUAGES))
     raise_if_any(errors)
+    return {
+        "budget_id": form.budget_id,
+        "title": form.title.strip(),
+        "summary": form.summary.strip(),
+        "description": form.description.strip(),
+        "category_id": form.category_id,
+        "address": form.address.strip() or None,
+        "lat_e6": point[0] if point else None,
+        "lon_e6": point[1] if point else None,
+        "estimated_cost": form.estimated_cost,
+        "language": form.language,
+    }
+
+
+def problems(db: Session, cycle_id: int, form: ProposalForm) -> dict[str, BudgetError]:
+    """Everything wrong with the form for this cycle, by field; writes nothing. A page whose
+    own reading of some fields failed shows these for the other fields at the same time."""
+    cycle = db.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(kind="cycle", id=cycle_id)
+    try:
+        _checked(db, cycle, form)
+    except FieldErrors as error:
+        return error.fields
+    return {}
+
+
+def _add_version(db: Session, now: datetime, row: Proposal, editor: int) -> int:
+    """Keep the text as saved now as the proposal's next version; returns its number."""
+    last = db.exec(
+        select(func.max(ProposalVersion.number)).where(ProposalVersion.proposal_id == row.id)
+    ).one()
+    number = (last or 0) + 1
+    db.add(
+        ProposalVersion(
+            proposal_id=row.id or 0, number=number, title=row.title, summary=row.summary,
+            description=row.description, address=row.address, edited_by=editor, edited_at=now,
+        )
+    )  # fmt: skip
+    return number
+
+
+# -- drafts and edits ----------------------------------------------------------------------------
+
+
+def create_draft(
+    db: Session, now: datetime, *, author_id: int, form: ProposalForm, cycle_id: int | None = None
+) -> int:
+    """A private draft by `author_id`, during the submission phase: the creator as its first
+    author, version 1 of its text. `cycle_id` (from the page) makes an unknown budget a field
+    error; without it the budget names the cycle and must exist."""
+    if cycle_id is None:
+        _, cycle = _cycle_of_budget(db, form.budget_id or 0)
+    else:
+        found = db.get(Cycle, cycle_id)
+        if found is None:
+            raise NotFound(kind="cycle", id=cycle_id)
+        cycle = found
+    _require_phase(cycle, Phase.SUBMISSION)
+    values = _checked(db, cycle, form)
     row = Proposal(
-        cycle_id=cycle.id or 0, budget_id=budget_id, title=title.strip(), summary=summary.strip(),
-        status=ProposalStatus.DRAFT, created_by=author_id, created_at=now,
+        cycle_id=cycle.id or 0, status=ProposalStatus.DRAFT, created_by=author_id,
+        created_at=now, **values,  # type: ignore[arg-type]  # checked column values
     )  # fmt: skip
     db.add(row)
     db.flush()
-    _log(db, now, author_id, "proposal.create", row, budget=budget.id)
+    db.add(
+        ProposalAuthor(
+            proposal_id=row.id or 0, account_id=author_id, role=AuthorRole.CREATOR,
+            state=AuthorState.ACCEPTED, invited_at=now, answered_at=now,
+        )
+    )  # fmt: skip
+    _add_version(db, now, row, author_id)
+    history.record(db, now, row.id or 0, EventKind.CREATED)
+    _log(db, now, author_id, "proposal.create", row, budget=row.budget_id, version=1)
     return row.id or 0
 
 
-def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
-    """Make the creator's draft public, within the per-author limit of the cycle."""
+def create_proposal(
+    db: Session,
+    now: datetime,
+    *,
+    author_id: int,
+    budget_id: int,
+    title: str,
+    summary: str,
+    description: str = "",
+    category_id: int | None = None,
+    address: str = "",
+    lat: str = "",
+    lon: str = "",
+    estimated_cost: Cents | None = None,
+    language: str = "fr",
+) -> int:
+    """`create_draft` with the fields as keywords (the demo and the tests call it so)."""
+    form = ProposalForm(
+        budget_id=budget_id, title=title, summary=summary, description=description,
+        category_id=category_id, address=address, lat=lat, lon=lon,
+        estimated_cost=estimated_cost, language=language,
+    )  # fmt: skip
+    return create_draft(db, now, author_id=author_id, form=form)
+
+
+def update_proposal(
+    db: Session, now: datetime, *, actor_id: int, proposal_id: int, form: ProposalForm
+) -> int:
+    """Any accepted author saves a new text while the submission phase lasts, for a draft or
+    a submitted proposal; each save is a new version (returned). Public once submitted."""
     row, _, cycle = _proposal(db, proposal_id)
-    if row.created_by != actor_id:
-        raise PermissionDenied(role="author")
+    _require_author(db, row, actor_id)
+    _require_phase(cycle, Phase.SUBMISSION)
+    _require_status(row, *EDITABLE)
+    values = _checked(db, cycle, form)
+    changed = sorted(name for name, value in values.items() if getattr(row, name) != value)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_at = now
+    db.add(row)
+    number = _add_version(db, now, row, actor_id)
+    if _is_public(row):
+        history.record(db, now, proposal_id, EventKind.EDITED, version=number)
+    _log(db, now, actor_id, "proposal.update", row, version=number, changed=changed)
+    return number
+
+
+def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
+    """The creator makes the draft public, within the per-author limit of the cycle."""
+    row, _, cycle = _proposal(db, proposal_id)
+    _require_creator(db, row, actor_id)
     _require_phase(cycle, Phase.SUBMISSION)
     _require_status(row, ProposalStatus.DRAFT)
-    counted = [ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT]
     query = (
         select(func.count()).select_from(Proposal)
         .where(Proposal.cycle_id == row.cycle_id, Proposal.created_by == actor_id)
-        .where(col(Proposal.status).in_([s.value for s in counted]))
+        .where(col(Proposal.status).not_in([s.value for s in NOT_COUNTED]))
     )  # fmt: skip
     if db.exec(query).one() >= cycle.max_proposals_per_author:
         raise ProposalLimit(max=cycle.max_proposals_per_author)
     row.status, row.submitted_at = ProposalStatus.SUBMITTED, now
     db.add(row)
+    history.record(db, now, proposal_id, EventKind.SUBMITTED)
     _log(db, now, actor_id, "proposal.submit", row)
 
 
 def withdraw_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
-    """The creator withdraws the proposal, until voting opens."""
+    """The creator withdraws the proposal, until voting opens; its page stays, marked."""
     row, _, cycle = _proposal(db, proposal_id)
-    if row.created_by != actor_id:
-        raise PermissionDenied(role="author")
+    _require_creator(db, row, actor_id)
     if rules.is_locked(Phase(cycle.phase)):
         raise WrongPhase(phase=cycle.phase)
-    _require_status(
-        row, ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW,
-        ProposalStatus.ON_BALLOT,
-    )  # fmt: skip
-    row.status = ProposalStatus.WITHDRAWN
+    _require_status(row, *WITHDRAWABLE)
+    row.status, row.withdrawn_at = ProposalStatus.WITHDRAWN, now
     db.add(row)
+    if _is_public(row):
+        history.record(db, now, proposal_id, EventKind.WITHDRAWN)
     _log(db, now, actor_id, "proposal.withdraw", row)
+
+
+# -- co-authors ----------------------------------------------------------------------------------
+
+
+def _invitee(db: Session, email: str) -> Account:
+    try:
+        address = normalise_email(email)
+    except BudgetError as error:
+        raise FieldErrors({"email": error}) from None
+    account = db.exec(select(Account).where(Account.email == address)).first()
+    if account is None:
+        raise FieldErrors({"email": UnknownInvitee()})
+    return account
+
+
+def invite_coauthor(
+    db: Session, now: datetime, *, actor_id: int, proposal_id: int, email: str
+) -> None:
+    """The creator invites a resident, by the email of their account, to co-author the
+    proposal (at most MAX_COAUTHORS invited or accepted), during the submission phase."""
+    row, _, cycle = _proposal(db, proposal_id)
+    _require_creator(db, row, actor_id)
+    _require_phase(cycle, Phase.SUBMISSION)
+    _require_status(row, *EDITABLE)
+    invitee = _invitee(db, email)
+    if invitee.id == actor_id:
+        raise FieldErrors({"email": SelfInvitation()})
+    existing = _authorship(db, proposal_id, invitee.id or 0)
+    if existing is not None and existing.state in OPEN_INVITATION:
+        raise FieldErrors({"email": AlreadyInvited()})
+    open_seats = db.exec(
+        select(func.count()).select_from(ProposalAuthor)
+        .where(ProposalAuthor.proposal_id == proposal_id)
+        .where(ProposalAuthor.role == AuthorRole.COAUTHOR)
+        .where(col(ProposalAuthor.state).in_([s.value for s in OPEN_INVITATION]))
+    ).one()  # fmt: skip
+    if open_seats >= MAX_COAUTHORS:
+        raise FieldErrors({"email": TooManyCoauthors(max=MAX_COAUTHORS)})
+    if existing is None:  # someone who declined or left may be asked again
+        existing = ProposalAuthor(
+            proposal_id=proposal_id, account_id=invitee.id or 0, role=AuthorRole.COAUTHOR,
+            state=AuthorState.INVITED, invited_at=now,
+        )  # fmt: skip
+    existing.state, existing.invited_at, existing.answered_at = AuthorState.INVITED, now, None
+    db.add(existing)
+    _log(db, now, actor_id, "proposal.invite", row, invitee=invitee.id)
+
+
+def answer_invitation(
+    db: Session, now: datetime, *, actor_id: int, proposal_id: int, accept: bool
+) -> None:
+    """The invitee accepts (and becomes an author, shown publicly) or declines. Accepting is
+    possible until review ends, while the proposal is neither withdrawn nor merged."""
+    row, _, cycle = _proposal(db, proposal_id)
+    author = _authorship(db, proposal_id, actor_id)
+    if author is None or author.state != AuthorState.INVITED:
+        raise NotFound(kind="invitation", id=proposal_id)
+    if accept:
+        _require_phase(cycle, Phase.SUBMISSION, Phase.REVIEW)
+        _require_status(row, *EDITABLE, ProposalStatus.IN_REVIEW)
+    author.state = AuthorState.ACCEPTED if accept else AuthorState.DECLINED
+    author.answered_at = now
+    db.add(author)
+    if accept and _is_public(row):
+        name = db.get(Account, actor_id)
+        history.record(
+            db,
+            now,
+            proposal_id,
+            EventKind.COAUTHOR_JOINED,
+            author=name.display_name if name else "",
+        )
+    _log(db, now, actor_id, "proposal.invitation", row, accepted=accept)
+
+
+def leave_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
+    """A co-author, or an author credited from a merged proposal, takes their name off. The
+    creator cannot leave their own proposal (they withdraw it instead)."""
+    row, _, _ = _proposal(db, proposal_id)
+    author = _require_author(db, row, actor_id)
+    if author.role == AuthorRole.CREATOR and author.credited_from is None:
+        raise ProposalState(status=row.status)
+    author.state, author.answered_at = AuthorState.LEFT, now
+    db.add(author)
+    if _is_public(row):
+        name = db.get(Account, actor_id)
+        history.record(
+            db, now, proposal_id, EventKind.COAUTHOR_LEFT, author=name.display_name if name else ""
+        )
+    _log(db, now, actor_id, "proposal.leave", row)

@@ -70,7 +70,13 @@ def create_app(
     migrate.check_schema(engine)
     app = Starlette(
         routes=build_routes(root),
-        middleware=[Middleware(headers.SecurityHeaders, hsts=not settings.is_development)],
+        middleware=[
+            Middleware(
+                headers.SecurityHeaders,
+                hsts=not settings.is_development,
+                tile_url=settings.tile_url,
+            )
+        ],
         exception_handlers={
             BudgetError: errors.budget_error_handler,
             HTTPException: errors.http_error_handler,

@@ -13,12 +13,20 @@ from typing import Final
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY: Final = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
+from budget.config import DEFAULT_TILE_URL, tile_source
+
+
+def content_security_policy(tile_url: str = DEFAULT_TILE_URL) -> str:
+    """The policy; img-src also allows the map's tile host (config BUDGET_TILE_URL)."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data: {tile_source(tile_url)}; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+
+CONTENT_SECURITY_POLICY: Final = content_security_policy()
 COMMON: Final = (
-    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
@@ -34,9 +42,10 @@ PAGES: Final = "no-store"
 class SecurityHeaders:
     """Pure ASGI middleware: adds the headers as the response starts, keeps what a route set."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool, tile_url: str = DEFAULT_TILE_URL) -> None:
         self.app = app
-        self.headers = (*COMMON, HSTS) if hsts else COMMON
+        policy = ("Content-Security-Policy", content_security_policy(tile_url))
+        self.headers = (policy, *COMMON, HSTS) if hsts else (policy, *COMMON)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

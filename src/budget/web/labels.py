@@ -99,6 +99,66 @@ DISTRICT_MODES: Final[Mapping[str, str]] = {
     "choice": N_("One district of the voter's choice"),
 }
 
+# The public history of a proposal (domain.proposals.EventKind).
+EVENTS: Final[Mapping[str, str]] = {
+    "created": N_("Created"),
+    "submitted": N_("Submitted"),
+    "edited": N_("Edited"),
+    "coauthor_joined": N_("A co-author joined"),
+    "coauthor_left": N_("A co-author left"),
+    "review_started": N_("Review started"),
+    "decided_feasible": N_("Found feasible: on the ballot"),
+    "decided_infeasible": N_("Found not feasible"),
+    "merged_into": N_("Merged into another proposal"),
+    "merged_from": N_("Built by merging proposals"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+# Why an uploaded district boundary is refused (domain.geo.PROBLEMS).
+BOUNDARY_PROBLEMS: Final[Mapping[str, str]] = {
+    "not-json": N_("the file is not valid JSON."),
+    "too-large": N_(
+        "the file is too large or too detailed (at most 2,000 rings and 200,000 positions)."
+    ),
+    "wrong-type": N_(
+        "use a GeoJSON Polygon or MultiPolygon, a Feature or a FeatureCollection of them."
+    ),
+    "no-polygon": N_("it contains no polygon."),
+    "bad-coordinates": N_("the coordinates are not nested as GeoJSON requires."),
+    "bad-position": N_("a position is not a pair of numbers [longitude, latitude]."),
+    "out-of-range": N_(
+        "a position lies outside -180..180 degrees of longitude or -90..90 of latitude."
+    ),
+    "ring-too-short": N_("a ring has fewer than 4 positions."),
+    "ring-not-closed": N_("a ring does not end where it starts."),
+}
+
+# -- review --
+CRITERIA: Final[Mapping[str, str]] = {
+    "competence": N_("Within the city's competence"),
+    "legal": N_("Legal"),
+    "technical": N_("Technically feasible"),
+    "investment": N_("An investment, not a running cost"),
+}
+
+RECOMMENDATIONS: Final[Mapping[str, str]] = {
+    "feasible": N_("Feasible"),
+    "feasible_with_changes": N_("Feasible with changes"),
+    "infeasible": N_("Not feasible"),
+}
+
+REVIEW_STATES: Final[Mapping[str, str]] = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "reopened": N_("reopened"),
+}
+
+ASSIGNMENT_STATES: Final[Mapping[str, str]] = {
+    "active": N_("assigned"),
+    "conflict": N_("conflict of interest"),
+    "removed": N_("unassigned"),
+}
+
 LANGUAGES: Final[Mapping[str, str]] = {"fr": "Français", "en": "English"}
 
 TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
@@ -109,8 +169,13 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "LIMIT_LABELS": LIMITS,
     "RULE_LABELS": RULES,
     "PROPOSAL_STATUSES": PROPOSAL_STATUSES,
+    "CRITERIA": CRITERIA,
+    "RECOMMENDATIONS": RECOMMENDATIONS,
+    "REVIEW_STATES": REVIEW_STATES,
+    "ASSIGNMENT_STATES": ASSIGNMENT_STATES,
     "SCOPES": SCOPES,
     "ELIGIBILITY_MODES": ELIGIBILITY_MODES,
     "DISTRICT_MODES": DISTRICT_MODES,
     "LANGUAGE_NAMES": LANGUAGES,
+    "EVENT_LABELS": EVENTS,
 }

@@ -83,6 +83,36 @@ MESSAGES: Final[Mapping[str, str]] = {
     "demo.not-empty": N_("The demo only fills an empty database."),
     "proposal.state": N_("This is not possible for a proposal that is %(status)s."),
     "proposal.limit": N_("A resident may submit at most %(max)s proposals in a cycle."),
+    # -- proposals: authoring --
+    "proposal.not-author": N_("Only the proposal's authors may do this."),
+    "proposal.not-creator": N_("Only the proposal's creator may do this."),
+    "proposal.outside-district": N_("This point lies outside the district's boundary."),
+    "proposal.estimate": N_("Enter an estimate above zero and at most %(limit)s."),
+    "coauthor.unknown": N_(
+        "No account uses this email address: ask this person to create an account first."
+    ),
+    "coauthor.self": N_("You are already an author of this proposal."),
+    "coauthor.already": N_("This person is already invited or an author."),
+    "coauthor.limit": N_("A proposal has at most %(max)s co-authors."),
+    # -- proposals: places and categories (public side) --
+    "geo.bad-boundary": N_("This boundary cannot be used: %(problem)s"),
+    "geo.coordinate": N_("Enter a coordinate in decimal degrees, such as 48.8566."),
+    "category.code-taken": N_("Another category of this cycle already uses this code."),
+    "category.in-use": N_("This category cannot be deleted: proposals use it (%(count)s)."),
+    # -- review --
+    "field.too-short": N_("Use at least %(min)s characters."),
+    "review.not-reviewer": N_("This account does not hold the reviewer role."),
+    "review.author": N_("This reviewer is an author of the proposal."),
+    "review.conflicted": N_("This reviewer declared a conflict of interest on the proposal."),
+    "review.already-assigned": N_("This reviewer is already assigned to the proposal."),
+    "review.locked": N_("This review was submitted: it is locked until the council reopens it."),
+    "committee.name-taken": N_("Another committee of this cycle already uses this name."),
+    "committee.already-member": N_("This reviewer is already a member of the committee."),
+    "decision.justification": N_(
+        "A submitted review raises a blocking objection: write an internal justification."
+    ),
+    "merge.too-few": N_("Choose at least two proposals to merge."),
+    "merge.budgets": N_("Merged proposals must all belong to the same budget."),
 }
 
 REASONS: Final[Mapping[str, str]] = {
@@ -131,6 +161,7 @@ LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
     "field": labels.LIMITS,
     "role": labels.ROLES,
     "status": labels.PROPOSAL_STATUSES,
+    "problem": labels.BOUNDARY_PROBLEMS,
 }
 MONEY_PARAMS: Final = frozenset({"cost", "limit"})
 
@@ -193,4 +224,33 @@ NOTICES: Final[Mapping[str, str]] = {
     "district-saved": N_("The district was saved."),
     "phase-changed": N_("The cycle moved to its new phase."),
     "roles-saved": N_("The roles were saved."),
+    "proposal-created": N_("Your draft was saved. It stays private until you submit it."),
+    "proposal-saved": N_("Your changes were saved."),
+    "proposal-submitted": N_("Your proposal was submitted: it is now public."),
+    "proposal-withdrawn": N_("The proposal was withdrawn."),
+    "coauthor-invited": N_("The invitation was sent."),
+    "invitation-accepted": N_("You are now a co-author of this proposal."),
+    "invitation-declined": N_("You declined the invitation."),
+    "coauthor-left": N_("You are no longer an author of this proposal."),
+    "category-created": N_("The category was created."),
+    "category-saved": N_("The category was saved."),
+    "category-deleted": N_("The category was deleted."),
+    # -- review --
+    "review-saved": N_("Your review was saved as a draft."),
+    "review-submitted": N_(
+        "Your review was submitted. It is locked unless the council reopens it."
+    ),
+    "conflict-declared": N_(
+        "Your conflict of interest was recorded: the proposal left your queue."
+    ),
+    "note-added": N_("The internal note was added."),
+    "committee-created": N_("The committee was created."),
+    "committee-saved": N_("The committee was saved."),
+    "assigned": N_("The proposal was assigned."),
+    "unassigned": N_("The proposal was taken back from the reviewer."),
+    "decided": N_("The decision was recorded and the authors were told."),
+    "review-reopened": N_("The review was reopened: its reviewer may change it."),
+    "merged": N_("The proposals were merged into this one."),
+    "notifications-read": N_("Your notifications are marked as read."),
+    "notifications-saved": N_("Your notification preference was saved."),
 }

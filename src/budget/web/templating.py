@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from budget.domain.cycle import ORDER
-from budget.web import auth, i18n, labels, markdown, messages
+from budget.web import auth, i18n, labels, markdown, messages, unread
 
 
 @jinja2.pass_context
@@ -110,6 +110,7 @@ class Templates:
             static_url=self.static_url, message=_message, local=_local, choices=_choices
         )
         self.env.globals["PHASE_ORDER"] = list(ORDER)
+        self.env.globals["unread_notifications"] = unread.unread_notifications
 
     def static_url(self, path: str) -> str:
         """`/static/<path>?v=<content hash>`: a changed file gets a new URL, so caching is safe."""

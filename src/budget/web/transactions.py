@@ -1,8 +1,9 @@
 """One database session per call, run off the event loop (the database layer is synchronous).
 
 `perform` runs one service (one action) and commits; a BudgetError raised by the service rolls
-everything back, since services raise before writing. `read` runs one query from `db.queries`.
-Both pass `now` from the app's clock, so tests can pin time.
+everything back, since services raise before writing. `attempt` does the same for a form's
+action, filing a refusal on the form. `read` runs one query from `db.queries`.
+All pass `now` from the app's clock, so tests can pin time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from anyio import CapacityLimiter, to_thread
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+
+from budget.domain.errors import BudgetError
+from budget.web.forms import Form
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -50,6 +54,24 @@ async def perform(
     return await run_in_threadpool(
         _perform_sync, request.app.state.session_factory, service, now(request), dict(kwargs)
     )
+
+
+async def attempt(
+    request: Request,
+    form: Form,
+    service: Callable[Concatenate[Session, dt.datetime, P], object],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> bool:
+    """Perform `service` (one action, committed) and return True; a BudgetError it raises is
+    filed on `form` (next to its field, or above the form) and False returned: nothing written."""
+    try:
+        await perform(request, service, *args, **kwargs)
+    except BudgetError as error:
+        form.add_service_error(error)
+        return False
+    return True
 
 
 async def perform_hashing(

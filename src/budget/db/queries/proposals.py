@@ -1,16 +1,38 @@
-"""Proposals, as view models."""
+"""Proposals, as view models: one proposal, its authors, history and versions, and the public
+listing (search, filters, sort, pages) shared by the list, the map and the exports.
+
+Drafts are never public: the listing only ever reads PUBLIC_STATUSES (T7).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import hashlib
+import json
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlmodel import Session, col, select
 
-from budget.db.tables import Account, Proposal, ProposalAuthor
+from budget.db.tables import (
+    Account,
+    Budget,
+    Proposal,
+    ProposalAuthor,
+    ProposalEvent,
+    ProposalVersion,
+)
 from budget.domain.errors import NotFound
-from budget.domain.proposals import AuthorRole, AuthorState, ProposalStatus
+from budget.domain.proposals import AuthorRole, AuthorState, EventKind, ProposalStatus
+
+PUBLIC_STATUSES: Final = (
+    ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT,
+    ProposalStatus.INFEASIBLE, ProposalStatus.WITHDRAWN, ProposalStatus.MERGED,
+)  # fmt: skip
+SORTS: Final = ("newest", "random")
+PAGE_SIZE: Final = 20
 
 
 @dataclass(frozen=True)
@@ -135,3 +157,204 @@ def is_author(db: Session, proposal_id: int, account_id: int | None) -> bool:
         ProposalAuthor.state == AuthorState.ACCEPTED,
     )
     return db.exec(query).first() is not None
+
+
+# -- public listing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    """What the public list, map and exports are narrowed to; values already checked by the
+    caller against allow-lists (statuses, sorts) and the cycle's own ids."""
+
+    text: str = ""
+    budget_id: int | None = None
+    district_id: int | None = None
+    category_id: int | None = None
+    status: ProposalStatus | None = None
+    sort: str = "newest"
+    seed: str = ""  # per visitor: the random order stays the same from page to page
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    items: tuple[ProposalView, ...]
+    total: int
+    page: int  # 1-based, clamped to the last page
+    pages: int  # at least 1
+
+
+def folded(text: str) -> str:
+    """Text for matching: case and accents folded ("École" ~ "ecole"), the same on SQLite and
+    PostgreSQL since it happens here rather than in each database's own LOWER()."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _public_query(cycle_id: int, filters: ProposalFilters):  # type: ignore[no-untyped-def]  # SQLModel's select overloads
+    statuses = [filters.status] if filters.status in PUBLIC_STATUSES else list(PUBLIC_STATUSES)
+    query = (
+        select(Proposal.id, Proposal.title, Proposal.summary, Proposal.submitted_at)
+        .join(Budget, col(Budget.id) == col(Proposal.budget_id))
+        .where(Proposal.cycle_id == cycle_id)
+        .where(col(Proposal.status).in_([s.value for s in statuses]))
+    )
+    if filters.budget_id is not None:
+        query = query.where(Proposal.budget_id == filters.budget_id)
+    if filters.district_id is not None:
+        query = query.where(Budget.district_id == filters.district_id)
+    if filters.category_id is not None:
+        query = query.where(Proposal.category_id == filters.category_id)
+    return query
+
+
+def _shuffle_key(seed: str, proposal_id: int) -> bytes:
+    return hashlib.sha256(f"{seed}:{proposal_id}".encode()).digest()
+
+
+def matching_ids(db: Session, cycle_id: int, filters: ProposalFilters) -> list[int]:
+    """Ids of the public proposals matching the filters, in the requested order: newest
+    submitted first, or shuffled by a hash of (seed, id) so no position is favoured.
+
+    Text search is done here over title and summary (folded), not with LIKE: no wildcard to
+    escape, the same answer on both backends; fine for the few thousand proposals of a cycle."""
+    rows = db.exec(_public_query(cycle_id, filters)).all()
+    needle = folded(filters.text.strip())
+    if needle:
+        rows = [r for r in rows if needle in folded(r[1]) or needle in folded(r[2])]
+    if filters.sort == "random":
+        return sorted((r[0] for r in rows), key=lambda i: _shuffle_key(filters.seed, i))
+    ordered = sorted(rows, key=lambda r: (r[3] is not None, r[3], r[0]), reverse=True)
+    return [r[0] for r in ordered]
+
+
+def proposals_by_ids(db: Session, ids: Collection[int]) -> tuple[ProposalView, ...]:
+    """The proposals with these ids, in the order given."""
+    if not ids:
+        return ()
+    rows = db.exec(select(Proposal).where(col(Proposal.id).in_(list(ids)))).all()
+    by_id = {r.id: r for r in rows}
+    return tuple(_proposal_view(by_id[i]) for i in ids if i in by_id)
+
+
+def search_proposals(
+    db: Session, cycle_id: int, filters: ProposalFilters, *, page: int = 1
+) -> ProposalPage:
+    """One page (PAGE_SIZE) of the public proposals matching the filters."""
+    ids = matching_ids(db, cycle_id, filters)
+    pages = max(1, -(-len(ids) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return ProposalPage(proposals_by_ids(db, chosen), total=len(ids), page=page, pages=pages)
+
+
+def all_matching(db: Session, cycle_id: int, filters: ProposalFilters) -> tuple[ProposalView, ...]:
+    """Every public proposal matching the filters (map and exports), in the list's order."""
+    return proposals_by_ids(db, matching_ids(db, cycle_id, filters))
+
+
+def authors_by_proposal(
+    db: Session, proposal_ids: Iterable[int]
+) -> Mapping[int, tuple[AuthorView, ...]]:
+    """The accepted authors of each proposal (for exports), creator first."""
+    ids = list(proposal_ids)
+    found: dict[int, list[AuthorView]] = {i: [] for i in ids}
+    if not ids:
+        return {}
+    query = (
+        select(ProposalAuthor, Account.display_name)
+        .join(Account, col(Account.id) == col(ProposalAuthor.account_id))
+        .where(col(ProposalAuthor.proposal_id).in_(ids))
+        .where(ProposalAuthor.state == AuthorState.ACCEPTED)
+        .order_by(col(ProposalAuthor.role).desc(), col(ProposalAuthor.id))
+    )
+    for author, name in db.exec(query).all():
+        found[author.proposal_id].append(
+            AuthorView(
+                account_id=author.account_id,
+                display_name=name,
+                role=AuthorRole(author.role),
+                state=AuthorState(author.state),
+                credited_from=author.credited_from,
+            )
+        )
+    return {i: tuple(authors) for i, authors in found.items()}
+
+
+# -- history, versions, credit ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    kind: EventKind
+    details: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class VersionView:
+    number: int
+    title: str
+    summary: str
+    description: str
+    address: str | None
+    edited_by: str  # the author's display name (authors are public)
+    edited_at: datetime
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A merged proposal's credit line: "co-built from #12, #34 by ..."."""
+
+    sources: tuple[int, ...]
+    authors: tuple[AuthorView, ...]
+
+
+def history_of(db: Session, proposal_id: int) -> tuple[EventView, ...]:
+    """The public history of a proposal, oldest first."""
+    query = (
+        select(ProposalEvent)
+        .where(ProposalEvent.proposal_id == proposal_id)
+        .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
+    )
+    return tuple(
+        EventView(at=row.at, kind=EventKind(row.kind), details=json.loads(row.details))
+        for row in db.exec(query).all()
+    )
+
+
+def versions_of(db: Session, proposal_id: int) -> tuple[VersionView, ...]:
+    """Every saved version of the proposal's text, first version first."""
+    query = (
+        select(ProposalVersion, Account.display_name)
+        .join(Account, col(Account.id) == col(ProposalVersion.edited_by))
+        .where(ProposalVersion.proposal_id == proposal_id)
+        .order_by(col(ProposalVersion.number))
+    )
+    return tuple(
+        VersionView(
+            number=v.number,
+            title=v.title,
+            summary=v.summary,
+            description=v.description,
+            address=v.address,
+            edited_by=name,
+            edited_at=v.edited_at,
+        )
+        for v, name in db.exec(query).all()
+    )
+
+
+def credit_of(db: Session, proposal_id: int) -> Credit | None:
+    """For a proposal built by merging others: its public sources and all its shown authors;
+    None for a proposal that merged nothing."""
+    query = (
+        select(Proposal.id)
+        .where(Proposal.merged_into_id == proposal_id)
+        .where(col(Proposal.status).in_([s.value for s in PUBLIC_STATUSES]))
+        .order_by(col(Proposal.id))
+    )
+    sources = tuple(i for i in db.exec(query).all() if i is not None)
+    if not sources:
+        return None
+    return Credit(sources=sources, authors=authors_of(db, proposal_id))

@@ -12,6 +12,7 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from budget.db import queries
 from budget.domain.errors import BudgetError, Throttled, WrongPassword
 from budget.services import accounts, preferences, sessions
 from budget.web import auth, errors, i18n, transactions
@@ -113,7 +114,10 @@ async def logout(request: Request) -> Response:
 
 
 async def account_page(request: Request) -> Response:
-    return render(request, "accounts/account.html", Form({}))
+    visitor: auth.Visitor = request.state.visitor
+    assert visitor.account is not None  # noqa: S101 (the route is for signed-in callers only)
+    by_email = await transactions.read(request, queries.email_preference, visitor.account.id)
+    return render(request, "accounts/account.html", Form({}), notify_by_email=by_email)
 
 
 async def password_form(request: Request) -> Response:

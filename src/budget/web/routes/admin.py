@@ -112,19 +112,15 @@ async def update_cycle(request: Request) -> Response:
     cycle = await transactions.read(request, queries.get_cycle, cycle_id)
     form = Form(await request.form())
     values = read_cycle_form(form)
-    if values is not None:
-        try:
-            await transactions.perform(
-                request,
-                cycles.update_cycle,
-                actor_id=actor_id(request),
-                cycle_id=cycle_id,
-                form=values,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, f"/admin/cycles/{cycle_id}?notice=cycle-saved")
+    if values is not None and await transactions.attempt(
+        request,
+        form,
+        cycles.update_cycle,
+        actor_id=actor_id(request),
+        cycle_id=cycle_id,
+        form=values,
+    ):
+        return see_other(request, f"/admin/cycles/{cycle_id}?notice=cycle-saved")
     return render(request, "admin/cycle_form.html", {"form": form, "cycle": cycle}, status_code=422)
 
 

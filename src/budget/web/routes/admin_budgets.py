@@ -16,7 +16,6 @@ from starlette.responses import Response
 from budget.db import queries
 from budget.db.queries import BudgetView
 from budget.domain.ballots import BallotLimits, BallotType
-from budget.domain.errors import BudgetError
 from budget.services import budgets
 from budget.web import transactions
 from budget.web.forms import Form
@@ -126,19 +125,15 @@ async def create_budget(request: Request) -> Response:
     cycle_id: int = request.path_params["cycle_id"]
     form = Form(await request.form())
     values = read_budget_form(form)
-    if values is not None:
-        try:
-            await transactions.perform(
-                request,
-                budgets.create_budget,
-                actor_id=actor_id(request),
-                cycle_id=cycle_id,
-                form=values,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, f"/admin/cycles/{cycle_id}?notice=budget-created")
+    if values is not None and await transactions.attempt(
+        request,
+        form,
+        budgets.create_budget,
+        actor_id=actor_id(request),
+        cycle_id=cycle_id,
+        form=values,
+    ):
+        return see_other(request, f"/admin/cycles/{cycle_id}?notice=budget-created")
     context = await form_context(request, form, cycle_id, None)
     return render(request, "admin/budget_form.html", context, status_code=422)
 
@@ -154,19 +149,15 @@ async def update_budget(request: Request) -> Response:
     budget = await transactions.read(request, queries.get_budget, request.path_params["budget_id"])
     form = Form(await request.form())
     values = read_budget_form(form)
-    if values is not None:
-        try:
-            await transactions.perform(
-                request,
-                budgets.update_budget,
-                actor_id=actor_id(request),
-                budget_id=budget.id,
-                form=values,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, f"/admin/cycles/{budget.cycle_id}?notice=budget-saved")
+    if values is not None and await transactions.attempt(
+        request,
+        form,
+        budgets.update_budget,
+        actor_id=actor_id(request),
+        budget_id=budget.id,
+        form=values,
+    ):
+        return see_other(request, f"/admin/cycles/{budget.cycle_id}?notice=budget-saved")
     context = await form_context(request, form, budget.cycle_id, budget)
     return render(request, "admin/budget_form.html", context, status_code=422)
 

@@ -1,15 +1,19 @@
-"""Council administration of districts: the areas district budgets are for (code and name)."""
+"""Council administration of districts: the areas district budgets are for (code and name), and
+their boundary (GeoJSON, pasted or uploaded as a file): the map draws it, and the locations of
+district proposals must lie inside it. A bad file comes back naming the problem (422)."""
 
 from __future__ import annotations
 
 from typing import Final
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
-from budget.domain.errors import BudgetError
-from budget.services import cycles
+from budget.domain.errors import BadBoundary, FieldErrors
+from budget.domain.geo import MAX_BOUNDARY_BYTES
+from budget.services import budgets, cycles
 from budget.web import transactions
 from budget.web.forms import Form
 from budget.web.routes.admin import TEXT_LIMIT, actor_id
@@ -36,24 +40,35 @@ async def index(request: Request) -> Response:
 async def create_district(request: Request) -> Response:
     form = Form(await request.form())
     values = read_district(form)
-    if form.is_valid:
-        try:
-            await transactions.perform(
-                request, cycles.create_district, actor_id=actor_id(request), **values
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, "/admin/districts?notice=district-created")
+    if form.is_valid and await transactions.attempt(
+        request, form, cycles.create_district, actor_id=actor_id(request), **values
+    ):
+        return see_other(request, "/admin/districts?notice=district-created")
     return await districts_page(request, form, 422)
 
 
+async def district_form_page(
+    request: Request,
+    district_id: int,
+    *,
+    form: Form | None = None,
+    boundary_form: Form | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The district's page: its code and name, and its boundary, each in a form of its own."""
+    district = await transactions.read(request, queries.get_district, district_id)
+    boundary = await transactions.read(request, queries.boundary_text, district_id)
+    context = {
+        "district": district,
+        "form": form or Form({"code": district.code, "name": district.name}),
+        "boundary_form": boundary_form or Form({"boundary": boundary or ""}),
+        "has_boundary": boundary is not None,
+    }
+    return render(request, "admin/district_form.html", context, status_code=status_code)
+
+
 async def edit_district_form(request: Request) -> Response:
-    district = await transactions.read(
-        request, queries.get_district, request.path_params["district_id"]
-    )
-    form = Form({"code": district.code, "name": district.name})
-    return render(request, "admin/district_form.html", {"form": form, "district": district})
+    return await district_form_page(request, request.path_params["district_id"])
 
 
 async def update_district(request: Request) -> Response:
@@ -61,21 +76,56 @@ async def update_district(request: Request) -> Response:
     district = await transactions.read(request, queries.get_district, district_id)
     form = Form(await request.form())
     values = read_district(form)
-    if form.is_valid:
+    if form.is_valid and await transactions.attempt(
+        request,
+        form,
+        cycles.update_district,
+        actor_id=actor_id(request),
+        district_id=district_id,
+        **values,
+    ):
+        return see_other(request, "/admin/districts?notice=district-saved")
+    return await district_form_page(request, district.id, form=form, status_code=422)
+
+
+async def _uploaded_boundary(request: Request) -> tuple[Form, str | None]:
+    """The form, and the GeoJSON from the file if one was chosen, else from the text area;
+    None when both are empty (an error is then recorded)."""
+    async with request.form() as data:  # closes the uploaded file's spool on exit
+        form = Form(data)
+        upload = data.get("boundary_file")
+        content = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            content = await upload.read(MAX_BOUNDARY_BYTES + 1)
+    if content is not None:
         try:
-            await transactions.perform(
-                request,
-                cycles.update_district,
-                actor_id=actor_id(request),
-                district_id=district_id,
-                **values,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, "/admin/districts?notice=district-saved")
-    context = {"form": form, "district": district}
-    return render(request, "admin/district_form.html", context, status_code=422)
+            return form, content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_service_error(FieldErrors({"boundary": BadBoundary(problem="not-json")}))
+            return form, None
+    text = form.text("boundary", max_length=MAX_BOUNDARY_BYTES, multiline=True)
+    return form, text
+
+
+async def district_boundary(request: Request) -> Response:
+    """Save the uploaded boundary, or remove it (the `remove` button)."""
+    district_id: int = request.path_params["district_id"]
+    await transactions.read(request, queries.get_district, district_id)  # 404 before reading
+    form, geojson = await _uploaded_boundary(request)
+    if form.values.get("remove") == "1":
+        form, geojson = Form({}), None  # removing: whatever was typed does not matter
+    elif geojson is None:
+        return await district_form_page(request, district_id, boundary_form=form, status_code=422)
+    if await transactions.attempt(
+        request,
+        form,
+        budgets.set_district_boundary,
+        actor_id=actor_id(request),
+        district_id=district_id,
+        geojson=geojson,
+    ):
+        return see_other(request, "/admin/districts?notice=district-saved")
+    return await district_form_page(request, district_id, boundary_form=form, status_code=422)
 
 
 DISTRICT = "/admin/districts/{district_id:int}/edit"
@@ -90,4 +140,10 @@ ROUTES = [
     ),
     route(DISTRICT, edit_district_form, roles=COUNCIL),
     route(DISTRICT, update_district, roles=COUNCIL, methods=["POST"], name="district_update"),
+    route(
+        "/admin/districts/{district_id:int}/boundary",
+        district_boundary,
+        roles=COUNCIL,
+        methods=["POST"],
+    ),
 ]

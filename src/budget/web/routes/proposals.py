@@ -1,7 +1,262 @@
-"""(filled in by the proposals and review feature)"""
+"""The public side of proposals: the list (search, filters, sort, pages; htmx swaps the results,
+the same URL works without JavaScript), a proposal's page with its history, its versions with
+a diff, the map, and the CSV/JSON exports.
+
+Only public proposals appear (db.queries.PUBLIC_STATUSES); a draft's page answers 404 to
+anyone but its accepted authors (T7). Filter values are allow-listed (web/listing.py).
+"""
 
 from __future__ import annotations
 
-from budget.web.routing import RouteSpec
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any, Final
 
-ROUTES: list[RouteSpec] = []
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from budget.db import queries
+from budget.db.queries import CategoryView, CycleView, ProposalView, VersionView
+from budget.domain.errors import NotFound
+from budget.domain.proposals import ProposalStatus
+from budget.web import exports, labels, transactions
+from budget.web.listing import ListQuery, read_list_query, shuffle_seed
+from budget.web.routes.public import load_visible_cycle
+from budget.web.routing import EVERYONE, route
+from budget.web.templating import render
+
+GEOJSON: Final = "application/geo+json"
+DIFF_FIELDS: Final = ("title", "summary", "description", "address")
+
+
+async def _list_query(request: Request, cycle: CycleView) -> tuple[ListQuery, Any]:
+    categories = await transactions.read(request, queries.list_categories, cycle.id)
+    seed = shuffle_seed(request.state.csrf_token)
+    return read_list_query(request.query_params, cycle, categories, seed=seed), categories
+
+
+def _districts(cycle: CycleView) -> list[tuple[int, str]]:
+    seen = {b.district_id: b.district_name or "" for b in cycle.budgets if b.district_id}
+    return sorted(seen.items(), key=lambda item: item[1])
+
+
+async def proposal_list(request: Request) -> Response:
+    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    query, categories = await _list_query(request, cycle)
+    page = await transactions.read(
+        request, queries.search_proposals, cycle.id, query.filters, page=query.page
+    )
+    base = f"/cycles/{cycle.id}/proposals"
+    context = {
+        "cycle": cycle,
+        "query": query,
+        "results": page,
+        "base": base,
+        "categories": categories,
+        "category_by_id": {c.id: c for c in categories},
+        "budget_by_id": {b.id: b for b in cycle.budgets},
+        "districts": _districts(cycle),
+        "statuses": [s.value for s in queries.PUBLIC_STATUSES],
+    }
+    return render(request, "proposals/list.html", context, fragment="proposals/_results.html")
+
+
+@dataclass(frozen=True)
+class Detail:
+    proposal: ProposalView
+    authors: tuple[queries.AuthorView, ...]
+    credit: queries.Credit | None
+    merged_into: ProposalView | None
+    history: tuple[queries.EventView, ...]
+    versions: int
+    category: CategoryView | None
+    viewer_is_author: bool
+
+
+def _detail(db: Session, proposal_id: int, viewer_id: int | None) -> Detail:
+    proposal = queries.get_proposal(db, proposal_id)
+    viewer_is_author = queries.is_author(db, proposal_id, viewer_id)
+    if proposal.status is ProposalStatus.DRAFT and not viewer_is_author:
+        raise NotFound(kind="proposal", id=proposal_id)  # a draft is its authors' alone (T7)
+    into = proposal.merged_into_id
+    return Detail(
+        proposal=proposal,
+        authors=queries.authors_of(db, proposal_id),
+        credit=queries.credit_of(db, proposal_id),
+        merged_into=queries.get_proposal(db, into) if into is not None else None,
+        history=queries.history_of(db, proposal_id),
+        versions=len(queries.versions_of(db, proposal_id)),
+        category=(queries.get_category(db, proposal.category_id) if proposal.category_id else None),
+        viewer_is_author=viewer_is_author,
+    )
+
+
+def _viewer_id(request: Request) -> int | None:
+    account = request.state.visitor.account
+    return None if account is None else int(account.id)
+
+
+async def _load(request: Request) -> tuple[Detail, CycleView]:
+    detail = await transactions.read(
+        request, _detail, request.path_params["proposal_id"], _viewer_id(request)
+    )
+    cycle = await load_visible_cycle(request, detail.proposal.cycle_id)
+    return detail, cycle
+
+
+async def proposal_page(request: Request) -> Response:
+    detail, cycle = await _load(request)
+    proposal = detail.proposal
+    budget = next((b for b in cycle.budgets if b.id == proposal.budget_id), None)
+    context = {
+        "cycle": cycle,
+        "proposal": proposal,
+        "detail": detail,
+        "budget": budget,
+        "viewer_is_author": detail.viewer_is_author,
+        "viewer_is_creator": detail.viewer_is_author and _viewer_id(request) == proposal.created_by,
+        "latitude": exports.degrees(proposal.lat_e6),
+        "longitude": exports.degrees(proposal.lon_e6),
+    }
+    return render(request, "proposals/detail.html", context)
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    name: str
+    lines: tuple[tuple[str, str], ...]  # (" ", "-" or "+", the line): escaped by the template
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    version: VersionView
+    changes: tuple[FieldDiff, ...]
+
+
+def diff_versions(versions: tuple[VersionView, ...]) -> list[VersionDiff]:
+    """Each version with what changed since the one before (the first: everything, added)."""
+    result = []
+    previous: VersionView | None = None
+    for version in versions:
+        changes = []
+        for name in DIFF_FIELDS:
+            old = (getattr(previous, name) or "") if previous else ""
+            new = getattr(version, name) or ""
+            if previous is not None and old == new:
+                continue
+            lines = [
+                (line[0], line[2:])
+                for line in difflib.ndiff(old.splitlines(), new.splitlines())
+                if line[:1] in (" ", "-", "+")
+            ]
+            changes.append(FieldDiff(name, tuple(lines)))
+        result.append(VersionDiff(version, tuple(changes)))
+        previous = version
+    return result
+
+
+async def proposal_versions(request: Request) -> Response:
+    detail, cycle = await _load(request)
+    versions = await transactions.read(request, queries.versions_of, detail.proposal.id)
+    context = {
+        "cycle": cycle,
+        "proposal": detail.proposal,
+        "diffs": list(reversed(diff_versions(versions))),  # newest first
+    }
+    return render(request, "proposals/versions.html", context)
+
+
+async def proposal_map(request: Request) -> Response:
+    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    query, categories = await _list_query(request, cycle)
+    located = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
+    settings = request.app.state.settings
+    base = f"/cycles/{cycle.id}/proposals"
+    context = {
+        "cycle": cycle,
+        "query": query,
+        "base": base,
+        "categories": categories,
+        "districts": _districts(cycle),
+        "statuses": [s.value for s in queries.PUBLIC_STATUSES],
+        "total": len(located),
+        "unlocated": sum(1 for p in located if p.lat_e6 is None or p.lon_e6 is None),
+        "tile_url": settings.tile_url,
+        "tile_attribution": settings.tile_attribution,
+    }
+    return render(request, "proposals/map.html", context)
+
+
+def _json(payload: object, media_type: str = "application/json") -> Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, media_type=media_type)
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+async def proposals_geojson(request: Request) -> Response:
+    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    query, _ = await _list_query(request, cycle)
+    found = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
+    translations = request.state.translations
+    names = {code: translations.gettext(msgid) for code, msgid in labels.PROPOSAL_STATUSES.items()}
+    return _json(exports.proposal_features(found, names, _base_url(request)), GEOJSON)
+
+
+async def districts_geojson(request: Request) -> Response:
+    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    districts = await transactions.read(request, queries.cycle_boundaries, cycle.id)
+    return _json(exports.district_features(districts), GEOJSON)
+
+
+async def _records(request: Request) -> tuple[CycleView, list[dict[str, object]]]:
+    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    query, categories = await _list_query(request, cycle)
+    found = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
+    authors = await transactions.read(request, queries.authors_by_proposal, [p.id for p in found])
+    budgets = {b.id: b for b in cycle.budgets}
+    by_category = {c.id: c for c in categories}
+    records = [
+        exports.proposal_record(
+            p,
+            budget=budgets.get(p.budget_id),
+            category=by_category.get(p.category_id) if p.category_id else None,
+            authors=authors.get(p.id, ()),
+            locale=request.state.locale,
+            base_url=_base_url(request),
+        )
+        for p in found
+    ]
+    return cycle, records
+
+
+async def proposals_csv(request: Request) -> Response:
+    cycle, records = await _records(request)
+    name = f"proposals-cycle-{cycle.id}.csv"
+    return Response(
+        exports.to_csv(records),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def proposals_json(request: Request) -> Response:
+    cycle, records = await _records(request)
+    return _json({"cycle_id": cycle.id, "count": len(records), "proposals": records})
+
+
+LIST = "/cycles/{cycle_id:int}/proposals"
+ROUTES = [
+    route(LIST, proposal_list, roles=EVERYONE),
+    route(LIST + "/map", proposal_map, roles=EVERYONE),
+    route(LIST + ".geojson", proposals_geojson, roles=EVERYONE),
+    route(LIST + ".csv", proposals_csv, roles=EVERYONE),
+    route(LIST + ".json", proposals_json, roles=EVERYONE),
+    route("/cycles/{cycle_id:int}/districts.geojson", districts_geojson, roles=EVERYONE),
+    route("/proposals/{proposal_id:int}", proposal_page, roles=EVERYONE),
+    route("/proposals/{proposal_id:int}/versions", proposal_versions, roles=EVERYONE),
+]

@@ -1,0 +1,296 @@
+"""Who reviews what: assignment by hand, spreading evenly across a committee, unassigning,
+conflicts of interest and reassignment (PRODUCT.md "Feasibility review"; SECURITY.md T7).
+
+A reviewer never gets a proposal they authored (the creator, or any author row accepted or
+still invited) or declared a conflict on: `excluded_reviewers` decides it here, and the queries
+the reviewer's pages read (db/queries/reviews.py) apply the same rule in SQL. Assignments are
+made during submission or review; reviews are written only during review. Every change is
+audited. Reviews and internal notes themselves are services/review.py's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from budget.db import queries
+from budget.db.tables import (
+    Committee,
+    CommitteeMember,
+    Cycle,
+    Proposal,
+    ProposalAuthor,
+    ReviewAssignment,
+)
+from budget.domain import review as rules
+from budget.domain.accounts import Role
+from budget.domain.cycle import Phase
+from budget.domain.errors import (
+    AlreadyAssigned,
+    BudgetError,
+    FieldErrors,
+    NotFound,
+    NotReviewer,
+    ProposalState,
+    ReviewerConflicted,
+    ReviewerIsAuthor,
+    WrongPhase,
+)
+from budget.domain.proposals import AuthorState, ProposalStatus
+from budget.domain.review import AssignmentState, Spread
+from budget.services import audit, history
+from budget.services.cycles import require_council
+from budget.services.mail_text import Kind
+from budget.services.notifications import notify
+
+ASSIGNMENT_PHASES = (Phase.SUBMISSION, Phase.REVIEW)
+ASSIGNABLE = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _cycle(db: Session, cycle_id: int) -> Cycle:
+    row = db.get(Cycle, cycle_id)
+    if row is None:
+        raise NotFound(kind="cycle", id=cycle_id)
+    return row
+
+
+def _proposal(db: Session, proposal_id: int) -> tuple[Proposal, Cycle]:
+    row = db.get(Proposal, proposal_id)
+    if row is None:
+        raise NotFound(kind="proposal", id=proposal_id)
+    return row, _cycle(db, row.cycle_id)
+
+
+def _committee(db: Session, committee_id: int) -> Committee:
+    row = db.get(Committee, committee_id)
+    if row is None:
+        raise NotFound(kind="committee", id=committee_id)
+    return row
+
+
+def _require_phase(cycle: Cycle, *phases: Phase) -> None:
+    if cycle.phase not in phases:
+        raise WrongPhase(phase=cycle.phase)
+
+
+def _require_status(row: Proposal, statuses: Collection[ProposalStatus]) -> None:
+    if row.status not in statuses:
+        raise ProposalState(status=row.status)
+
+
+def _is_reviewer(db: Session, account_id: int) -> bool:
+    try:
+        return queries.get_account(db, account_id).has_role(Role.REVIEWER)
+    except NotFound:
+        return False
+
+
+def _audit(
+    db: Session, now: datetime, actor: int, action: str, obj: str, **details: object
+) -> None:
+    audit.append(db, now, actor=actor, action=action, object=obj, details=details)
+
+
+def excluded_reviewers(db: Session, proposal_ids: Collection[int]) -> dict[int, set[int]]:
+    """Per proposal, the accounts that may never review it: its creator, every author row
+    accepted or invited, and every reviewer who declared a conflict on it."""
+    excluded: dict[int, set[int]] = {p: set() for p in proposal_ids}
+    if not excluded:
+        return excluded
+    ids = list(excluded)
+    for pid, creator in db.exec(
+        select(Proposal.id, Proposal.created_by).where(col(Proposal.id).in_(ids))
+    ):
+        excluded[pid or 0].add(creator)
+    authors = select(ProposalAuthor.proposal_id, ProposalAuthor.account_id).where(
+        col(ProposalAuthor.proposal_id).in_(ids),
+        col(ProposalAuthor.state).in_([AuthorState.ACCEPTED.value, AuthorState.INVITED.value]),
+    )
+    conflicts = select(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id).where(
+        col(ReviewAssignment.proposal_id).in_(ids),
+        ReviewAssignment.state == AssignmentState.CONFLICT,
+    )
+    for pid, account in [*db.exec(authors).all(), *db.exec(conflicts).all()]:
+        excluded[pid].add(account)
+    return excluded
+
+
+def _assignment(db: Session, proposal_id: int, reviewer_id: int) -> ReviewAssignment | None:
+    query = select(ReviewAssignment).where(
+        ReviewAssignment.proposal_id == proposal_id, ReviewAssignment.reviewer_id == reviewer_id
+    )
+    return db.exec(query).first()
+
+
+def _place(
+    db: Session, now: datetime, row: Proposal, cycle: Cycle, reviewer_id: int, assigned_by: int
+) -> None:
+    """Make (or make again) the assignment active and tell the reviewer; checks done before."""
+    assignment = _assignment(db, row.id or 0, reviewer_id) or ReviewAssignment(
+        proposal_id=row.id or 0, reviewer_id=reviewer_id, state=AssignmentState.ACTIVE,
+        assigned_by=assigned_by, assigned_at=now,
+    )  # fmt: skip
+    assignment.state, assignment.assigned_by, assignment.assigned_at = (
+        AssignmentState.ACTIVE, assigned_by, now,
+    )  # fmt: skip
+    db.add(assignment)
+    notify(db, now, reviewer_id, Kind.REVIEW_ASSIGNED, proposal_id=row.id, title=row.title)
+    if cycle.phase == Phase.REVIEW:
+        history.record_review_started(db, now, row.id or 0)
+
+
+# -- assignments ------------------------------------------------------------------------------
+
+
+def _check_assignable(db: Session, row: Proposal, cycle: Cycle, reviewer_id: int) -> None:
+    _require_phase(cycle, *ASSIGNMENT_PHASES)
+    _require_status(row, ASSIGNABLE)
+    if not _is_reviewer(db, reviewer_id):
+        raise NotReviewer()
+    existing = _assignment(db, row.id or 0, reviewer_id)
+    if existing is not None and existing.state == AssignmentState.CONFLICT:
+        raise ReviewerConflicted()
+    if reviewer_id in excluded_reviewers(db, [row.id or 0])[row.id or 0]:
+        raise ReviewerIsAuthor()
+    if existing is not None and existing.state == AssignmentState.ACTIVE:
+        raise AlreadyAssigned()
+
+
+def assign(
+    db: Session, now: datetime, *, actor_id: int, proposal_id: int, reviewer_id: int
+) -> None:
+    """The council gives the proposal to a reviewer by hand."""
+    require_council(db, actor_id)
+    row, cycle = _proposal(db, proposal_id)
+    _check_assignable(db, row, cycle, reviewer_id)
+    _place(db, now, row, cycle, reviewer_id, actor_id)
+    _audit(db, now, actor_id, "review.assign", f"proposal:{proposal_id}", reviewer=reviewer_id)
+
+
+def unassign(
+    db: Session, now: datetime, *, actor_id: int, proposal_id: int, reviewer_id: int
+) -> None:
+    """Take the proposal back from a reviewer (their review, if any, stays for the record)."""
+    require_council(db, actor_id)
+    _, cycle = _proposal(db, proposal_id)
+    _require_phase(cycle, *ASSIGNMENT_PHASES)
+    existing = _assignment(db, proposal_id, reviewer_id)
+    if existing is None or existing.state != AssignmentState.ACTIVE:
+        raise NotFound(kind="assignment", id=reviewer_id)
+    existing.state = AssignmentState.REMOVED
+    db.add(existing)
+    _audit(db, now, actor_id, "review.unassign", f"proposal:{proposal_id}", reviewer=reviewer_id)
+
+
+def spread(
+    db: Session,
+    now: datetime,
+    *,
+    actor_id: int,
+    cycle_id: int,
+    committee_id: int,
+    per_proposal: int,
+) -> Spread:
+    """Spread the cycle's submitted and in-review proposals that lack reviewers evenly over
+    the committee's reviewers, `per_proposal` each (domain.review.spread_evenly). Authors and
+    conflicted reviewers are skipped, and so are reviewers the council took off a proposal
+    (assign them by hand to put them back). Returns what was dealt and what could not be."""
+    require_council(db, actor_id)
+    cycle = _cycle(db, cycle_id)
+    committee = _committee(db, committee_id)
+    if committee.cycle_id != cycle_id:
+        raise NotFound(kind="committee", id=committee_id)
+    _require_phase(cycle, *ASSIGNMENT_PHASES)
+    rules.check_per_proposal(per_proposal)
+    members = [m.id for m in queries.get_committee(db, committee_id).members]
+    reviewers = sorted(m for m in members if _is_reviewer(db, m))
+    query = select(Proposal).where(
+        Proposal.cycle_id == cycle_id, col(Proposal.status).in_([s.value for s in ASSIGNABLE])
+    )
+    proposals = {p.id or 0: p for p in db.exec(query).all()}
+    active: dict[int, set[int]] = {p: set() for p in proposals}
+    excluded = excluded_reviewers(db, list(proposals))
+    assignments = select(ReviewAssignment).where(
+        col(ReviewAssignment.proposal_id).in_(list(proposals))
+    )
+    for a in db.exec(assignments).all():
+        if a.state == AssignmentState.ACTIVE:
+            active[a.proposal_id].add(a.reviewer_id)
+        elif a.state == AssignmentState.REMOVED:
+            excluded[a.proposal_id].add(a.reviewer_id)
+    lacking = [p for p in proposals if len(active[p]) < per_proposal]
+    dealt = rules.spread_evenly(
+        lacking, reviewers, per_proposal, excluded, queries.active_loads(db, cycle_id),
+        assigned=active,
+    )  # fmt: skip
+    for proposal_id, reviewer_id in dealt.assignments:
+        _place(db, now, proposals[proposal_id], cycle, reviewer_id, actor_id)
+    _audit(
+        db, now, actor_id, "review.spread", f"cycle:{cycle_id}", committee=committee_id,
+        per_proposal=per_proposal, assigned=[list(pair) for pair in dealt.assignments],
+        short={str(k): v for k, v in dealt.short.items()},
+    )  # fmt: skip
+    return dealt
+
+
+def declare_conflict(
+    db: Session, now: datetime, *, actor_id: int, proposal_id: int, reason: str
+) -> int | None:
+    """The assigned reviewer declares a conflict of interest: the assignment ends (state
+    `conflict`, reason kept for the council), the reviewer never sees the proposal again, and
+    it goes to the least-loaded eligible member of a committee of this cycle the reviewer
+    belongs to, if any (the reviewer's id is returned, else None)."""
+    row = db.get(Proposal, proposal_id)
+    existing = _assignment(db, proposal_id, actor_id)
+    if row is None or existing is None or not queries.is_assigned(db, actor_id, proposal_id):
+        raise NotFound(kind="proposal", id=proposal_id)
+    cycle = _cycle(db, row.cycle_id)
+    _require_phase(cycle, *ASSIGNMENT_PHASES)
+    try:
+        cleaned = rules.check_conflict_reason(reason)
+    except BudgetError as error:
+        raise FieldErrors({"reason": error}) from None
+    existing.state, existing.conflict_reason, existing.conflict_at = (
+        AssignmentState.CONFLICT, cleaned, now,
+    )  # fmt: skip
+    db.add(existing)
+    db.flush()
+    _audit(db, now, actor_id, "review.conflict", f"proposal:{proposal_id}", reason=cleaned)
+    replacement = _replacement(db, row, actor_id)
+    if replacement is not None and row.status in ASSIGNABLE:
+        _place(db, now, row, cycle, replacement, existing.assigned_by)
+        _audit(
+            db, now, actor_id, "review.reassign", f"proposal:{proposal_id}",
+            reviewer=replacement, replaces=actor_id,
+        )  # fmt: skip
+        return replacement
+    return None
+
+
+def _replacement(db: Session, row: Proposal, reviewer_id: int) -> int | None:
+    """The least-loaded eligible fellow member (ties: lowest id) of the reviewer's committees
+    in this cycle, who does not already hold the proposal."""
+    mine = select(CommitteeMember.committee_id).where(CommitteeMember.account_id == reviewer_id)
+    committees = select(Committee.id).where(
+        Committee.cycle_id == row.cycle_id, col(Committee.id).in_(mine)
+    )
+    fellows = select(CommitteeMember.account_id).where(
+        col(CommitteeMember.committee_id).in_(committees)
+    )
+    excluded = excluded_reviewers(db, [row.id or 0])[row.id or 0]
+    holding = {
+        a.reviewer_id
+        for a in db.exec(select(ReviewAssignment).where(ReviewAssignment.proposal_id == row.id))
+        if a.state == AssignmentState.ACTIVE
+    }
+    candidates = sorted(set(db.exec(fellows).all()) - excluded - holding - {reviewer_id})
+    candidates = [c for c in candidates if _is_reviewer(db, c)]
+    if not candidates:
+        return None
+    loads = queries.active_loads(db, row.cycle_id)
+    return min(candidates, key=lambda c: (loads.get(c, 0), c))

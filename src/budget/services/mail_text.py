@@ -1,0 +1,162 @@
+"""The words of notifications: one subject and one body per kind, as gettext msgids, rendered
+in the reader's language.
+
+Why here, and why like this: a notification and its email are written in the same transaction
+as the decision they report (services/notifications.py), so the email's subject and body must
+be rendered inside the service, in the recipient's language (Account.language), not in the
+language of whoever clicked. Services may not read `budget.config` nor use Jinja2; they may use
+Babel. The catalogues are deployment artefacts like the templates, not settings: by default
+they are read from the `locales/` directory of the source tree, the one `create_app` reads, and
+a caller may pass another directory (`catalogues(path)`). The in-app list renders the same
+kind and parameters with the page's own catalogue (`render(..., translations)`), so a
+notification reads in whatever language its reader uses today.
+
+Parameters are public facts only (titles, ids, amounts, public explanations): never an internal
+note, a review or the council's internal justification (T7), never any ballot content.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+from babel.numbers import format_currency
+from babel.support import NullTranslations, Translations
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR: Final = Path(__file__).resolve().parents[3] / "locales"
+LANGUAGES: Final = ("fr", "en")
+DEFAULT_LANGUAGE: Final = "fr"
+DOMAIN: Final = "messages"
+SUBJECT_MAX: Final = 200  # OutboxEmail.subject
+
+
+def N_(message: str) -> str:  # noqa: N802 (the conventional gettext marker name)
+    """Mark a msgid for extraction; translated when rendered."""
+    return message
+
+
+class Kind:
+    """Notification kinds (Notification.kind, at most 32 characters)."""
+
+    REVIEW_ASSIGNED: Final = "review.assigned"
+    REVIEW_REOPENED: Final = "review.reopened"
+    REVIEW_STARTED: Final = "proposal.review-started"
+    DECIDED_FEASIBLE: Final = "proposal.feasible"
+    DECIDED_INFEASIBLE: Final = "proposal.infeasible"
+    MERGED: Final = "proposal.merged"
+
+
+@dataclass(frozen=True)
+class Text:
+    subject: str
+    body: str
+
+
+TEXTS: Final[Mapping[str, Text]] = {
+    Kind.REVIEW_ASSIGNED: Text(
+        N_("A proposal to review: %(title)s"),
+        N_(
+            "The council asked you to review the proposal “%(title)s” (no. %(proposal)s). "
+            "It is waiting in your review queue."
+        ),
+    ),
+    Kind.REVIEW_REOPENED: Text(
+        N_("Your review was reopened: %(title)s"),
+        N_(
+            "The council reopened your review of the proposal “%(title)s” (no. %(proposal)s): "
+            "you may change it and submit it again."
+        ),
+    ),
+    Kind.REVIEW_STARTED: Text(
+        N_("Your proposal is in review: %(title)s"),
+        N_(
+            "City services are now checking the feasibility and the cost of your proposal "
+            "“%(title)s” (no. %(proposal)s)."
+        ),
+    ),
+    Kind.DECIDED_FEASIBLE: Text(
+        N_("Your proposal is feasible: %(title)s"),
+        N_(
+            "The council found your proposal “%(title)s” (no. %(proposal)s) feasible, at a "
+            "final cost of %(final_cost)s. It will be on the ballot when voting opens."
+        ),
+    ),
+    Kind.DECIDED_INFEASIBLE: Text(
+        N_("Decision on your proposal: %(title)s"),
+        N_(
+            "The council found your proposal “%(title)s” (no. %(proposal)s) not feasible. "
+            "Its explanation: %(explanation)s"
+        ),
+    ),
+    Kind.MERGED: Text(
+        N_("Your proposal was merged: %(title)s"),
+        N_(
+            "The council merged your proposal with others into the proposal “%(title)s” "
+            "(no. %(proposal)s). You are credited as one of its authors."
+        ),
+    ),
+}
+
+MONEY_PARAMS: Final = frozenset({"final_cost"})
+
+
+@cache
+def catalogues(directory: Path = LOCALES_DIR) -> Mapping[str, NullTranslations]:
+    """The compiled catalogue of each language, read once per directory. A missing one (not
+    compiled yet) falls back to the msgids, in English, with a warning: a decision must not
+    fail because a translation file is absent."""
+    found: dict[str, NullTranslations] = {}
+    for language in LANGUAGES:
+        mo = directory / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        if mo.is_file():
+            with mo.open("rb") as handle:
+                found[language] = Translations(handle, domain=DOMAIN)
+        else:
+            log.warning("%s is missing: notifications in %s fall back to English", mo, language)
+            found[language] = NullTranslations()
+    return found
+
+
+def translations_for(language: str, directory: Path = LOCALES_DIR) -> NullTranslations:
+    loaded = catalogues(directory)
+    return loaded.get(language, loaded[DEFAULT_LANGUAGE])
+
+
+def _shown(name: str, value: object, params: Mapping[str, object], locale: str) -> str:
+    if name in MONEY_PARAMS and isinstance(value, int):
+        currency = str(params.get("currency", "EUR"))
+        return format_currency(Decimal(value) / 100, currency, locale=locale)
+    return str(value)
+
+
+class _Shown(dict[str, str]):
+    """Parameters as text; one the caller left out shows as a dash rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def render(
+    kind: str, params: Mapping[str, object], translations: NullTranslations, locale: str
+) -> Text:
+    """Subject and body of a notification in the catalogue's language. An unknown kind (from
+    a newer version, say) shows its code rather than failing."""
+    text = TEXTS.get(kind)
+    if text is None:
+        return Text(kind, kind)
+    shown = _Shown({name: _shown(name, value, params, locale) for name, value in params.items()})
+    subject = translations.gettext(text.subject) % shown
+    body = translations.gettext(text.body) % shown
+    return Text(subject.replace("\n", " ")[:SUBJECT_MAX], body)
+
+
+def render_for(kind: str, params: Mapping[str, object], language: str) -> Text:
+    """As `render`, in `language` from the default catalogues (for email)."""
+    return render(kind, params, translations_for(language), language)
