@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from budget.db import queries
-from budget.db.tables import Cycle, ProposalAuthor, ProposalEvent, ProposalVersion
+from budget.db.tables import Cycle, OutboxEmail, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
     FieldErrors,
@@ -418,6 +418,10 @@ def test_an_invited_resident_becomes_an_author_on_accepting(
     )
     assert [a.account_id for a in queries.authors_of(db, proposal)] == [author]
     assert [i.proposal_id for i in queries.pending_invitations(db, friend)] == [proposal]
+    [told] = queries.notifications_of(db, friend)  # in the app, and by mail
+    assert (told.kind, told.proposal_id) == ("coauthor.invited", proposal)
+    mail = db.exec(select(OutboxEmail).where(OutboxEmail.to_address == "louis@example.fr")).one()
+    assert mail.body.startswith("Amina vous invite à co-écrire")  # in the invitee's language
     proposals.answer_invitation(db, NOW, actor_id=friend, proposal_id=proposal, accept=True)
     assert [a.account_id for a in queries.authors_of(db, proposal)] == [author, friend]
     assert queries.pending_invitations(db, friend) == ()

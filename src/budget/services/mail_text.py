@@ -51,6 +51,7 @@ class Kind:
     DECIDED_FEASIBLE: Final = "proposal.feasible"
     DECIDED_INFEASIBLE: Final = "proposal.infeasible"
     MERGED: Final = "proposal.merged"
+    COAUTHOR_INVITED: Final = "coauthor.invited"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,13 @@ TEXTS: Final[Mapping[str, Text]] = {
         N_(
             "The council merged your proposal with others into the proposal “%(title)s” "
             "(no. %(proposal)s). You are credited as one of its authors."
+        ),
+    ),
+    Kind.COAUTHOR_INVITED: Text(
+        N_("An invitation to co-author: %(title)s"),
+        N_(
+            "%(inviter)s invites you to co-author the proposal “%(title)s” (no. %(proposal)s). "
+            "Accept or decline it on your invitations page."
         ),
     ),
 }

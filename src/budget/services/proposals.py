@@ -65,6 +65,8 @@ from budget.domain.proposals import (
     check_text,
 )
 from budget.services import audit, history
+from budget.services.mail_text import Kind
+from budget.services.notifications import notify
 
 LANGUAGES = ("fr", "en")
 ESTIMATE_FACTOR = 100  # an estimate above 100 times the envelope is a typo, not a project
@@ -445,6 +447,11 @@ def invite_coauthor(
     existing.state, existing.invited_at, existing.answered_at = AuthorState.INVITED, now, None
     db.add(existing)
     _log(db, now, actor_id, "proposal.invite", row, invitee=invitee.id)
+    inviter = db.get(Account, actor_id)
+    notify(
+        db, now, invitee.id or 0, Kind.COAUTHOR_INVITED, proposal_id=proposal_id,
+        title=row.title, inviter=inviter.display_name if inviter else "",
+    )  # fmt: skip
 
 
 def answer_invitation(
