@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from budget.db.tables import (
@@ -208,6 +209,15 @@ def _public_query(cycle_id: int, filters: ProposalFilters):  # type: ignore[no-u
     return query
 
 
+# Submitted proposals newest first, then any without a submission time, ties by id: the order
+# `matching_ids` gives with sort "newest".
+NEWEST_FIRST = (
+    col(Proposal.submitted_at).is_(None),
+    col(Proposal.submitted_at).desc(),
+    col(Proposal.id).desc(),
+)
+
+
 def _shuffle_key(seed: str, proposal_id: int) -> bytes:
     return hashlib.sha256(f"{seed}:{proposal_id}".encode()).digest()
 
@@ -240,12 +250,30 @@ def proposals_by_ids(db: Session, ids: Collection[int]) -> tuple[ProposalView, .
 def search_proposals(
     db: Session, cycle_id: int, filters: ProposalFilters, *, page: int = 1
 ) -> ProposalPage:
-    """One page (PAGE_SIZE) of the public proposals matching the filters."""
-    ids = matching_ids(db, cycle_id, filters)
-    pages = max(1, -(-len(ids) // PAGE_SIZE))
+    """One page (PAGE_SIZE) of the public proposals matching the filters. Text search and the
+    shuffled order need every candidate (see `matching_ids`); the plain newest-first view, the
+    one most visits see, is counted, ordered and cut by the database."""
+    in_python = bool(filters.text.strip()) or filters.sort == "random"
+    ids = matching_ids(db, cycle_id, filters) if in_python else None
+    total = len(ids) if ids is not None else _count(db, cycle_id, filters)
+    pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    return ProposalPage(proposals_by_ids(db, chosen), total=len(ids), page=page, pages=pages)
+    first = (page - 1) * PAGE_SIZE
+    if ids is not None:
+        chosen = ids[first : first + PAGE_SIZE]
+    else:
+        chosen = _newest_ids(db, cycle_id, filters, first)
+    return ProposalPage(proposals_by_ids(db, chosen), total=total, page=page, pages=pages)
+
+
+def _count(db: Session, cycle_id: int, filters: ProposalFilters) -> int:
+    matching = _public_query(cycle_id, filters).subquery()
+    return db.exec(select(func.count()).select_from(matching)).one()
+
+
+def _newest_ids(db: Session, cycle_id: int, filters: ProposalFilters, first: int) -> list[int]:
+    query = _public_query(cycle_id, filters).order_by(*NEWEST_FIRST)
+    return [row[0] for row in db.exec(query.offset(first).limit(PAGE_SIZE)).all()]
 
 
 def all_matching(db: Session, cycle_id: int, filters: ProposalFilters) -> tuple[ProposalView, ...]:
