@@ -8,6 +8,9 @@ this same invocation, so the ratio compares like with like on a shared, noisy ma
     .venv/bin/python scripts/bench_tally.py --timeout 900   # give pabutools longer
     .venv/bin/python scripts/bench_tally.py --corpus        # whole corpus, every applicable rule
 
+With --corpus the four add1 rules are counted together from one add1 walk
+(`mes.equal_shares_add1_variants`, the same outcomes as the four rules), one row in the table.
+
 Time is the rule alone (parsing excluded, for both). Peak memory is the subprocess's maximum
 resident set size (parsing included, for both): an upper bound on the rule's own.
 """
@@ -183,19 +186,31 @@ def corpus_file_names() -> list[str]:
         return [row["file"] for row in csv.DictReader(index)]
 
 
+ADD1_ROW = "mes-add1 (4 variants)"
+ADD1_FIRST = "mes-add1"  # the add1 rules are counted together when this one's turn comes
+
+
 def count_every_rule(name: str) -> tuple[str, float, list[tuple[str, float]]]:
+    """Every applicable rule on one file; the four add1 rules together, as `budget compare` and
+    the platform may ask for them: one add1 walk (`mes.equal_shares_add1_variants`), one row."""
     from budget import pabulib
-    from budget.tally import rules
+    from budget.tally import mes, rules
 
     parsed = pabulib.read(read_text(name), source=name)
     options = parsed.options()
     timings = []
     start = time.perf_counter()
     for rule in rules.RULES.values():
-        if rule.accepts(parsed.election.vote_type):
-            rule_start = time.perf_counter()
+        together = rule.name in mes.ADD1_RULES
+        if not rule.accepts(parsed.election.vote_type) or (together and rule.name != ADD1_FIRST):
+            continue
+        rule_start = time.perf_counter()
+        if together:
+            mes.equal_shares_add1_variants(parsed.election, options)
+        else:
             rule.function(parsed.election, options)
-            timings.append((rule.name, time.perf_counter() - rule_start))
+        row = ADD1_ROW if together else rule.name
+        timings.append((row, time.perf_counter() - rule_start))
     return name, time.perf_counter() - start, timings
 
 
@@ -203,11 +218,13 @@ def whole_corpus(workers: int) -> None:
     names = corpus_file_names()
     start = time.perf_counter()
     slowest: list[tuple[float, str, str]] = []
+    per_file: list[tuple[float, str]] = []
     per_rule: dict[str, float] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(count_every_rule, name) for name in names]
         for future in as_completed(futures):
-            name, _, timings = future.result()
+            name, total, timings = future.result()
+            per_file.append((total, name))
             for rule, seconds in timings:
                 per_rule[rule] = per_rule.get(rule, 0.0) + seconds
                 slowest.append((seconds, name, rule))
@@ -219,6 +236,9 @@ def whole_corpus(workers: int) -> None:
     print("slowest counts:")
     for seconds, name, rule in sorted(slowest, reverse=True)[:10]:
         print(f"  {seconds:8.2f} s  {rule:22} {name}")
+    print("slowest files (every rule):")
+    for seconds, name in sorted(per_file, reverse=True)[:10]:
+        print(f"  {seconds:8.2f} s  {name}")
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budget.tally import mes
+from budget.tally import mes, rules
 from budget.tally.mes_add1 import certified, is_exhaustive
 from budget.tally.mes_engine import Run, run
 from budget.tally.model import Election, Outcome
@@ -153,3 +153,38 @@ def test_add1_equals_the_step_by_step_loop_on_real_elections(name: str, exhausti
     kept = stepwise(election, options, exhaustive)
     assert list(outcome.funded) == ids(election, kept)
     same_as_one_run(election, options, outcome, kept.endowment)
+
+
+# The four add1 rules from one walk: the same outcomes as their own functions, in every detail.
+
+
+@given(
+    elections(max_projects=5, max_voters=6, max_cost=40),
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from(list(Satisfaction)),
+)
+def test_the_variants_from_one_walk_are_the_rules_outcomes(
+    election: Election, step: int, satisfaction: Satisfaction
+) -> None:
+    options = Options(step=step, satisfaction=satisfaction)
+    variants = mes.equal_shares_add1_variants(election, options)
+    assert list(variants) == list(mes.ADD1_RULES)
+    for name, outcome in variants.items():
+        assert outcome == rules.RULES[name].function(election, options)
+    for exhaustive, name in ((False, "mes-add1"), (True, "mes-add1-exhaustive")):
+        funded, share = reference_add1(election, options, exhaustive)
+        assert list(variants[name].funded) == funded
+        if share is not None:
+            same_as_one_run(election, options, variants[name], share)
+
+
+def test_one_walk_gives_the_exhaustive_stop_and_the_plain_end() -> None:
+    # The example of test_mes: the exhaustive walk stops at share 7, the plain one goes on to 11.
+    election = approval({"X": 6, "Y": 4, "W": 9}, 10, ("X", "Y"), ("X", "W"))
+    variants = mes.equal_shares_add1_variants(election, Options())
+    assert variants["mes-add1-exhaustive"].details["share_final"] == 7
+    assert variants["mes-add1-greedy"].details["share_final"] == 7
+    assert variants["mes-add1"].details["share_final"] == 11
+    assert variants["mes-add1-comparison"].details["share_final"] == 11
+    for name, outcome in variants.items():
+        assert outcome == rules.RULES[name].function(election, Options())

@@ -11,7 +11,7 @@ from tests.tally.test_mes import reference_mes
 
 
 def many_ballots(seed: int, vote_type: VoteType) -> Election:
-    """60 distinct ballots over 14 projects: enough budget classes to need compacting."""
+    """60 distinct ballots over 14 projects: many budget classes, rescaled many times."""
     rng = random.Random(seed)
     projects = tuple(Project(f"p{i:02}", rng.randint(20, 200)) for i in range(14))
     ballots = []
@@ -24,21 +24,19 @@ def many_ballots(seed: int, vote_type: VoteType) -> Election:
     return Election(projects, 1200, vote_type, tuple(ballots))
 
 
-def test_runs_that_outgrow_their_class_list_compact_it_and_still_follow_the_definition(
-    monkeypatch,
-) -> None:
-    compacted = []
-    original = _State.compact
+def test_runs_that_rescale_classes_lazily_still_follow_the_definition(monkeypatch) -> None:
+    stale: list[int] = []  # classes read again after rescales that left their budget as it was
+    original = _State.normalize
 
-    def counting(state: _State) -> None:
-        compacted.append(len(state.values))
-        original(state)
+    def counting(state: _State, slots) -> None:
+        stale.extend(c for _, counts in slots for c in counts if state.at[c] != state.scale)
+        original(state, slots)
 
-    monkeypatch.setattr(_State, "compact", counting)
+    monkeypatch.setattr(_State, "normalize", counting)
     for seed, vote_type in [(1, VoteType.APPROVAL), (2, VoteType.CUMULATIVE)]:
         election = many_ballots(seed, vote_type)
         _, prepared = mes._prepare(election, Options())
         for share in (Fraction(20), Fraction(61, 3)):
             ours = [election.projects[j].id for j in run(prepared, share).funded]
             assert ours == reference_mes(election, Options(), share)
-    assert compacted
+    assert stale

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from budget import pabulib
 from budget.pabulib import PabulibError, PabulibFile
-from budget.tally import rules
+from budget.tally import mes, rules
 from budget.tally.explain import CRITERIA, explain, figure_text, money_text
 from budget.tally.greedy import ExclusionError
 from budget.tally.model import Election, Explanation, Figure, Outcome
@@ -222,11 +222,18 @@ def compare_rules(parsed: PabulibFile, reference: rules.Rule) -> list[RuleResult
     if not reference.accepts(election.vote_type):
         raise RuleError(f"rule {reference.name!r} does not accept {election.vote_type} ballots")
     results = []
+    add1: dict[str, Outcome] = {}  # the four add1 rules share one walk (mes.ADD1_RULES)
     for rule in rules.RULES.values():
-        if rule.accepts(election.vote_type):
-            outcome = rules.count(rule.name, election, parsed.options(family=rule.family))
-            results.append(RuleResult(rule.name, outcome.funded, outcome.spent,
-                                      served(election, outcome.funded)))  # fmt: skip
+        if not rule.accepts(election.vote_type):
+            continue
+        options = parsed.options(family=rule.family)
+        if rule.name in mes.ADD1_RULES:
+            add1 = add1 or mes.equal_shares_add1_variants(election, options)
+            outcome = add1[rule.name]
+        else:
+            outcome = rules.count(rule.name, election, options)
+        results.append(RuleResult(rule.name, outcome.funded, outcome.spent,
+                                  served(election, outcome.funded)))  # fmt: skip
     if parsed.selected is not None:
         chosen = parsed.selected
         spent = election.cost_of(chosen)

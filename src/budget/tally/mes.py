@@ -33,6 +33,10 @@ Explanation codes (figures in brackets; money exact, in the election's units):
 - `unsupported` [cost]: no ballot supports it. `over-budget` [cost, budget]: costs more than the
   whole budget.
 
+The four add1 rules share one walk over the shares when asked together
+(`equal_shares_add1_variants`, as `budget compare` and the corpus benchmark may): the same
+outcomes as their own functions, at the cost of one.
+
 `Outcome.details`: `share_initial`, `share_final` (Fractions), `rounds` (MES purchases of the
 deciding run), `steps` (add1 increments), `completion`, `satisfaction`, `ties`; the comparison
 rule adds `prefer_mes`, `prefer_greedy` and `chosen`.
@@ -42,7 +46,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from budget.tally.mes_add1 import add1
+from budget.tally.mes_add1 import Add1, add1, add1_both
 from budget.tally.mes_completion import compare_with_greedy, greedy_completion, ineligible
 from budget.tally.mes_engine import Run, run
 from budget.tally.mes_groups import Prepared
@@ -142,9 +146,15 @@ def equal_shares(election: Election, options: Options) -> Outcome:
     return outcome(election, "mes", _ids(election, result), explain_run(election, result), details)
 
 
-def _add1_outcome(election: Election, options: Options, *, exhaustive: bool, rule: str) -> Outcome:
-    ties, prepared = _prepare(election, options)
-    found = add1(election, prepared, options.step, exhaustive=exhaustive)
+def _add1_outcome(
+    election: Election,
+    ties: TieBreak,
+    options: Options,
+    found: Add1,
+    *,
+    exhaustive: bool,
+    rule: str,
+) -> Outcome:
     details: dict[str, Figure] = {
         "share_initial": found.initial,
         "share_final": found.final,
@@ -161,25 +171,31 @@ def _add1_outcome(election: Election, options: Options, *, exhaustive: bool, rul
     return outcome(election, rule, _ids(election, found.run), explanations, details)
 
 
+def _add1_rule(election: Election, options: Options, *, exhaustive: bool, rule: str) -> Outcome:
+    ties, prepared = _prepare(election, options)
+    found = add1(election, prepared, options.step, exhaustive=exhaustive)
+    return _add1_outcome(election, ties, options, found, exhaustive=exhaustive, rule=rule)
+
+
 def equal_shares_add1(election: Election, options: Options) -> Outcome:
     """MES with the add1 completion that reproduces the Pabulib `equalshares/add1` cities:
     per-voter share e0 = s * floor(B / (n * s)) (s = `Options.step`), then e0 + s, e0 + 2s, ...;
     the last outcome costing at most B is kept, stopping when the next one costs more (not when
     an outcome is exhaustive). If all supported projects together fit in B, all are funded. No
     greedy completion afterwards. Source: equalshares.net (completion), Pabulib files."""
-    return _add1_outcome(election, options, exhaustive=False, rule="mes-add1")
+    return _add1_rule(election, options, exhaustive=False, rule="mes-add1")
 
 
 def equal_shares_add1_exhaustive(election: Election, options: Options) -> Outcome:
     """As `equal_shares_add1`, but also stopping at the first exhaustive outcome (no unfunded
     supported project fits in the money left): equalshares.net's `exhaustive` option."""
-    return _add1_outcome(election, options, exhaustive=True, rule="mes-add1-exhaustive")
+    return _add1_rule(election, options, exhaustive=True, rule="mes-add1-exhaustive")
 
 
 def equal_shares_add1_greedy(election: Election, options: Options) -> Outcome:
     """`equal_shares_add1_exhaustive`, then the utilitarian greedy completion: the remaining
     supported projects by score descending, then the tie-break chain, each funded if it fits."""
-    base = _add1_outcome(election, options, exhaustive=True, rule="mes-add1-greedy")
+    base = _add1_rule(election, options, exhaustive=True, rule="mes-add1-greedy")
     ties = options.ties or default_ties("mes")
     return greedy_completion(election, base, ties)
 
@@ -189,5 +205,37 @@ def equal_shares_add1_comparison(election: Election, options: Options) -> Outcom
     `greedy.greedy`; each voter prefers the outcome giving it more score utility (approval: more
     funded projects it chose); G is the result if strictly more voters prefer it, else M. Both
     counts are in `details`."""
-    mes_outcome = _add1_outcome(election, options, exhaustive=False, rule="mes-add1-comparison")
+    mes_outcome = _add1_rule(election, options, exhaustive=False, rule="mes-add1-comparison")
     return compare_with_greedy(election, options, mes_outcome)
+
+
+ADD1_RULES = ("mes-add1", "mes-add1-exhaustive", "mes-add1-greedy", "mes-add1-comparison")
+
+
+def equal_shares_add1_variants(election: Election, options: Options) -> dict[str, Outcome]:
+    """The four add1 rules (`ADD1_RULES`, by name) from one add1 walk: each outcome equals the
+    one its own function gives, in every detail; for callers that want several of them."""
+    ties, prepared = _prepare(election, options)
+    plain, exhaustive = add1_both(election, prepared, options.step)
+    return {
+        "mes-add1": _add1_outcome(
+            election, ties, options, plain, exhaustive=False, rule="mes-add1"
+        ),
+        "mes-add1-exhaustive": _add1_outcome(
+            election, ties, options, exhaustive, exhaustive=True, rule="mes-add1-exhaustive"
+        ),
+        "mes-add1-greedy": greedy_completion(
+            election,
+            _add1_outcome(
+                election, ties, options, exhaustive, exhaustive=True, rule="mes-add1-greedy"
+            ),
+            ties,
+        ),
+        "mes-add1-comparison": compare_with_greedy(
+            election,
+            options,
+            _add1_outcome(
+                election, ties, options, plain, exhaustive=False, rule="mes-add1-comparison"
+            ),
+        ),
+    }

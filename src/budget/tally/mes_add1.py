@@ -30,10 +30,17 @@ runner_ups`); if [e, R] is certified, jump to R and double w; else halve w towar
 uncertified probe and, once w < 2, take one plain step (the probe is reused when reached). The
 kept run is always a real run at its share, so outcomes, explanations and details are those of
 the step-by-step definition.
+
+One walk for both variants (`add1_both`). The search does not depend on `exhaustive`: that
+option only stops it at the first exhaustive kept run. And the first exhaustive share of the
+step-by-step walk is a kept run: a skipped share has the funded set, hence the exhaustiveness,
+of the kept run below it, which was not exhaustive (else the walk had stopped there). So the
+plain walk, noting its first exhaustive kept run, gives both results.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -150,19 +157,59 @@ class _Search:
         return True
 
 
+def _kept_runs(election: Election, prepared: Prepared, step: int, share: Fraction) -> Iterator[Run]:
+    """The kept run at the initial share, then each run the walk keeps after it, in order of
+    share; it ends before the first share whose outcome costs more than the budget. Every share
+    skipped between two kept runs has the funded set of the lower one (module docstring), so the
+    first exhaustive share of the step-by-step walk, if any, is one of these runs."""
+    search = _Search(election, prepared, step, run(prepared, share))
+    yield search.kept
+    while search.jump() or search.probe() or search.advance():
+        if search.kept.endowment > share:
+            share = search.kept.endowment
+            yield search.kept
+
+
+def _start(election: Election, step: int) -> Fraction:
+    n = election.num_voters
+    return Fraction(step * (election.budget // (n * step))) if n else Fraction(0)
+
+
+def _found(start: Fraction, kept: Run, step: int) -> Add1:
+    return Add1(kept, start, kept.endowment, int((kept.endowment - start) // step))
+
+
 def add1(election: Election, prepared: Prepared, step: int, *, exhaustive: bool) -> Add1:
     """Shares e0 = step * floor(B / (n * step)), then + step while the outcome costs at most B
     (and, if `exhaustive`, until an outcome is exhaustive). Terminates: once a share covers every
     cost alone, all supported projects within B are bought, which then costs more than B (else
     they all fit and are funded without running MES)."""
-    n = election.num_voters
-    share = Fraction(step * (election.budget // (n * step))) if n else Fraction(0)
-    fits = _all_fit(election, share)
+    start = _start(election, step)
+    fits = _all_fit(election, start)
     if fits is not None:
         return fits
-    search = _Search(election, prepared, step, run(prepared, share))
-    while not (exhaustive and is_exhaustive(election, search.kept)):
-        if not (search.jump() or search.probe() or search.advance()):
+    walk = _kept_runs(election, prepared, step, start)
+    kept = next(walk)
+    while not (exhaustive and is_exhaustive(election, kept)):
+        following = next(walk, None)
+        if following is None:
             break
-    kept = search.kept
-    return Add1(kept, share, kept.endowment, int((kept.endowment - share) // step))
+        kept = following
+    return _found(start, kept, step)
+
+
+def add1_both(election: Election, prepared: Prepared, step: int) -> tuple[Add1, Add1]:
+    """`add1` without and with `exhaustive` from one walk: the exhaustive walk is the plain one
+    stopped at its first exhaustive kept run (the same searches, in the same order)."""
+    start = _start(election, step)
+    fits = _all_fit(election, start)
+    if fits is not None:
+        return fits, fits
+    walk = _kept_runs(election, prepared, step, start)
+    kept = next(walk)
+    first_exhaustive = kept if is_exhaustive(election, kept) else None
+    for kept in walk:
+        if first_exhaustive is None and is_exhaustive(election, kept):
+            first_exhaustive = kept
+    plain = _found(start, kept, step)
+    return plain, plain if first_exhaustive is None else _found(start, first_exhaustive, step)

@@ -17,10 +17,11 @@ Why it is fast while exact (int and Fraction only):
   voters.
 - Money is kept as integers over one common scale S (true amount = stored / S). When a purchase
   would create fractional payments, every stored amount is multiplied by the missing factor
-  first, so budget comparisons are integer comparisons.
+  first, so budget comparisons are integer comparisons. The multiplication is lazy: a class's
+  budget is brought to the current scale when it is next read (`_State.normalize`).
 - rho is found in one pass over the supporters' budget classes sorted by budget per utility
-  (`_State.rho`), with integer comparisons only; the pass usually stops after the few classes
-  that cannot pay their full part.
+  (`_State.rho`), with integer comparisons only. With one utility, the sort is skipped when the
+  money is short of the cost (unaffordable) or when nobody is capped (rho = cost / weight).
 - Lazy evaluation (as equalshares.net's reference code): budgets only shrink, so a project's rho
   never decreases. Projects wait in a heap keyed by (last rho, tie rank); a round re-evaluates
   them in that order and stops once the best exact key is below every remaining bound. Projects
@@ -39,6 +40,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
+from operator import mul
 
 from budget.tally.mes_groups import DEAD, Prepared, Restricted
 
@@ -69,8 +71,14 @@ class Run:
     purchases: tuple[Purchase, ...]
     restricted: Restricted
     scale: int
-    group_values: tuple[int, ...]
+    group_classes: tuple[int, ...]  # per group: its budget class at the end
+    class_values: dict[int, int]  # per class held at the end: its budget (DEAD: 0)
     runner_ups: tuple[Rank | None, ...] | None = None
+
+    @property
+    def group_values(self) -> tuple[int, ...]:
+        """Every ballot group's final budget (stored units)."""
+        return tuple(map(self.class_values.__getitem__, self.group_classes))
 
     @property
     def funded(self) -> tuple[int, ...]:
@@ -84,7 +92,8 @@ class Run:
     def money_left(self) -> list[Fraction]:
         """For each project index, the money its supporters still hold at the end."""
         full = int(self.endowment * self.scale)
-        values = [self.group_values[g] if g != DEAD else full for g in self.restricted.group_of]
+        group_values = self.group_values
+        values = [group_values[g] if g != DEAD else full for g in self.restricted.group_of]
         money = [0] * len(self.restricted.prepared.costs)
         for (m, items), value in zip(self.restricted.prepared.ballots, values, strict=True):
             for j, _ in items:
@@ -93,22 +102,29 @@ class Run:
 
 
 class _State:
-    """One run's mutable state: class budgets (stored units), each group's class, the heap."""
+    """One run's mutable state: class budgets (stored units), each group's class, the heap.
+
+    Rescaling is lazy: class c's budget is stored over `at[c]`, the scale when it was last read
+    (a divisor of the current scale), and brought to the current scale when it is read again,
+    so a rescale costs nothing for the classes the run does not look at any more."""
 
     def __init__(self, restricted: Restricted, endowment: Fraction) -> None:
         self.r = restricted
         self.scale = endowment.denominator
         self.values: list[int] = [endowment.numerator]
+        self.at: list[int] = [self.scale]
         self.classes = [0 if endowment > 0 else DEAD] * len(restricted.multiplicity)
-        self.costs = [c * self.scale for c in restricted.prepared.costs]
+        self.costs = restricted.prepared.costs
         self.dirty = [True] * len(self.costs)
+        self.counted: dict[int, Counts] = {}  # per project: its counts at its last evaluation
         ranks, weight = restricted.prepared.ranks, restricted.weight
         costs = restricted.prepared.costs
         self.heap = [(Fraction(costs[j], weight[j]), ranks[j], j) for j in restricted.projects]
         heapq.heapify(self.heap)
 
     def counts(self, j: int) -> Counts:
-        """Project j's supporters per slot, counted by budget class (the spent ones left out)."""
+        """Project j's supporters per slot, counted by budget class (the spent ones left out);
+        the budgets of these classes are brought to the current scale."""
         classes, r = self.classes, self.r
         found: Counts = []
         for s in r.slots_of[j]:
@@ -118,7 +134,18 @@ class _State:
                 counts[classes[g]] += extra
             del counts[DEAD]  # the spent voters: a Counter ignores a missing key
             found.append((r.slot_u[s], counts))
+        self.counted[j] = found
+        self.normalize(found)
         return found
+
+    def normalize(self, slots: Counts) -> None:
+        """Bring the budgets of the classes counted in `slots` to the current scale."""
+        values, at, scale = self.values, self.at, self.scale
+        for _, counts in slots:
+            for c in counts:
+                if at[c] != scale:
+                    values[c] *= scale // at[c]
+                    at[c] = scale
 
     def rho(self, j: int) -> Fraction | None:
         """Least rho paying project j (in the election's units), or None if unaffordable.
@@ -128,18 +155,24 @@ class _State:
         rho u_i, F(r_k) = C_k + r_k W_k (C_k: money of the capped, W_k: utility of the others);
         the least solution lies in the first interval with F(r_k) >= cost, where
         rho = (cost - C_k) / W_k. No such interval: the money is short of the cost."""
-        values, cost = self.values, self.costs[j]
         slots = self.counts(j)
+        values, cost = self.values, self.costs[j] * self.scale
         if len(slots) == 1:  # one utility u: sort by budget, W_k = u * (voters left)
             u, counts = slots[0]
+            if sum(map(mul, map(values.__getitem__, counts), counts.values())) < cost:
+                return None  # the money is short (checked in C, before any sorting)
             left = sum(counts.values())
+            if min(map(values.__getitem__, counts)) * left >= cost:
+                return Fraction(cost, u * left * self.scale)  # the first interval: none capped
             capped = 0
-            for b, m in sorted(zip(map(values.__getitem__, counts), counts.values(), strict=True)):
-                if b * left >= cost - capped:  # F(b / u) >= cost, in integers
-                    return Fraction(cost - capped, u * left * self.scale)
-                capped += b * m
+            budgets = map(values.__getitem__, counts)
+            ordered = iter(sorted(zip(budgets, counts.values(), strict=True)))
+            b, m = next(ordered)
+            while b * left < cost - capped:  # F(b / u) < cost, in integers; at the last class
+                capped += b * m  # F(b / u) is all the money, which covers the cost
                 left -= m
-            return None
+                b, m = next(ordered)
+            return Fraction(cost - capped, u * left * self.scale)
         lcm = 1
         for u, _ in slots:
             lcm = lcm * u // gcd(lcm, u)
@@ -157,46 +190,37 @@ class _State:
             weight -= u * m
         return None
 
-    def rescale(self, factor: int) -> None:
-        """Multiply every stored amount by `factor` (the true amounts do not change)."""
-        self.scale *= factor
-        self.values = [v * factor for v in self.values]
-        self.costs = [c * factor for c in self.costs]
-
-    def compact(self) -> None:
-        """Drop the classes no group holds any more, so that rescaling stays cheap."""
-        live = sorted(set(self.classes) - {DEAD})
-        renumber = {c: i for i, c in enumerate(live)}
-        renumber[DEAD] = DEAD
-        self.values = [self.values[c] for c in live]
-        self.classes = [renumber[c] for c in self.classes]
-
     def buy(self, j: int, found: Fraction) -> Purchase:
         """Charge project j's supporters at rho (`found`, in the election's units) and move them
-        to their new budget classes."""
-        slots = self.counts(j)
+        to their new budget classes. j's counts are those of its evaluation: it is not dirty, so
+        none of its supporters paid since."""
+        slots = self.counted[j]
         rho = found * self.scale
         factor = 1  # least common denominator of the payments rho * u
         for u, _ in slots:
             denominator = (rho * u).denominator
             factor = factor * denominator // gcd(factor, denominator)
-        if factor > 1:
-            self.rescale(factor)
-            rho *= factor
+        self.scale *= factor  # every stored amount is to be multiplied by `factor`, lazily
+        rho *= factor
+        self.normalize(slots)  # (other purchases may also have rescaled since j's evaluation)
+        values, at, scale = self.values, self.at, self.scale
         moves: list[dict[int, int]] = []
         paid = top = 0
-        values = self.values
         for u, counts in slots:
             share = int(rho * u)  # an integer after the rescale
             move = {DEAD: DEAD}
             for c, m in counts.items():
                 b = values[c]
-                pay = min(b, share)
-                paid += pay * m
-                top = max(top, pay)
-                move[c] = DEAD if b == pay else len(values)
-                if b != pay:
-                    values.append(b - pay)
+                if b <= share:  # pays everything it holds
+                    paid += b * m
+                    top = max(top, b)
+                    move[c] = DEAD
+                else:
+                    paid += share * m
+                    top = max(top, share)
+                    move[c] = len(values)
+                    values.append(b - share)
+                    at.append(scale)
             moves.append(move)
         classes, groups = self.classes, self.r.slot_groups
         for s, move in zip(self.r.slots_of[j], moves, strict=True):
@@ -204,9 +228,13 @@ class _State:
                 classes[g] = move[classes[g]]
         for q in self.r.neighbours(j):
             self.dirty[q] = True
-        if len(values) > 2 * len(classes):
-            self.compact()
-        return Purchase(j, found, Fraction(top, self.scale), Fraction(paid, self.scale))
+        return Purchase(j, found, Fraction(top, scale), Fraction(paid, scale))
+
+    def held(self) -> dict[int, int]:
+        """The budget of every class some group holds (current scale; DEAD: 0)."""
+        scale, values, at = self.scale, self.values, self.at
+        live = set(self.classes) - {DEAD}
+        return {c: values[c] * (scale // at[c]) for c in live} | {DEAD: 0}
 
     def evaluate(self, key: Key) -> Key | None:
         """The exact key of a heap entry (None: unaffordable, dropped for good)."""
@@ -271,6 +299,6 @@ def run(
         if runner_ups:
             runners.append(state.runner_up())
         purchases.append(state.buy(best[2], best[0]))
-    values = tuple(state.values[c] if c != DEAD else 0 for c in state.classes)
     found = tuple(runners) if runner_ups else None
-    return Run(endowment, tuple(purchases), restricted, state.scale, values, found)
+    classes = tuple(state.classes)
+    return Run(endowment, tuple(purchases), restricted, state.scale, classes, state.held(), found)
