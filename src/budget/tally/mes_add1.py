@@ -31,6 +31,16 @@ uncertified probe and, once w < 2, take one plain step (the probe is reused when
 kept run is always a real run at its share, so outcomes, explanations and details are those of
 the step-by-step definition.
 
+Where outcomes change at nearly every step (Warsaw's district files: the order of purchases
+changes at about every other step), probes cannot be certified and only add runs. So after
+failed probes the walk takes `pause` plain steps before probing again (doubling up to BLOCK at
+each failure, back to 0 at a jump), and it runs plain steps in blocks from the top down: each run
+borrows the bounds of the nearest run above it (`mes_engine.run`'s `above`; valid by the
+monotonicity above: along the same purchases, a key at a smaller share is at least the key at a
+larger one, and a project unaffordable there is unaffordable here), so it evaluates little more
+than the projects it buys. Blocks start at 2 steps and double, so a walk that stops early runs
+few shares past its end.
+
 One walk for both variants (`add1_both`). The search does not depend on `exhaustive`: that
 option only stops it at the first exhaustive kept run. And the first exhaustive share of the
 step-by-step walk is a kept run: a skipped share has the funded set, hence the exhaustiveness,
@@ -50,6 +60,7 @@ from budget.tally.mes_groups import Prepared
 from budget.tally.model import Election, Explanation
 
 REACH = 32  # steps a restriction to the affordable projects is built ahead for
+BLOCK = 16  # at most this many plain steps are run at once, downwards (`_Search.descend`)
 
 
 @dataclass(frozen=True)
@@ -119,11 +130,32 @@ class _Search:
     kept: Run
     probes: dict[Fraction, Run] = field(default_factory=dict)
     width: int = 2
+    block: int = 2
+    pause: int = 0  # plain steps to take before probing again, after probes failed
+    since: int = 0  # plain steps taken since then
+    failed: bool = False  # probes made since the last step or jump, none certified yet
 
     def run(self, share: Fraction, *, runner_ups: bool = False) -> Run:
-        """One MES run; its restriction is built to serve the next REACH steps too."""
+        """One MES run, borrowing the bounds of the nearest run above it if any (`mes_engine.
+        run`'s `above`); its restriction is built to serve the next REACH steps too."""
         reach = share + REACH * self.step
-        return run(self.prepared, share, runner_ups=runner_ups, reach=reach)
+        higher = [e for e in self.probes if e > share]
+        above = self.probes[min(higher)] if higher else None
+        return run(self.prepared, share, runner_ups=runner_ups, reach=reach, above=above)
+
+    def descend(self, low: Fraction) -> None:
+        """Plain runs from `low` up to the block's end or below the nearest probe, made downwards
+        so that each borrows the bounds of the run above it (`mes_engine.run`'s `above`). Blocks
+        grow while the walk goes on, so a short walk runs few shares past its end."""
+        top = low + (self.block - 1) * self.step
+        higher = [e for e in self.probes if e > low]
+        if higher:
+            top = min(top, min(higher) - self.step)
+        share = top
+        while share >= low:
+            self.probes[share] = self.run(share)
+            share -= self.step
+        self.block = min(2 * self.block, BLOCK)
 
     def jump(self) -> bool:
         """Move to the farthest probe certified from the kept run, if any."""
@@ -131,28 +163,41 @@ class _Search:
         for target in sorted(self.probes, reverse=True):
             if certified(self.kept, self.probes[target]):
                 self.width = 2 * int((target - share) // self.step)
+                self.pause, self.failed = 0, False
                 self.kept = self.probes[target]
                 self.probes = {e: r for e, r in self.probes.items() if e > target}
                 return True
         return False
 
     def probe(self) -> bool:
-        """Run a probe w steps above the kept share, closer than any probe already made."""
+        """Run a probe w steps above the kept share, closer than any probe already made; after
+        failed probes, only once `pause` plain steps are taken (it doubles at each failure, up to
+        a block, and ends at a jump): where the shares' outcomes change at nearly every step,
+        probes would only double the runs."""
         share = self.kept.endowment
+        if self.since < self.pause:
+            return False
         if self.probes:
             self.width = min(self.width, int((min(self.probes) - share) // self.step) // 2)
         if self.width < 2:
             return False
         target = share + self.width * self.step
         self.probes[target] = self.run(target, runner_ups=True)
+        self.failed = True  # until a jump says otherwise
         return True
 
     def advance(self) -> bool:
         """One plain step; False when its outcome costs more than the budget (then stop)."""
         target = self.kept.endowment + self.step
-        following = self.probes.pop(target, None) or self.run(target)
+        if target not in self.probes:
+            self.descend(target)
+        following = self.probes.pop(target)
         if _cost(self.election, following) > self.election.budget:
             return False
+        if self.failed:
+            self.pause, self.since, self.failed = min(2 * self.pause + 1, BLOCK), 0, False
+        else:
+            self.since += 1
         self.kept, self.width = following, 2
         return True
 

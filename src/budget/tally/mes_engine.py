@@ -31,6 +31,15 @@ Why it is fast while exact (int and Fraction only):
 On request (`runner_ups=True`) a run also records, for every round, the least key among the
 projects it did not buy in that round (every affordable one, not only the bound it stopped at):
 the add1 completion uses it to prove that a whole range of shares gives the same outcome.
+
+Runs lend each other bounds (`Run.bounds`, `run(..., above=)`). Every run records, per round, the
+bound it holds for each project left (a lower bound of its key then) and the projects it found
+unaffordable. Along a fixed sequence of purchases, budgets are nondecreasing and keys
+nonincreasing in the share (proof in `mes_add1`). So a run at a smaller share x, while it has
+bought what the run above bought, may take the run above's bound for a project as its own (keys
+at x are at least those above), and drop at once a project the run above found unaffordable (its
+supporters hold less at x). The add1 walk runs steps downwards from a run above, and each run
+then evaluates little more than the project it buys.
 """
 
 from __future__ import annotations
@@ -65,7 +74,8 @@ class Run:
     """A finished run: the purchases in order and every ballot group's final budget, stored as
     integers over `scale` (true amount = stored / scale). `runner_ups`, if recorded: per round,
     the least key of the projects still affordable besides the one bought (None: there were
-    none)."""
+    none). `bounds`: per round (after its choice, and once more at the end), the bound held for
+    each project left, None for those found unaffordable (module docstring)."""
 
     endowment: Fraction
     purchases: tuple[Purchase, ...]
@@ -74,6 +84,7 @@ class Run:
     group_classes: tuple[int, ...]  # per group: its budget class at the end
     class_values: dict[int, int]  # per class held at the end: its budget (DEAD: 0)
     runner_ups: tuple[Rank | None, ...] | None = None
+    bounds: tuple[dict[int, Rank | None], ...] = ()  # per round: bounds left, None: unaffordable
 
     @property
     def group_values(self) -> tuple[int, ...]:
@@ -121,6 +132,8 @@ class _State:
         costs = restricted.prepared.costs
         self.heap = [(Fraction(costs[j], weight[j]), ranks[j], j) for j in restricted.projects]
         heapq.heapify(self.heap)
+        self.gone: dict[int, Rank | None] = {}  # the projects found unaffordable
+        self.lent: dict[int, Rank | None] = {}  # the bounds of the run above, this round
 
     def counts(self, j: int) -> Counts:
         """Project j's supporters per slot, counted by budget class (the spent ones left out);
@@ -251,10 +264,23 @@ class _State:
         heap = self.heap
         best: Key | None = None
         others: list[Key] = []
+        lent = self.lent
         while heap and (best is None or heap[0] < best):
-            key = self.evaluate(heapq.heappop(heap))
-            if key is None:
+            key = heapq.heappop(heap)
+            j = key[2]
+            if self.dirty[j] and j in lent:  # the run above lends a bound for j
+                above = lent[j]
+                if above is None:  # unaffordable above, so here too
+                    self.gone[j] = None
+                    continue
+                if above > key[:2]:
+                    heapq.heappush(heap, (above[0], above[1], j))
+                    continue
+            exact = self.evaluate(key)
+            if exact is None:
+                self.gone[j] = None
                 continue
+            key = exact
             if best is None or key < best:
                 if best is not None:
                     others.append(best)
@@ -285,15 +311,28 @@ def run(
     *,
     runner_ups: bool = False,
     reach: Fraction | None = None,
+    above: Run | None = None,
 ) -> Run:
     """Method of Equal Shares with this per-voter endowment, without completion. `reach`: a
-    larger endowment whose runs may share this run's restriction (`Prepared.restrict`)."""
+    larger endowment whose runs may share this run's restriction (`Prepared.restrict`). `above`:
+    a run at a larger endowment, whose bounds this run uses while it buys what that one bought
+    (module docstring)."""
+    if above is not None and above.endowment <= endowment:
+        raise ValueError("the run lending bounds must be at a larger share")
     restricted = prepared.restrict(endowment, reach)
     state = _State(restricted, endowment)
     purchases: list[Purchase] = []
     runners: list[Rank | None] = []
+    bounds: list[dict[int, Rank | None]] = []
+    lending, bought = (above.bounds, above.funded) if above is not None else ((), ())
     while True:
+        k = len(purchases)
+        if k and k <= len(bought) and purchases[-1].project != bought[k - 1]:
+            lending = ()  # this run no longer follows the one above
+        state.lent = lending[k] if k < len(lending) else {}
         best = state.next_round()
+        held: dict[int, Rank | None] = {j: (rho, rank) for rho, rank, j in state.heap}
+        bounds.append(held | state.gone)
         if best is None:
             break
         if runner_ups:
@@ -301,4 +340,13 @@ def run(
         purchases.append(state.buy(best[2], best[0]))
     found = tuple(runners) if runner_ups else None
     classes = tuple(state.classes)
-    return Run(endowment, tuple(purchases), restricted, state.scale, classes, state.held(), found)
+    return Run(
+        endowment,
+        tuple(purchases),
+        restricted,
+        state.scale,
+        classes,
+        state.held(),
+        found,
+        tuple(bounds),
+    )
