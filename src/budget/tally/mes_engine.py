@@ -48,6 +48,7 @@ import heapq
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import repeat
 from math import gcd
 from operator import mul
 
@@ -221,19 +222,17 @@ class _State:
         paid = top = 0
         for u, counts in slots:
             share = int(rho * u)  # an integer after the rescale
-            move = {DEAD: DEAD}
-            for c, m in counts.items():
-                b = values[c]
-                if b <= share:  # pays everything it holds
-                    paid += b * m
-                    top = max(top, b)
-                    move[c] = DEAD
-                else:
-                    paid += share * m
-                    top = max(top, share)
-                    move[c] = len(values)
-                    values.append(b - share)
-                    at.append(scale)
+            budgets = list(map(values.__getitem__, counts))
+            # Each class pays min(b, share): all it holds (then spent) or the share.
+            paid += sum(map(mul, map(min, budgets, repeat(share)), counts.values()))
+            top = max(top, min(share, max(budgets, default=0)))
+            move = dict.fromkeys(counts, DEAD)
+            move[DEAD] = DEAD
+            kept = [(c, b - share) for c, b in zip(counts, budgets, strict=True) if b > share]
+            first = len(values)  # the new classes' ids follow on
+            move.update((c, first + i) for i, (c, _) in enumerate(kept))
+            values.extend([b for _, b in kept])
+            at.extend([scale] * len(kept))
             moves.append(move)
         classes, groups = self.classes, self.r.slot_groups
         for s, move in zip(self.r.slots_of[j], moves, strict=True):
