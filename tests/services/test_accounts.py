@@ -292,3 +292,12 @@ def test_accounts_are_listed_and_searched(db: Session, hasher, council: int) -> 
     assert queries.count_accounts(db, search="example") == 3
     assert queries.find_account(db, "nobody@example.fr") is None
     assert db.exec(select(WebSession)).all() == []
+
+
+def test_has_role_is_false_for_a_missing_account_or_role(
+    db: Session, hasher: PasswordHasher, council: int
+) -> None:
+    someone = resident(db, hasher)
+    assert queries.has_role(db, council, Role.COUNCIL)
+    assert not queries.has_role(db, someone, Role.COUNCIL)
+    assert not queries.has_role(db, 987654, Role.REVIEWER)

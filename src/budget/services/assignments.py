@@ -83,19 +83,6 @@ def _require_status(row: Proposal, statuses: Collection[ProposalStatus]) -> None
         raise ProposalState(status=row.status)
 
 
-def _is_reviewer(db: Session, account_id: int) -> bool:
-    try:
-        return queries.get_account(db, account_id).has_role(Role.REVIEWER)
-    except NotFound:
-        return False
-
-
-def _audit(
-    db: Session, now: datetime, actor: int, action: str, obj: str, **details: object
-) -> None:
-    audit.append(db, now, actor=actor, action=action, object=obj, details=details)
-
-
 def excluded_reviewers(db: Session, proposal_ids: Collection[int]) -> dict[int, set[int]]:
     """Per proposal, the accounts that may never review it: its creator, every author row
     accepted or invited, and every reviewer who declared a conflict on it."""
@@ -150,7 +137,7 @@ def _place(
 def _check_assignable(db: Session, row: Proposal, cycle: Cycle, reviewer_id: int) -> None:
     _require_phase(cycle, *ASSIGNMENT_PHASES)
     _require_status(row, ASSIGNABLE)
-    if not _is_reviewer(db, reviewer_id):
+    if not queries.has_role(db, reviewer_id, Role.REVIEWER):
         raise NotReviewer()
     existing = _assignment(db, row.id or 0, reviewer_id)
     if existing is not None and existing.state == AssignmentState.CONFLICT:
@@ -169,7 +156,14 @@ def assign(
     row, cycle = _proposal(db, proposal_id)
     _check_assignable(db, row, cycle, reviewer_id)
     _place(db, now, row, cycle, reviewer_id, actor_id)
-    _audit(db, now, actor_id, "review.assign", f"proposal:{proposal_id}", reviewer=reviewer_id)
+    audit.append(
+        db,
+        now,
+        actor=actor_id,
+        action="review.assign",
+        object=f"proposal:{proposal_id}",
+        details={"reviewer": reviewer_id},
+    )
 
 
 def unassign(
@@ -184,7 +178,14 @@ def unassign(
         raise NotFound(kind="assignment", id=reviewer_id)
     existing.state = AssignmentState.REMOVED
     db.add(existing)
-    _audit(db, now, actor_id, "review.unassign", f"proposal:{proposal_id}", reviewer=reviewer_id)
+    audit.append(
+        db,
+        now,
+        actor=actor_id,
+        action="review.unassign",
+        object=f"proposal:{proposal_id}",
+        details={"reviewer": reviewer_id},
+    )
 
 
 def spread(
@@ -208,7 +209,7 @@ def spread(
     _require_phase(cycle, *ASSIGNMENT_PHASES)
     rules.check_per_proposal(per_proposal)
     members = [m.id for m in queries.get_committee(db, committee_id).members]
-    reviewers = sorted(m for m in members if _is_reviewer(db, m))
+    reviewers = sorted(m for m in members if queries.has_role(db, m, Role.REVIEWER))
     query = select(Proposal).where(
         Proposal.cycle_id == cycle_id, col(Proposal.status).in_([s.value for s in ASSIGNABLE])
     )
@@ -230,11 +231,19 @@ def spread(
     )  # fmt: skip
     for proposal_id, reviewer_id in dealt.assignments:
         _place(db, now, proposals[proposal_id], cycle, reviewer_id, actor_id)
-    _audit(
-        db, now, actor_id, "review.spread", f"cycle:{cycle_id}", committee=committee_id,
-        per_proposal=per_proposal, assigned=[list(pair) for pair in dealt.assignments],
-        short={str(k): v for k, v in dealt.short.items()},
-    )  # fmt: skip
+    audit.append(
+        db,
+        now,
+        actor=actor_id,
+        action="review.spread",
+        object=f"cycle:{cycle_id}",
+        details={
+            "committee": committee_id,
+            "per_proposal": per_proposal,
+            "assigned": [list(pair) for pair in dealt.assignments],
+            "short": {str(k): v for k, v in dealt.short.items()},
+        },
+    )
     return dealt
 
 
@@ -260,14 +269,25 @@ def declare_conflict(
     )  # fmt: skip
     db.add(existing)
     db.flush()
-    _audit(db, now, actor_id, "review.conflict", f"proposal:{proposal_id}", reason=cleaned)
+    audit.append(
+        db,
+        now,
+        actor=actor_id,
+        action="review.conflict",
+        object=f"proposal:{proposal_id}",
+        details={"reason": cleaned},
+    )
     replacement = _replacement(db, row, actor_id)
     if replacement is not None and row.status in ASSIGNABLE:
         _place(db, now, row, cycle, replacement, existing.assigned_by)
-        _audit(
-            db, now, actor_id, "review.reassign", f"proposal:{proposal_id}",
-            reviewer=replacement, replaces=actor_id,
-        )  # fmt: skip
+        audit.append(
+            db,
+            now,
+            actor=actor_id,
+            action="review.reassign",
+            object=f"proposal:{proposal_id}",
+            details={"reviewer": replacement, "replaces": actor_id},
+        )
         return replacement
     return None
 
@@ -289,7 +309,7 @@ def _replacement(db: Session, row: Proposal, reviewer_id: int) -> int | None:
         if a.state == AssignmentState.ACTIVE
     }
     candidates = sorted(set(db.exec(fellows).all()) - excluded - holding - {reviewer_id})
-    candidates = [c for c in candidates if _is_reviewer(db, c)]
+    candidates = [c for c in candidates if queries.has_role(db, c, Role.REVIEWER)]
     if not candidates:
         return None
     loads = queries.active_loads(db, row.cycle_id)

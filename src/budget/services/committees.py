@@ -39,19 +39,6 @@ def _committee(db: Session, committee_id: int) -> Committee:
     return row
 
 
-def _is_reviewer(db: Session, account_id: int) -> bool:
-    try:
-        return queries.get_account(db, account_id).has_role(Role.REVIEWER)
-    except NotFound:
-        return False
-
-
-def _audit(
-    db: Session, now: datetime, actor: int, action: str, obj: str, **details: object
-) -> None:
-    audit.append(db, now, actor=actor, action=action, object=obj, details=details)
-
-
 def create_committee(db: Session, now: datetime, *, actor_id: int, cycle_id: int, name: str) -> int:
     require_council(db, actor_id)
     _cycle_exists(db, cycle_id)
@@ -65,8 +52,13 @@ def create_committee(db: Session, now: datetime, *, actor_id: int, cycle_id: int
     row = Committee(cycle_id=cycle_id, name=cleaned)
     db.add(row)
     db.flush()
-    _audit(
-        db, now, actor_id, "committee.create", f"committee:{row.id}", cycle=cycle_id, name=cleaned
+    audit.append(
+        db,
+        now,
+        actor=actor_id,
+        action="committee.create",
+        object=f"committee:{row.id}",
+        details={"cycle": cycle_id, "name": cleaned},
     )
     return row.id or 0
 
@@ -77,7 +69,7 @@ def add_member(
     """Add a reviewer (an account holding the reviewer role) to the committee."""
     require_council(db, actor_id)
     _committee(db, committee_id)
-    if not _is_reviewer(db, account_id):
+    if not queries.has_role(db, account_id, Role.REVIEWER):
         raise NotReviewer()
     member = select(CommitteeMember.id).where(
         CommitteeMember.committee_id == committee_id, CommitteeMember.account_id == account_id
@@ -85,8 +77,13 @@ def add_member(
     if db.exec(member).first() is not None:
         raise AlreadyMember()
     db.add(CommitteeMember(committee_id=committee_id, account_id=account_id))
-    _audit(
-        db, now, actor_id, "committee.add-member", f"committee:{committee_id}", account=account_id
+    audit.append(
+        db,
+        now,
+        actor=actor_id,
+        action="committee.add-member",
+        object=f"committee:{committee_id}",
+        details={"account": account_id},
     )
 
 
@@ -102,11 +99,11 @@ def remove_member(
     if row is None:
         raise NotFound(kind="committee member", id=account_id)
     db.delete(row)
-    _audit(
+    audit.append(
         db,
         now,
-        actor_id,
-        "committee.remove-member",
-        f"committee:{committee_id}",
-        account=account_id,
+        actor=actor_id,
+        action="committee.remove-member",
+        object=f"committee:{committee_id}",
+        details={"account": account_id},
     )

@@ -12,6 +12,7 @@ from budget.db.queries.accounts import (
     count_accounts,
     find_account,
     get_account,
+    has_role,
     list_accounts,
 )
 from budget.db.queries.audit import (
@@ -176,6 +177,7 @@ __all__ = [
     "get_district",
     "get_proposal",
     "has_invitation",
+    "has_role",
     "history_of",
     "invitations_of",
     "is_assigned",

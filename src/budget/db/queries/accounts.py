@@ -62,6 +62,12 @@ def get_account(db: Session, account_id: int) -> AccountView:
     return _account_view(row, _roles(db, [account_id])[account_id])
 
 
+def has_role(db: Session, account_id: int, role: Role) -> bool:
+    """Whether this account exists and holds the role."""
+    row = db.get(Account, account_id)
+    return row is not None and role in _roles(db, [account_id])[account_id]
+
+
 def find_account(db: Session, email: str) -> AccountView | None:
     """The account with this (already normalised) email, if any."""
     row = db.exec(select(Account).where(Account.email == email)).first()
