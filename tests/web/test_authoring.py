@@ -331,7 +331,9 @@ def test_after_the_submission_phase_the_edit_page_says_editing_is_closed(web: We
     assert "Editing is closed" in page.text
     assert "Withdraw the proposal" in page.text  # withdrawing stays possible until voting
     before = snapshot(web.db)
-    assert post(client, f"/proposals/{proposal_id}/edit", data).status_code == 409
+    refused = post(client, f"/proposals/{proposal_id}/edit", data)
+    assert refused.status_code == 409
+    assert "Editing is closed" in refused.text
     assert snapshot(web.db) == before
 
 

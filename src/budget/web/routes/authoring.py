@@ -17,7 +17,7 @@ from starlette.responses import Response
 from budget.db import queries
 from budget.db.queries import CycleView, ProposalView
 from budget.domain.cycle import Phase
-from budget.domain.errors import FieldErrors, InvalidChoice, NotAuthor, NotFound
+from budget.domain.errors import BudgetError, FieldErrors, InvalidChoice, NotAuthor, NotFound
 from budget.domain.proposals import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
@@ -176,7 +176,7 @@ async def create_proposal(request: Request) -> Response:
                 form=values,
                 cycle_id=cycle.id,
             )
-        except FieldErrors as error:
+        except BudgetError as error:  # as `transactions.attempt`, which returns no id
             form.add_service_error(error)
         else:
             return see_other(request, page_of(proposal_id, "proposal-created"))
@@ -200,21 +200,18 @@ async def update_proposal(request: Request) -> Response:
     values = read_proposal_form(form)
     if not form.is_valid:
         await add_other_problems(request, form, cycle, values)
-    else:
-        try:
-            await transactions.perform(
-                request,
-                proposals.update_proposal,
-                actor_id=actor_id(request),
-                proposal_id=proposal.id,
-                form=values,
-            )
-        except FieldErrors as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, page_of(proposal.id, "proposal-saved"))
+    elif await transactions.attempt(
+        request,
+        form,
+        proposals.update_proposal,
+        actor_id=actor_id(request),
+        proposal_id=proposal.id,
+        form=values,
+    ):
+        return see_other(request, page_of(proposal.id, "proposal-saved"))
     context = await form_context(request, form, cycle, proposal)
-    return render(request, "proposals/form.html", context, status_code=422)
+    status = 422 if cycle.phase is Phase.SUBMISSION else 409  # the page then says why
+    return render(request, "proposals/form.html", context, status_code=status)
 
 
 async def preview(
@@ -257,19 +254,15 @@ async def invite(request: Request) -> Response:
     proposal, cycle = await authored(request)
     invite_form = Form(await request.form())
     email = invite_form.text("email", required=True, max_length=254)
-    if email is not None:
-        try:
-            await transactions.perform(
-                request,
-                proposals.invite_coauthor,
-                actor_id=actor_id(request),
-                proposal_id=proposal.id,
-                email=email,
-            )
-        except FieldErrors as error:
-            invite_form.add_service_error(error)
-        else:
-            return see_other(request, f"/proposals/{proposal.id}/edit?notice=coauthor-invited")
+    if email is not None and await transactions.attempt(
+        request,
+        invite_form,
+        proposals.invite_coauthor,
+        actor_id=actor_id(request),
+        proposal_id=proposal.id,
+        email=email,
+    ):
+        return see_other(request, f"/proposals/{proposal.id}/edit?notice=coauthor-invited")
     form = Form(proposal_values(proposal, request.state.locale))
     context = await form_context(request, form, cycle, proposal)
     context["invite_form"] = invite_form
