@@ -1,5 +1,6 @@
-"""Fixtures for the security tests: the web fixtures (tests/webapp.py), and a database of its
-own for tests that need real commits (tampering, concurrency, a full journey)."""
+"""Fixtures for the security tests: the web fixtures (tests/webapp.py), the objects the route
+matrices share (tests/security/matrix.py), and a database of its own for tests that need real
+commits (tampering, concurrency, a full journey)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from budget.db import migrate
 from budget.db.engine import make_engine
 from tests.conftest import BACKENDS
 from tests.databases import database_url
+from tests.security.matrix import ids, seed, seeded_db, seeded_roles
 from tests.webapp import web, web_apps
 
-__all__ = ["fresh_url", "web", "web_apps"]
+__all__ = ["fresh_url", "ids", "seed", "seeded_db", "seeded_roles", "web", "web_apps"]
 
 CLI_SECRET_KEY = "k7Hq2vPz9LmN4xR8sT1wY6bC3dF5gJ0aE-uIoQ"
 

@@ -12,8 +12,8 @@ from budget.db import queries
 from budget.domain.accounts import Role
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
-from tests.security.test_route_roles import PARAM, objects
-from tests.webapp import Web, csrf_token
+from tests.security.matrix import fill
+from tests.webapp import Web, csrf_token, sign_in
 
 pytestmark = pytest.mark.threat("T5")
 
@@ -35,8 +35,11 @@ def snapshot(db: Session) -> tuple[str, dict[str, int]]:
     return queries.audit_head(db), counts
 
 
-def fill(path: str, ids: dict[str, int]) -> str:
-    return PARAM.sub(lambda match: str(ids[match.group(1)]), path)
+@pytest.fixture
+def db(seeded_roles: dict[str, str], seeded_db: Session) -> Session:
+    """The objects and role accounts are made once per module and backend (matrix.py); each
+    case runs in a savepoint rolled back after it."""
+    return seeded_db
 
 
 def form_for(path: str) -> dict[str, str]:
@@ -52,28 +55,27 @@ def form_for(path: str) -> dict[str, str]:
     return {}
 
 
-def council_setup(web: Web) -> tuple[TestClient, dict[str, int], str]:
-    client = web.signed_in(Role.COUNCIL)
-    ids = objects(web)
-    other = web.client()
-    other_token = csrf_token(other)
-    return client, ids, other_token
+@pytest.fixture
+def council(web: Web, seeded_roles: dict[str, str]) -> TestClient:
+    """A client signed in as the council account (seeded once per module and backend)."""
+    client = web.client()
+    sign_in(client, seeded_roles[Role.COUNCIL.value])
+    return client
 
 
 @pytest.mark.parametrize(("spec", "method"), UNSAFE, ids=[f"{m} {s.path}" for s, m in UNSAFE])
 @pytest.mark.parametrize("token", ["none", "wrong", "other-session"])
 def test_unsafe_route_without_the_session_token_is_refused_and_writes_nothing(
-    web: Web, spec: RouteSpec, method: str, token: str
+    web: Web, council: TestClient, ids: dict[str, int], spec: RouteSpec, method: str, token: str
 ) -> None:
-    client, ids, other_token = council_setup(web)
     path = fill(spec.path, ids)
     data = form_for(path)
     if token == "wrong":
         data["csrf_token"] = "0" * 64
     elif token == "other-session":
-        data["csrf_token"] = other_token
+        data["csrf_token"] = csrf_token(web.client())  # another (signed-out) session's token
     before = snapshot(web.db)
-    response = client.request(method, path, data=data)
+    response = council.request(method, path, data=data)
     assert response.status_code == 403
     assert snapshot(web.db) == before
 
@@ -83,21 +85,24 @@ def test_unsafe_route_without_the_session_token_is_refused_and_writes_nothing(
     "header", [{"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}]
 )
 def test_cross_site_request_is_refused_even_with_the_token(
-    web: Web, spec: RouteSpec, method: str, header: dict[str, str]
+    web: Web,
+    council: TestClient,
+    ids: dict[str, int],
+    spec: RouteSpec,
+    method: str,
+    header: dict[str, str],
 ) -> None:
-    client, ids, _ = council_setup(web)
     path = fill(spec.path, ids)
-    data = {**form_for(path), "csrf_token": csrf_token(client, "/")}
+    data = {**form_for(path), "csrf_token": csrf_token(council, "/")}
     before = snapshot(web.db)
-    response = client.request(method, path, data=data, headers=header)
+    response = council.request(method, path, data=data, headers=header)
     assert response.status_code == 403
     assert snapshot(web.db) == before
 
 
-def test_the_token_in_the_htmx_header_is_accepted(web: Web) -> None:
-    client, _, _ = council_setup(web)
-    token = csrf_token(client, "/")
-    response = client.post(
+def test_the_token_in_the_htmx_header_is_accepted(council: TestClient) -> None:
+    token = csrf_token(council, "/")
+    response = council.post(
         "/admin/districts",
         data={"code": "75112", "name": "12e arrondissement"},
         headers={"X-CSRF-Token": token, "HX-Request": "true"},
@@ -106,10 +111,9 @@ def test_the_token_in_the_htmx_header_is_accepted(web: Web) -> None:
     assert response.headers["HX-Redirect"].startswith("/admin/districts")
 
 
-def test_same_origin_request_with_the_token_is_accepted(web: Web) -> None:
-    client, _, _ = council_setup(web)
-    token = csrf_token(client, "/")
-    response = client.post(
+def test_same_origin_request_with_the_token_is_accepted(council: TestClient) -> None:
+    token = csrf_token(council, "/")
+    response = council.post(
         "/admin/districts",
         data={"code": "75112", "name": "12e arrondissement", "csrf_token": token},
         headers={"origin": "https://testserver", "sec-fetch-site": "same-origin"},
@@ -118,10 +122,11 @@ def test_same_origin_request_with_the_token_is_accepted(web: Web) -> None:
 
 
 @pytest.mark.parametrize(("spec", "method"), SAFE, ids=[s.path for s, _ in SAFE])
-def test_get_never_writes(web: Web, spec: RouteSpec, method: str) -> None:
-    client, ids, _ = council_setup(web)
+def test_get_never_writes(
+    web: Web, council: TestClient, ids: dict[str, int], spec: RouteSpec, method: str
+) -> None:
     path = fill(spec.path, ids)
     before = snapshot(web.db)
-    response = client.get(path)
+    response = council.get(path)
     assert response.status_code < 500
     assert snapshot(web.db) == before

@@ -9,66 +9,34 @@ not a refusal). Unsafe methods carry a valid CSRF token, so what is tested is th
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from budget.db import queries
-from budget.domain.accounts import Role
-from budget.services import categories, committees, notifications
-from budget.services.mail_text import Kind
 from budget.web.routes import all_routes
 from budget.web.routing import ROLES, RouteSpec, RouteTableError, route
 from tests.security import policy
-from tests.webapp import Web, csrf_token, make_cycle, make_district, make_proposal
+from tests.security.matrix import fill
+from tests.webapp import Web, csrf_token, sign_in
 
 pytestmark = pytest.mark.threat("T7")
 
 TABLE = [(spec, method) for spec in all_routes() for method in spec.methods]
-PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
-def client_for(web: Web, role: str) -> TestClient:
-    if role == "visitor":
-        return web.client()
-    return web.signed_in(Role(role))
+@pytest.fixture
+def db(seeded_roles: dict[str, str], seeded_db: Session) -> Session:
+    """The objects and role accounts are made once per module and backend (matrix.py); each
+    case runs in a savepoint rolled back after it."""
+    return seeded_db
 
 
-def fill(path: str, ids: dict[str, int]) -> str:
-    return PARAM.sub(lambda match: str(ids[match.group(1)]), path)
-
-
-def objects(web: Web) -> dict[str, int]:
-    """One object of each kind a path can name; the cycle is public (not a draft)."""
-    cycle_id = make_cycle(web)
-    budget_id = queries.list_budgets(web.db, cycle_id)[0].id
-    account_id = web.account(email="target@example.org").id
-    now, council = web.clock(), web.council_id()
-    # A draft by someone else: to the caller it does not exist (404), so a 403 can only
-    # come from the route's roles, not from the authorship check of a public proposal.
-    proposal_id = make_proposal(web, account_id, budget_id, submit=False)
-    # The category lives in a cycle of its own: proposals of a cycle with categories need one.
-    other_cycle = make_cycle(web, instance="2029", open_submissions=False)
-    category_id = categories.create_category(
-        web.db, now, actor_id=council, cycle_id=other_cycle, code="green",
-        name_fr="Environnement", name_en="Environment",
-    )  # fmt: skip
-    committee_id = committees.create_committee(
-        web.db, now, actor_id=council, cycle_id=cycle_id, name="Roads"
-    )
-    notifications.notify(web.db, now, account_id, Kind.MERGED, proposal_id=proposal_id, title="x")
-    web.db.commit()
-    return {
-        "cycle_id": cycle_id,
-        "budget_id": budget_id,
-        "district_id": make_district(web),
-        "account_id": account_id,
-        "proposal_id": proposal_id,
-        "category_id": category_id,
-        "committee_id": committee_id,
-        "notification_id": queries.notifications_of(web.db, account_id)[0].id,
-    }
+def client_for(web: Web, role: str, emails: dict[str, str]) -> TestClient:
+    """A client signed in as `role` (through the login form), or signed out for `visitor`."""
+    client = web.client()
+    if role != "visitor":
+        sign_in(client, emails[role])
+    return client
 
 
 def call(client: TestClient, spec: RouteSpec, method: str, path: str) -> tuple[int, str]:
@@ -83,12 +51,16 @@ def call(client: TestClient, spec: RouteSpec, method: str, path: str) -> tuple[i
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("spec", "method"), TABLE, ids=[f"{m} {s.path}" for s, m in TABLE])
 def test_route_answers_each_role_as_the_policy_says(
-    web: Web, spec: RouteSpec, method: str, role: str
+    web: Web,
+    ids: dict[str, int],
+    seeded_roles: dict[str, str],
+    spec: RouteSpec,
+    method: str,
+    role: str,
 ) -> None:
     if spec.name not in policy.POLICY:
         pytest.fail(f"route {spec.name!r} has no row in tests/security/policy.py")
-    ids = objects(web)
-    client = client_for(web, role)
+    client = client_for(web, role, seeded_roles)
     status, location = call(client, spec, method, fill(spec.path, ids))
     refused_to_login = status == 303 and location.startswith("/login")
     if policy.allows(spec.name, role):

@@ -1,0 +1,107 @@
+"""The objects the generated route matrices (test_route_roles, test_csrf, test_audit_log) call
+their routes on, built once per module and backend rather than once per case.
+
+`seed` builds them in a transaction of its own, left open for the module; each case then runs in
+a savepoint of that transaction (`seeded_db`, which the modules use as their `db`), rolled back
+after it, so every case starts from the same objects, makes its real requests, and leaves
+nothing behind for the next one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Connection, Engine
+from sqlmodel import Session
+from starlette.applications import Starlette
+
+from budget.db import queries
+from budget.domain.accounts import Role
+from budget.services import categories, committees, notifications
+from budget.services.mail_text import Kind
+from budget.web.routing import ROLES
+from tests.webapp import Clock, Web, make_cycle, make_district, make_proposal
+
+PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def fill(path: str, ids: dict[str, int]) -> str:
+    return PARAM.sub(lambda match: str(ids[match.group(1)]), path)
+
+
+def objects(web: Web) -> dict[str, int]:
+    """One object of each kind a path can name; the cycle is public (not a draft)."""
+    cycle_id = make_cycle(web)
+    budget_id = queries.list_budgets(web.db, cycle_id)[0].id
+    account_id = web.account(email="target@example.org").id
+    now, council = web.clock(), web.council_id()
+    # A draft by someone else: to the caller it does not exist (404), so a 403 can only
+    # come from the route's roles, not from the authorship check of a public proposal.
+    proposal_id = make_proposal(web, account_id, budget_id, submit=False)
+    # The category lives in a cycle of its own: proposals of a cycle with categories need one.
+    other_cycle = make_cycle(web, instance="2029", open_submissions=False)
+    category_id = categories.create_category(
+        web.db, now, actor_id=council, cycle_id=other_cycle, code="green",
+        name_fr="Environnement", name_en="Environment",
+    )  # fmt: skip
+    committee_id = committees.create_committee(
+        web.db, now, actor_id=council, cycle_id=cycle_id, name="Roads"
+    )
+    notifications.notify(web.db, now, account_id, Kind.MERGED, proposal_id=proposal_id, title="x")
+    web.db.commit()
+    return {
+        "cycle_id": cycle_id,
+        "budget_id": budget_id,
+        "district_id": make_district(web),
+        "account_id": account_id,
+        "proposal_id": proposal_id,
+        "category_id": category_id,
+        "committee_id": committee_id,
+        "notification_id": queries.notifications_of(web.db, account_id)[0].id,
+    }
+
+
+@dataclass
+class Seed:
+    """The module's open transaction, the objects made in it, and a handle to make more."""
+
+    connection: Connection
+    ids: dict[str, int]
+    web: Web
+
+
+@pytest.fixture(scope="module")
+def seed(db_backend: Engine, web_apps: dict[str, Starlette]) -> Iterator[Seed]:
+    with db_backend.connect() as connection, connection.begin() as outer:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            web = Web(web_apps, session, Clock())
+            yield Seed(connection, objects(web), web)
+        outer.rollback()
+
+
+@pytest.fixture(scope="module")
+def seeded_roles(seed: Seed) -> dict[str, str]:
+    """An account for each role but `visitor` (as `Web.signed_in` makes it), made once beside the
+    objects: role -> email."""
+    return {role: seed.web.account(Role(role)).email for role in ROLES if role != "visitor"}
+
+
+@pytest.fixture
+def seeded_db(seed: Seed) -> Iterator[Session]:
+    """A session in a savepoint of the module's transaction, rolled back after the test: as the
+    `db` fixture, services may commit and the seeded objects are left as they were found."""
+    savepoint = seed.connection.begin_nested()
+    try:
+        with Session(bind=seed.connection, join_transaction_mode="create_savepoint") as session:
+            yield session
+    finally:
+        savepoint.rollback()
+
+
+@pytest.fixture
+def ids(seed: Seed) -> dict[str, int]:
+    """The seeded objects' ids: a copy, which a test may change."""
+    return dict(seed.ids)
