@@ -45,7 +45,7 @@ then evaluates little more than the project it buys.
 from __future__ import annotations
 
 import heapq
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import repeat
@@ -236,8 +236,9 @@ class _State:
             moves.append(move)
         classes, groups = self.classes, self.r.slot_groups
         for s, move in zip(self.r.slots_of[j], moves, strict=True):
-            for g in groups[s]:
-                classes[g] = move[classes[g]]
+            # classes[g] = move[classes[g]] for each group of the slot, in C (each group once).
+            moved = map(move.__getitem__, map(classes.__getitem__, groups[s]))
+            deque(map(classes.__setitem__, groups[s], moved), maxlen=0)
         for q in self.r.neighbours(j):
             self.dirty[q] = True
         return Purchase(j, found, Fraction(top, scale), Fraction(paid, scale))
