@@ -20,13 +20,15 @@ Why it is fast while exact (int and Fraction only):
   first, so budget comparisons are integer comparisons. The multiplication is lazy: a class's
   budget is brought to the current scale when it is next read (`_State.normalize`).
 - rho is found in one pass over the supporters' budget classes sorted by budget per utility
-  (`_State.rho`), with integer comparisons only. With one utility, the sort is skipped when the
-  money is short of the cost (unaffordable) or when nobody is capped (rho = cost / weight).
+  (`_State.rho`), with integer comparisons only; with one utility, without sorting: the capped
+  classes are set aside in a few passes over the classes, each made in C.
 - Lazy evaluation (as equalshares.net's reference code): budgets only shrink, so a project's rho
   never decreases. Projects wait in a heap keyed by (last rho, tie rank); a round re-evaluates
   them in that order and stops once the best exact key is below every remaining bound. Projects
   none of whose supporters paid since their last evaluation keep an exact rho. Ties on rho are
-  decided by the integer tie rank, exactly.
+  decided by the integer tie rank, exactly. Keys start with floor(rho * 2**64), an integer that
+  orders as rho does wherever it differs (floor is monotone) and only then the Fraction, so the
+  heap compares integers in C and Fractions only on a near tie.
 
 On request (`runner_ups=True`) a run also records, for every round, the least key among the
 projects it did not buy in that round (every affordable one, not only the bound it stopped at):
@@ -48,14 +50,15 @@ import heapq
 from collections import Counter, deque
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import repeat
+from itertools import compress, repeat
 from math import gcd
-from operator import mul
+from operator import mul, not_, sub
 
 from budget.tally.mes_groups import DEAD, Prepared, Restricted
 
-Key = tuple[Fraction, int, int]  # (rho in the election's units, tie rank, project index)
 Rank = tuple[Fraction, int]  # (rho in the election's units, tie rank): how a round compares
+Bound = tuple[int, Fraction, int]  # (floor(rho * 2**64), rho, tie rank): `Rank`, fast to compare
+Key = tuple[int, Fraction, int, int]  # a `Bound` and the project index: a heap entry
 Counts = list[tuple[int, dict[int, int]]]  # per slot of a project: utility, {class: voters}
 
 
@@ -85,7 +88,7 @@ class Run:
     group_classes: tuple[int, ...]  # per group: its budget class at the end
     class_values: dict[int, int]  # per class held at the end: its budget (DEAD: 0)
     runner_ups: tuple[Rank | None, ...] | None = None
-    bounds: tuple[dict[int, Rank | None], ...] = ()  # per round: bounds left, None: unaffordable
+    bounds: tuple[dict[int, Bound | None], ...] = ()  # per round: bounds left, None: unaffordable
 
     @property
     def group_values(self) -> tuple[int, ...]:
@@ -113,28 +116,37 @@ class Run:
         return [Fraction(v, self.scale) for v in money]
 
 
+def _key(rho: Fraction, rank: int, j: int) -> Key:
+    """A heap entry: floor(rho * 2**64) first, so that keys compare as integers unless nearly
+    tied (then by rho, exactly); floor is monotone, so the order is rho's, then the tie rank."""
+    return (rho.numerator << 64) // rho.denominator, rho, rank, j
+
+
 class _State:
     """One run's mutable state: class budgets (stored units), each group's class, the heap.
 
-    Rescaling is lazy: class c's budget is stored over `at[c]`, the scale when it was last read
-    (a divisor of the current scale), and brought to the current scale when it is read again,
-    so a rescale costs nothing for the classes the run does not look at any more."""
+    Rescaling is lazy: class c's budget is stored at the scale of epoch `at[c]` (the epoch when it
+    was last read; a rescale starts a new epoch), and brought to the current scale when it is read
+    again, multiplied by `factors[at[c]]`; so a rescale costs nothing for the classes the run does
+    not look at any more, and reading a class costs no division of large numbers."""
 
     def __init__(self, restricted: Restricted, endowment: Fraction) -> None:
         self.r = restricted
         self.scale = endowment.denominator
         self.values: list[int] = [endowment.numerator]
-        self.at: list[int] = [self.scale]
+        self.epoch = 0  # rescales so far
+        self.at: list[int] = [0]  # per class: the epoch its budget is stored at
+        self.factors: list[int] = [1]  # per epoch: what its amounts are to be multiplied by
         self.classes = [0 if endowment > 0 else DEAD] * len(restricted.multiplicity)
         self.costs = restricted.prepared.costs
         self.dirty = [True] * len(self.costs)
         self.counted: dict[int, Counts] = {}  # per project: its counts at its last evaluation
         ranks, weight = restricted.prepared.ranks, restricted.weight
         costs = restricted.prepared.costs
-        self.heap = [(Fraction(costs[j], weight[j]), ranks[j], j) for j in restricted.projects]
+        self.heap = [_key(Fraction(costs[j], weight[j]), ranks[j], j) for j in restricted.projects]
         heapq.heapify(self.heap)
-        self.gone: dict[int, Rank | None] = {}  # the projects found unaffordable
-        self.lent: dict[int, Rank | None] = {}  # the bounds of the run above, this round
+        self.gone: dict[int, Bound | None] = {}  # the projects found unaffordable
+        self.lent: dict[int, Bound | None] = {}  # the bounds of the run above, this round
 
     def counts(self, j: int) -> Counts:
         """Project j's supporters per slot, counted by budget class (the spent ones left out);
@@ -153,13 +165,13 @@ class _State:
         return found
 
     def normalize(self, slots: Counts) -> None:
-        """Bring the budgets of the classes counted in `slots` to the current scale."""
-        values, at, scale = self.values, self.at, self.scale
+        values, at, epoch, factors = self.values, self.at, self.epoch, self.factors
         for _, counts in slots:
             for c in counts:
-                if at[c] != scale:
-                    values[c] *= scale // at[c]
-                    at[c] = scale
+                k = at[c]
+                if k != epoch:
+                    values[c] *= factors[k]
+                    at[c] = epoch
 
     def rho(self, j: int) -> Fraction | None:
         """Least rho paying project j (in the election's units), or None if unaffordable.
@@ -170,30 +182,35 @@ class _State:
         the least solution lies in the first interval with F(r_k) >= cost, where
         rho = (cost - C_k) / W_k. No such interval: the money is short of the cost."""
         slots = self.counts(j)
-        values, cost = self.values, self.costs[j] * self.scale
-        if len(slots) == 1:  # one utility u: sort by budget, W_k = u * (voters left)
+        cost = self.costs[j] * self.scale
+        if len(slots) == 1:  # one utility u: W_k = u * (voters left), no sorting needed
             u, counts = slots[0]
-            if sum(map(mul, map(values.__getitem__, counts), counts.values())) < cost:
-                return None  # the money is short (checked in C, before any sorting)
-            left = sum(counts.values())
-            if min(map(values.__getitem__, counts)) * left >= cost:
-                return Fraction(cost, u * left * self.scale)  # the first interval: none capped
-            capped = 0
-            budgets = map(values.__getitem__, counts)
-            ordered = iter(sorted(zip(budgets, counts.values(), strict=True)))
-            b, m = next(ordered)
-            while b * left < cost - capped:  # F(b / u) < cost, in integers; at the last class
-                capped += b * m  # F(b / u) is all the money, which covers the cost
-                left -= m
-                b, m = next(ordered)
-            return Fraction(cost - capped, u * left * self.scale)
+            budgets = list(map(self.values.__getitem__, counts))
+            voters = list(counts.values())
+            if sum(map(mul, budgets, voters)) < cost:
+                return None  # the money is short
+            capped, left = 0, sum(voters)
+            while True:
+                # The sorted walk caps classes by increasing budget while b * left < cost -
+                # capped. A class passing that test still passes it once another passing one
+                # (b', m') is capped: cost - capped - b' m' > b' (left - m') >= b (left - m')
+                # when b <= b', and the left side drops by b m' >= b' m' when b >= b'. So the
+                # walk caps them all, then goes on: cap them at once, in C, until none passes.
+                least = -((capped - cost) // left)  # b * left < cost - capped: b < least
+                below = list(map(least.__gt__, budgets))
+                if not any(below):
+                    return Fraction(cost - capped, u * left * self.scale)
+                capped += sum(map(mul, compress(budgets, below), compress(voters, below)))
+                left -= sum(compress(voters, below))
+                above = list(map(not_, below))
+                budgets, voters = list(compress(budgets, above)), list(compress(voters, above))
         lcm = 1
         for u, _ in slots:
             lcm = lcm * u // gcd(lcm, u)
         items = sorted(
             (b * (lcm // u), b, u, m)  # b * lcm / u orders the ratios b / u exactly
             for u, counts in slots
-            for b, m in zip(map(values.__getitem__, counts), counts.values(), strict=True)
+            for b, m in zip(map(self.values.__getitem__, counts), counts.values(), strict=True)
         )
         weight = sum(u * m for _, _, u, m in items)
         capped = 0
@@ -214,25 +231,29 @@ class _State:
         for u, _ in slots:
             denominator = (rho * u).denominator
             factor = factor * denominator // gcd(factor, denominator)
-        self.scale *= factor  # every stored amount is to be multiplied by `factor`, lazily
-        rho *= factor
-        self.normalize(slots)  # (other purchases may also have rescaled since j's evaluation)
-        values, at, scale = self.values, self.at, self.scale
+        if factor != 1:  # every stored amount is to be multiplied by `factor`, lazily
+            self.scale *= factor
+            self.epoch += 1
+            self.factors = [f * factor for f in self.factors] + [1]
+            rho *= factor
+        self.normalize(slots)
+        values, at, epoch = self.values, self.at, self.epoch
         moves: list[dict[int, int]] = []
         paid = top = 0
         for u, counts in slots:
             share = int(rho * u)  # an integer after the rescale
-            budgets = list(map(values.__getitem__, counts))
+            budgets = list(map(self.values.__getitem__, counts))
             # Each class pays min(b, share): all it holds (then spent) or the share.
             paid += sum(map(mul, map(min, budgets, repeat(share)), counts.values()))
             top = max(top, min(share, max(budgets, default=0)))
             move = dict.fromkeys(counts, DEAD)
             move[DEAD] = DEAD
-            kept = [(c, b - share) for c, b in zip(counts, budgets, strict=True) if b > share]
+            keeps = list(map(share.__lt__, budgets))  # b > share: the class keeps b - share
+            kept = list(compress(counts, keeps))
             first = len(values)  # the new classes' ids follow on
-            move.update((c, first + i) for i, (c, _) in enumerate(kept))
-            values.extend([b for _, b in kept])
-            at.extend([scale] * len(kept))
+            move.update(zip(kept, range(first, first + len(kept)), strict=True))
+            values.extend(map(sub, compress(budgets, keeps), repeat(share)))
+            at.extend(repeat(epoch, len(kept)))
             moves.append(move)
         classes, groups = self.classes, self.r.slot_groups
         for s, move in zip(self.r.slots_of[j], moves, strict=True):
@@ -241,22 +262,23 @@ class _State:
             deque(map(classes.__setitem__, groups[s], moved), maxlen=0)
         for q in self.r.neighbours(j):
             self.dirty[q] = True
+        scale = self.scale
         return Purchase(j, found, Fraction(top, scale), Fraction(paid, scale))
 
     def held(self) -> dict[int, int]:
         """The budget of every class some group holds (current scale; DEAD: 0)."""
-        scale, values, at = self.scale, self.values, self.at
+        values, at, factors = self.values, self.at, self.factors
         live = set(self.classes) - {DEAD}
-        return {c: values[c] * (scale // at[c]) for c in live} | {DEAD: 0}
+        return {c: values[c] * factors[at[c]] for c in live} | {DEAD: 0}
 
     def evaluate(self, key: Key) -> Key | None:
         """The exact key of a heap entry (None: unaffordable, dropped for good)."""
-        _, rank, j = key
+        _, _, rank, j = key
         if not self.dirty[j]:
             return key
         self.dirty[j] = False
         rho = self.rho(j)
-        return None if rho is None else (rho, rank, j)
+        return None if rho is None else _key(rho, rank, j)
 
     def next_round(self) -> Key | None:
         """Pop candidates by lower bound until the best exact key beats every remaining bound;
@@ -267,14 +289,14 @@ class _State:
         lent = self.lent
         while heap and (best is None or heap[0] < best):
             key = heapq.heappop(heap)
-            j = key[2]
+            j = key[3]
             if self.dirty[j] and j in lent:  # the run above lends a bound for j
                 above = lent[j]
                 if above is None:  # unaffordable above, so here too
                     self.gone[j] = None
                     continue
-                if above > key[:2]:
-                    heapq.heappush(heap, (above[0], above[1], j))
+                if above > key[:3]:
+                    heapq.heappush(heap, (*above, j))
                     continue
             exact = self.evaluate(key)
             if exact is None:
@@ -297,7 +319,7 @@ class _State:
         while heap:
             key = self.evaluate(heap[0])
             if key == heap[0]:
-                return key[0], key[1]
+                return key[1], key[2]
             if key is None:
                 heapq.heappop(heap)
             else:
@@ -323,7 +345,7 @@ def run(
     state = _State(restricted, endowment)
     purchases: list[Purchase] = []
     runners: list[Rank | None] = []
-    bounds: list[dict[int, Rank | None]] = []
+    bounds: list[dict[int, Bound | None]] = []
     lending, bought = (above.bounds, above.funded) if above is not None else ((), ())
     while True:
         k = len(purchases)
@@ -331,13 +353,13 @@ def run(
             lending = ()  # this run no longer follows the one above
         state.lent = lending[k] if k < len(lending) else {}
         best = state.next_round()
-        held: dict[int, Rank | None] = {j: (rho, rank) for rho, rank, j in state.heap}
+        held: dict[int, Bound | None] = {key[3]: key[:3] for key in state.heap}
         bounds.append(held | state.gone)
         if best is None:
             break
         if runner_ups:
             runners.append(state.runner_up())
-        purchases.append(state.buy(best[2], best[0]))
+        purchases.append(state.buy(best[3], best[1]))
     found = tuple(runners) if runner_ups else None
     classes = tuple(state.classes)
     return Run(
