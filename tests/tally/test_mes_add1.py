@@ -98,6 +98,35 @@ def test_every_share_in_a_certified_range_buys_the_same_sequence(
             assert reference_mes(election, options, low + Fraction(k, 2)) == ids(election, left)
 
 
+@given(
+    elections(max_projects=6, max_voters=8, max_cost=40),
+    st.sampled_from(list(Satisfaction)),
+    st.fractions(0, 30, max_denominator=3),
+    st.integers(0, 6),
+    st.integers(1, 12),
+)
+def test_runner_ups_made_against_a_lower_run_decide_certificates_as_exact_ones(
+    election: Election, satisfaction: Satisfaction, low: Fraction, middle: int, width: int
+) -> None:
+    # Made `against` the run at `low`, a runner-up is exact or a lower bound above that run's
+    # key: the certificate from `low` is the same, and one from a share between is never wider.
+    options = Options(satisfaction=satisfaction)
+    _, prepared = mes._prepare(election, options)
+    left, high = run(prepared, low), low + middle + width
+    exact = run(prepared, high, runner_ups=True)
+    bounded = run(prepared, high, runner_ups=True, against=left)
+    assert bounded.purchases == exact.purchases
+    assert exact.runner_ups is not None and bounded.runner_ups is not None
+    floors = left.keys()
+    for k, (found, true) in enumerate(zip(bounded.runner_ups, exact.runner_ups, strict=True)):
+        if found != true:  # a bound above the floor, below the least key (if any is left)
+            assert found is not None and k < len(floors) and found > floors[k]
+            assert true is None or found < true
+    assert certified(left, bounded) == certified(left, exact)
+    between = run(prepared, low + middle)
+    assert certified(between, exact) or not certified(between, bounded)
+
+
 # add1 against its step-by-step definition, in every detail.
 
 

@@ -29,7 +29,11 @@ The search: from the kept share e, probe a share R = e + w s with runner-ups rec
 runner_ups`); if [e, R] is certified, jump to R and double w; else halve w toward the nearest
 uncertified probe and, once w < 2, take one plain step (the probe is reused when reached). The
 kept run is always a real run at its share, so outcomes, explanations and details are those of
-the step-by-step definition.
+the step-by-step definition. A probe with no run above it is preceded by an anchor ANCHOR times
+as far, so that it and the probes after it borrow bounds (below). A probe's runner-ups need only
+be exact where their bound is not already above the kept run's key of the round (`mes_engine.
+run`'s `against`): a lower bound above K_k(L) proves K_k(L) < Q_k(R) just as well, and so for any
+later kept run on the same purchases, whose keys are no larger.
 
 Where outcomes change at nearly every step (Warsaw's district files: the order of purchases
 changes at about every other step), probes cannot be certified and only add runs. So after
@@ -60,6 +64,7 @@ from budget.tally.mes_groups import Prepared
 from budget.tally.model import Election, Explanation
 
 REACH = 32  # steps a restriction to the affordable projects is built ahead for
+ANCHOR = 4  # a probe with no run above it is preceded by one this many times as far
 BLOCK = 16  # at most this many plain steps are run at once, downwards (`_Search.descend`)
 
 
@@ -137,11 +142,15 @@ class _Search:
 
     def run(self, share: Fraction, *, runner_ups: bool = False) -> Run:
         """One MES run, borrowing the bounds of the nearest run above it if any (`mes_engine.
-        run`'s `above`); its restriction is built to serve the next REACH steps too."""
+        run`'s `above`); its restriction is built to serve the next REACH steps too. Runner-ups
+        need only be known as far as the certificate from the kept run asks (`against`)."""
         reach = share + REACH * self.step
         higher = [e for e in self.probes if e > share]
         above = self.probes[min(higher)] if higher else None
-        return run(self.prepared, share, runner_ups=runner_ups, reach=reach, above=above)
+        against = self.kept if runner_ups else None
+        return run(
+            self.prepared, share, runner_ups=runner_ups, reach=reach, above=above, against=against
+        )
 
     def descend(self, low: Fraction) -> None:
         """Plain runs from `low` up to the block's end or below the nearest probe, made downwards
@@ -182,6 +191,9 @@ class _Search:
         if self.width < 2:
             return False
         target = share + self.width * self.step
+        if not self.probes:  # an anchor above, so that the probes below it borrow its bounds
+            anchor = share + ANCHOR * self.width * self.step
+            self.probes[anchor] = self.run(anchor, runner_ups=True)
         self.probes[target] = self.run(target, runner_ups=True)
         self.failed = True  # until a jump says otherwise
         return True

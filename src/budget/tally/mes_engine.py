@@ -78,8 +78,9 @@ class Run:
     """A finished run: the purchases in order and every ballot group's final budget, stored as
     integers over `scale` (true amount = stored / scale). `runner_ups`, if recorded: per round,
     the least key of the projects still affordable besides the one bought (None: there were
-    none). `bounds`: per round (after its choice, and once more at the end), the bound held for
-    each project left, None for those found unaffordable (module docstring)."""
+    none), or a lower bound of it above the key of the run it was made `against`. `bounds`: per
+    round (after its choice, and once more at the end), the bound held for each project left,
+    None for those found unaffordable (module docstring)."""
 
     endowment: Fraction
     purchases: tuple[Purchase, ...]
@@ -313,10 +314,13 @@ class _State:
             heapq.heappush(heap, key)
         return best
 
-    def runner_up(self) -> Rank | None:
-        """Make the top of the heap exact: then it is the least key of every project left."""
+    def runner_up(self, floor: Rank | None = None) -> Rank | None:
+        """Make the top of the heap exact: then it is the least key of every project left. With
+        `floor`, a bound above it is enough (a lower bound of that least key, above the floor)."""
         heap = self.heap
         while heap:
+            if floor is not None and heap[0][1:3] > floor:
+                return heap[0][1], heap[0][2]
             key = self.evaluate(heap[0])
             if key == heap[0]:
                 return key[1], key[2]
@@ -334,11 +338,14 @@ def run(
     runner_ups: bool = False,
     reach: Fraction | None = None,
     above: Run | None = None,
+    against: Run | None = None,
 ) -> Run:
     """Method of Equal Shares with this per-voter endowment, without completion. `reach`: a
     larger endowment whose runs may share this run's restriction (`Prepared.restrict`). `above`:
     a run at a larger endowment, whose bounds this run uses while it buys what that one bought
-    (module docstring)."""
+    (module docstring). `against`: the run whose keys the runner-ups are to be compared with;
+    a round's runner-up is then exact or a lower bound above that run's key of the round, which
+    decides the comparison as well (`mes_add1.certified`)."""
     if above is not None and above.endowment <= endowment:
         raise ValueError("the run lending bounds must be at a larger share")
     restricted = prepared.restrict(endowment, reach)
@@ -347,6 +354,7 @@ def run(
     runners: list[Rank | None] = []
     bounds: list[dict[int, Bound | None]] = []
     lending, bought = (above.bounds, above.funded) if above is not None else ((), ())
+    floors = against.keys() if against is not None else []
     while True:
         k = len(purchases)
         if k and k <= len(bought) and purchases[-1].project != bought[k - 1]:
@@ -358,7 +366,7 @@ def run(
         if best is None:
             break
         if runner_ups:
-            runners.append(state.runner_up())
+            runners.append(state.runner_up(floors[k] if k < len(floors) else None))
         purchases.append(state.buy(best[3], best[1]))
     found = tuple(runners) if runner_ups else None
     classes = tuple(state.classes)
