@@ -48,8 +48,9 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from itertools import compress, repeat
 from math import gcd
 from operator import mul, not_, sub
@@ -86,10 +87,20 @@ class Run:
     purchases: tuple[Purchase, ...]
     restricted: Restricted
     scale: int
-    group_classes: tuple[int, ...]  # per group: its budget class at the end
-    class_values: dict[int, int]  # per class held at the end: its budget (DEAD: 0)
+    state: _State = field(compare=False, repr=False)  # the budgets, read only when asked for
     runner_ups: tuple[Rank | None, ...] | None = None
     bounds: tuple[dict[int, Bound | None], ...] = ()  # per round: bounds left, None: unaffordable
+
+    @cached_property
+    def group_classes(self) -> tuple[int, ...]:
+        """Per group: its budget class at the end."""
+        return tuple(self.state.classes)
+
+    @cached_property
+    def class_values(self) -> dict[int, int]:
+        """Per class held at the end: its budget (DEAD: 0). Most runs of the add1 walk are
+        only compared, so this is worked out when first asked for."""
+        return self.state.held()
 
     @property
     def group_values(self) -> tuple[int, ...]:
@@ -237,13 +248,13 @@ class _State:
             self.epoch += 1
             self.factors = [f * factor for f in self.factors] + [1]
             rho *= factor
-        self.normalize(slots)
+        self.normalize(slots)  # (other purchases may also have rescaled since j's evaluation)
         values, at, epoch = self.values, self.at, self.epoch
         moves: list[dict[int, int]] = []
         paid = top = 0
         for u, counts in slots:
             share = int(rho * u)  # an integer after the rescale
-            budgets = list(map(self.values.__getitem__, counts))
+            budgets = list(map(values.__getitem__, counts))
             # Each class pays min(b, share): all it holds (then spent) or the share.
             paid += sum(map(mul, map(min, budgets, repeat(share)), counts.values()))
             top = max(top, min(share, max(budgets, default=0)))
@@ -369,14 +380,5 @@ def run(
             runners.append(state.runner_up(floors[k] if k < len(floors) else None))
         purchases.append(state.buy(best[3], best[1]))
     found = tuple(runners) if runner_ups else None
-    classes = tuple(state.classes)
-    return Run(
-        endowment,
-        tuple(purchases),
-        restricted,
-        state.scale,
-        classes,
-        state.held(),
-        found,
-        tuple(bounds),
-    )
+    state.counted, state.heap = {}, []  # what the finished run keeps: the budgets
+    return Run(endowment, tuple(purchases), restricted, state.scale, state, found, tuple(bounds))
