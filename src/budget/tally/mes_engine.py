@@ -53,25 +53,34 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import compress, repeat
 from math import gcd
-from operator import mul, not_, sub
+from operator import itemgetter, mul, not_, sub
 
 from budget.tally.mes_groups import DEAD, Prepared, Restricted
 
 Rank = tuple[Fraction, int]  # (rho in the election's units, tie rank): how a round compares
-Bound = tuple[int, Fraction, int]  # (floor(rho * 2**64), rho, tie rank): `Rank`, fast to compare
-Key = tuple[int, Fraction, int, int]  # a `Bound` and the project index: a heap entry
+Key = tuple[int, Fraction, int, int]  # (floor(rho * 2**64), rho, tie rank, project index)
 Counts = list[tuple[int, dict[int, int]]]  # per slot of a project: utility, {class: voters}
 
 
 @dataclass(frozen=True)
 class Purchase:
-    """One round: the project index, rho, the largest payment of one supporter, the total paid
-    (equal to the cost; kept so tests can check it). Money in the election's units."""
+    """One round: the project index, rho, the largest payment of one supporter and the total
+    paid (equal to the cost; kept so tests can check it), both stored over `scale`. Money in the
+    election's units."""
 
     project: int
     rho: Fraction
-    max_payment: Fraction
-    paid: Fraction
+    top: int
+    total: int
+    scale: int
+
+    @property
+    def max_payment(self) -> Fraction:
+        return Fraction(self.top, self.scale)
+
+    @property
+    def paid(self) -> Fraction:
+        return Fraction(self.total, self.scale)
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ class Run:
     scale: int
     state: _State = field(compare=False, repr=False)  # the budgets, read only when asked for
     runner_ups: tuple[Rank | None, ...] | None = None
-    bounds: tuple[dict[int, Bound | None], ...] = ()  # per round: bounds left, None: unaffordable
+    bounds: tuple[dict[int, Key | None], ...] = ()  # per round: bounds left, None: unaffordable
 
     @cached_property
     def group_classes(self) -> tuple[int, ...]:
@@ -157,8 +166,8 @@ class _State:
         costs = restricted.prepared.costs
         self.heap = [_key(Fraction(costs[j], weight[j]), ranks[j], j) for j in restricted.projects]
         heapq.heapify(self.heap)
-        self.gone: dict[int, Bound | None] = {}  # the projects found unaffordable
-        self.lent: dict[int, Bound | None] = {}  # the bounds of the run above, this round
+        self.gone: dict[int, Key | None] = {}  # the projects found unaffordable
+        self.lent: dict[int, Key | None] = {}  # the bounds of the run above, this round
 
     def counts(self, j: int) -> Counts:
         """Project j's supporters per slot, counted by budget class (the spent ones left out);
@@ -238,10 +247,10 @@ class _State:
         to their new budget classes. j's counts are those of its evaluation: it is not dirty, so
         none of its supporters paid since."""
         slots = self.counted[j]
-        rho = found * self.scale
-        factor = 1  # least common denominator of the payments rho * u
+        rho, over = found.numerator * self.scale, found.denominator  # stored rho: rho / over
+        factor = 1  # least common denominator of the payments rho * u / over
         for u, _ in slots:
-            denominator = (rho * u).denominator
+            denominator = over // gcd(rho * u, over)
             factor = factor * denominator // gcd(factor, denominator)
         if factor != 1:  # every stored amount is to be multiplied by `factor`, lazily
             self.scale *= factor
@@ -253,7 +262,7 @@ class _State:
         moves: list[dict[int, int]] = []
         paid = top = 0
         for u, counts in slots:
-            share = int(rho * u)  # an integer after the rescale
+            share = rho * u // over  # exact after the rescale
             budgets = list(map(values.__getitem__, counts))
             # Each class pays min(b, share): all it holds (then spent) or the share.
             paid += sum(map(mul, map(min, budgets, repeat(share)), counts.values()))
@@ -274,8 +283,7 @@ class _State:
             deque(map(classes.__setitem__, groups[s], moved), maxlen=0)
         for q in self.r.neighbours(j):
             self.dirty[q] = True
-        scale = self.scale
-        return Purchase(j, found, Fraction(top, scale), Fraction(paid, scale))
+        return Purchase(j, found, top, paid, self.scale)
 
     def held(self) -> dict[int, int]:
         """The budget of every class some group holds (current scale; DEAD: 0)."""
@@ -307,8 +315,8 @@ class _State:
                 if above is None:  # unaffordable above, so here too
                     self.gone[j] = None
                     continue
-                if above > key[:3]:
-                    heapq.heappush(heap, (*above, j))
+                if above > key:  # (both end with j)
+                    heapq.heappush(heap, above)
                     continue
             exact = self.evaluate(key)
             if exact is None:
@@ -363,7 +371,7 @@ def run(
     state = _State(restricted, endowment)
     purchases: list[Purchase] = []
     runners: list[Rank | None] = []
-    bounds: list[dict[int, Bound | None]] = []
+    bounds: list[dict[int, Key | None]] = []
     lending, bought = (above.bounds, above.funded) if above is not None else ((), ())
     floors = against.keys() if against is not None else []
     while True:
@@ -372,7 +380,8 @@ def run(
             lending = ()  # this run no longer follows the one above
         state.lent = lending[k] if k < len(lending) else {}
         best = state.next_round()
-        held: dict[int, Bound | None] = {key[3]: key[:3] for key in state.heap}
+        heap = state.heap  # each project's bound this round, by project (in C)
+        held: dict[int, Key | None] = dict(zip(map(itemgetter(3), heap), heap, strict=True))
         bounds.append(held | state.gone)
         if best is None:
             break
