@@ -55,10 +55,9 @@ from itertools import compress, repeat
 from math import gcd
 from operator import itemgetter, mul, not_, sub
 
-from budget.tally.mes_groups import DEAD, Prepared, Restricted
+from budget.tally.mes_groups import DEAD, Key, Prepared, Restricted, heap_key
 
 Rank = tuple[Fraction, int]  # (rho in the election's units, tie rank): how a round compares
-Key = tuple[int, Fraction, int, int]  # (floor(rho * 2**64), rho, tie rank, project index)
 Counts = list[tuple[int, dict[int, int]]]  # per slot of a project: utility, {class: voters}
 
 
@@ -137,12 +136,6 @@ class Run:
         return [Fraction(v, self.scale) for v in money]
 
 
-def _key(rho: Fraction, rank: int, j: int) -> Key:
-    """A heap entry: floor(rho * 2**64) first, so that keys compare as integers unless nearly
-    tied (then by rho, exactly); floor is monotone, so the order is rho's, then the tie rank."""
-    return (rho.numerator << 64) // rho.denominator, rho, rank, j
-
-
 class _State:
     """One run's mutable state: class budgets (stored units), each group's class, the heap.
 
@@ -162,9 +155,7 @@ class _State:
         self.costs = restricted.prepared.costs
         self.dirty = [True] * len(self.costs)
         self.counted: dict[int, Counts] = {}  # per project: its counts at its last evaluation
-        ranks, weight = restricted.prepared.ranks, restricted.weight
-        costs = restricted.prepared.costs
-        self.heap = [_key(Fraction(costs[j], weight[j]), ranks[j], j) for j in restricted.projects]
+        self.heap = list(restricted.first_keys)
         heapq.heapify(self.heap)
         self.gone: dict[int, Key | None] = {}  # the projects found unaffordable
         self.lent: dict[int, Key | None] = {}  # the bounds of the run above, this round
@@ -298,7 +289,7 @@ class _State:
             return key
         self.dirty[j] = False
         rho = self.rho(j)
-        return None if rho is None else _key(rho, rank, j)
+        return None if rho is None else heap_key(rho, rank, j)
 
     def next_round(self) -> Key | None:
         """Pop candidates by lower bound until the best exact key beats every remaining bound;

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 from budget.tally.model import Election
 from budget.tally.options import Satisfaction
@@ -20,6 +21,14 @@ REPEAT = 8  # groups of up to this many voters are counted voter by voter (in C)
 DEAD = -1  # class of the voters who spent everything, and "no group" in `Restricted.group_of`
 
 Items = tuple[tuple[int, int], ...]  # (project index, utility) pairs, by project index
+Key = tuple[int, Fraction, int, int]  # (floor(rho * 2**64), rho, tie rank, project index)
+
+
+def heap_key(rho: Fraction, rank: int, j: int) -> Key:
+    """The MES engine's heap entry: floor(rho * 2**64) first, so that keys compare as integers
+    unless nearly tied (then by rho, exactly); floor is monotone, so the order is rho's, then the
+    tie rank."""
+    return (rho.numerator << 64) // rho.denominator, rho, rank, j
 
 
 def mes_utilities(election: Election, satisfaction: Satisfaction) -> Mapping[str, int] | None:
@@ -81,9 +90,8 @@ class Prepared:
 
     def start(self, endowment: Fraction) -> frozenset[int]:
         """The projects whose supporters can afford them at the start: e * votes >= cost."""
-        return frozenset(
-            j for j, v in enumerate(self.votes) if v and endowment * v >= self.costs[j]
-        )
+        n, d, costs = endowment.numerator, endowment.denominator, self.costs
+        return frozenset(j for j, v in enumerate(self.votes) if v and n * v >= costs[j] * d)
 
     def restrict(self, endowment: Fraction, reach: Fraction | None = None) -> Restricted:
         """The data for a run with this endowment: the projects affordable at the start, or more.
@@ -169,6 +177,12 @@ class Restricted:
             tuple(weight),
             tuple(p for p, _ in slot_of),
         )
+
+    @cached_property
+    def first_keys(self) -> tuple[Key, ...]:
+        """The engine's heap entries before any purchase: rho = cost / weight (nobody capped)."""
+        costs, ranks, weight = self.prepared.costs, self.prepared.ranks, self.weight
+        return tuple(heap_key(Fraction(costs[j], weight[j]), ranks[j], j) for j in self.projects)
 
     def neighbours(self, j: int) -> frozenset[int]:
         """The projects sharing a supporter with project j (computed once, on first use)."""
