@@ -116,11 +116,14 @@ def test_runner_ups_made_against_a_lower_run_decide_certificates_as_exact_ones(
     exact = run(prepared, high, runner_ups=True)
     bounded = run(prepared, high, runner_ups=True, against=left)
     assert bounded.purchases == exact.purchases
-    assert exact.runner_ups is not None and bounded.runner_ups is not None
+    assert exact.runner_ups is not None
+    assert bounded.runner_ups is not None
     floors = left.keys()
     for k, (found, true) in enumerate(zip(bounded.runner_ups, exact.runner_ups, strict=True)):
         if found != true:  # a bound above the floor, below the least key (if any is left)
-            assert found is not None and k < len(floors) and found > floors[k]
+            assert found is not None
+            assert k < len(floors)
+            assert found > floors[k]
             assert true is None or found < true
     assert certified(left, bounded) == certified(left, exact)
     between = run(prepared, low + middle)

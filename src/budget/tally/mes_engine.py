@@ -177,6 +177,7 @@ class _State:
         return found
 
     def normalize(self, slots: Counts) -> None:
+        """Bring the budgets of the classes counted in `slots` to the current scale."""
         values, at, epoch, factors = self.values, self.at, self.epoch, self.factors
         for _, counts in slots:
             for c in counts:
@@ -205,9 +206,10 @@ class _State:
             while True:
                 # The sorted walk caps classes by increasing budget while b * left < cost -
                 # capped. A class passing that test still passes it once another passing one
-                # (b', m') is capped: cost - capped - b' m' > b' (left - m') >= b (left - m')
-                # when b <= b', and the left side drops by b m' >= b' m' when b >= b'. So the
-                # walk caps them all, then goes on: cap them at once, in C, until none passes.
+                # (b', m') is capped: if b <= b', cost - capped - b' m' > b' (left - m') >=
+                # b (left - m'); if b >= b', its left side drops by b m', the right by b' m' <=
+                # b m'. So the walk caps them all, then goes on: cap them at once, in C, until
+                # none passes.
                 least = -((capped - cost) // left)  # b * left < cost - capped: b < least
                 below = list(map(least.__gt__, budgets))
                 if not any(below):
