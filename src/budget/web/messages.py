@@ -87,6 +87,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "proposal.not-author": N_("Only the proposal's authors may do this."),
     "proposal.not-creator": N_("Only the proposal's creator may do this."),
     "proposal.outside-district": N_("This point lies outside the district's boundary."),
+    "proposal.outside-map": N_(
+        "This point lies outside the area of this cycle's map: check the latitude and longitude."
+    ),
     "proposal.estimate": N_("Enter an estimate above zero and at most %(limit)s."),
     "coauthor.unknown": N_(
         "No account uses this email address: ask this person to create an account first."
