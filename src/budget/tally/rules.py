@@ -72,12 +72,16 @@ RULES: Mapping[str, Rule] = {rule.name: rule for rule in _RULES}
 _BY_ALIAS: Mapping[str, Rule] = {alias: rule for rule in _RULES for alias in rule.aliases}
 
 
+def known_names() -> tuple[str, ...]:
+    """Every name `lookup` accepts: ours, then Pabulib's aliases."""
+    return (*RULES, *_BY_ALIAS)
+
+
 def lookup(name: str) -> Rule:
     """The rule named `name` (ours or Pabulib's)."""
     rule = RULES.get(name) or _BY_ALIAS.get(name)
     if rule is None:
-        known = ", ".join([*RULES, *_BY_ALIAS])
-        raise RuleError(f"unknown rule {name!r}; known rules: {known}")
+        raise RuleError(f"unknown rule {name!r}; known rules: {', '.join(known_names())}")
     return rule
 
 
