@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from budget.pabulib.syntax import COUNT, PabulibError, parse_amount, scaled, split_list
+from budget.pabulib.syntax import (
+    COUNT,
+    PabulibError,
+    count_problem,
+    parse_amount,
+    scaled,
+    shown,
+    split_list,
+)
 from budget.tally.options import Options, Satisfaction
 from budget.tally.ties import Criterion, TieBreak, default_ties
 
@@ -73,7 +81,7 @@ class MetaOptions:
         if key not in self.meta:
             return None
         if COUNT.fullmatch(self.meta[key]) is None:
-            raise self.fail(key, f"expected a whole number, not {self.meta[key]!r}")
+            raise self.fail(key, f"{count_problem(self.meta[key])}, not {shown(self.meta[key])}")
         return int(self.meta[key])
 
     def percentage(self, key: str) -> Fraction | None:
