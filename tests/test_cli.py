@@ -372,3 +372,27 @@ def test_compare_without_a_selected_column_has_no_selected_row(
     status, out, _ = run(capsys, "compare", path, "--format", "json")
     assert status == 0
     assert [row["rule"] for row in json.loads(out)["rules"]] == list(rules.RULES)
+
+
+def test_control_characters_from_a_file_are_never_echoed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "Trees\x1b[2J\x00\u202eevil\x9b"
+    text = BOX.replace("007;60;Trees;1", f'007;60;"{hostile}\nbis";1').replace(
+        "description;Test box", "description;\x1b]0;title\x07"
+    )
+    path = box(tmp_path, "greedy\x1b[31m", text)
+    status, out, err = run(capsys, "tally", path)
+    assert status == 2
+    assert "\x1b" not in err
+    assert "greedy\\x1b[31m" in err
+    for argv in (["--rule", "greedy"], ["--rule", "greedy", "--format", "json"]):
+        status, out, err = run(capsys, "tally", path, *argv)
+        assert status == 0
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", out + err)
+    assert json.loads(out)["projects"][0]["name"] == hostile + "\nbis"
+    status, out, _ = run(capsys, "tally", path, "--rule", "greedy")
+    assert "Trees\\x1b[2J\\x00\\u202eevil\\x9b\\x0abis" in out
+    status, out, _ = run(capsys, "compare", path, "--rule", "greedy")
+    assert status == 0
+    assert "\x1b" not in out

@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from budget import pabulib
+from budget.cli.terminal import printable, printable_json
 from budget.pabulib import CountPlan, PabulibError, PabulibFile, read_options
 from budget.pabulib.planning import OPTION_KEYS
 from budget.tally import mes, rules
@@ -80,7 +81,7 @@ def load_box(command: str, path: Path) -> PabulibFile:
     """The file, its warnings printed on stderr."""
     parsed = pabulib.read_path(path)
     for warning in parsed.warnings:
-        print(f"budget {command}: warning: {parsed.source}, {warning}", file=sys.stderr)
+        say(command, f"warning: {parsed.source}, {warning}")
     return parsed
 
 
@@ -109,12 +110,26 @@ def count_plan(command: str, parsed: PabulibFile, args: argparse.Namespace) -> C
     given, labels = given_options(args)
     counting = pabulib.plan(parsed, rule=args.rule, given=given, labels=labels)
     for notice in counting.notices:
-        print(f"budget {command}: {notice}", file=sys.stderr)
+        say(command, notice)
     return counting
 
 
+def say(command: str, message: str) -> None:
+    """One line on stderr, its control characters escaped."""
+    print(f"budget {command}: {printable(message)}", file=sys.stderr)
+
+
+def emit_json(report: object) -> int:
+    return emit(printable_json(json.dumps(report, ensure_ascii=False, indent=2)))
+
+
+def emit_lines(lines: list[str]) -> int:
+    return emit("\n".join(map(printable, lines)))
+
+
 def emit(text: str) -> int:
-    """Print the report; a reader that stops early (`| head`) is not an error."""
+    """Print the report (made printable by the caller); a reader that stops early (`| head`)
+    is not an error."""
     try:
         print(text, flush=True)
     except BrokenPipeError:
@@ -145,12 +160,12 @@ def run_tally(args: argparse.Namespace) -> int:
         rule, options = counting.rule, counting.options
         outcome = counting.count(parsed.election)
     except COUNT_ERRORS as error:
-        print(f"budget tally: {error}", file=sys.stderr)
+        say("tally", str(error))
         return 2
     ties = options.ties or rule.default_ties()
     if args.format == "json":
-        return emit(json.dumps(tally_json(parsed, outcome, ties), ensure_ascii=False, indent=2))
-    return emit("\n".join(tally_text(parsed, rule, outcome, ties)))
+        return emit_json(tally_json(parsed, outcome, ties))
+    return emit_lines(tally_text(parsed, rule, outcome, ties))
 
 
 def project_json(parsed: PabulibFile, explanation: Explanation) -> dict[str, object]:
@@ -268,13 +283,11 @@ def run_compare(args: argparse.Namespace) -> int:
         reference = count_plan("compare", parsed, args).rule
         results = compare_rules(parsed, reference, given_options(args)[0])
     except COUNT_ERRORS as error:
-        print(f"budget compare: {error}", file=sys.stderr)
+        say("compare", str(error))
         return 2
     if args.format == "json":
-        return emit(
-            json.dumps(compare_json(parsed, reference, results), ensure_ascii=False, indent=2)
-        )
-    return emit("\n".join(compare_text(parsed, reference, results)))
+        return emit_json(compare_json(parsed, reference, results))
+    return emit_lines(compare_text(parsed, reference, results))
 
 
 def compare_json(
