@@ -320,7 +320,9 @@ def whole_process(files: list[str], timeout: float, peer: bool) -> None:
             path = Path(folder) / name
             path.write_text(read_text(name), encoding="utf-8")
             read = child_cost([sys.executable, "-c", READ_ONLY, str(path)], timeout)
-            ours = child_cost([*BUDGET, "tally", str(path), "--rule", "mes", "--format", "json"],
+            # The ties as the per-rule mode counts them (Options(): the MES default chain).
+            ours = child_cost([*BUDGET, "tally", str(path), "--rule", "mes", "--format", "json",
+                               "--ties", "lower-cost,more-votes"],
                               timeout)  # fmt: skip
             theirs: dict[str, Any] = {"timeout": 0}
             if peer:

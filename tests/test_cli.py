@@ -396,3 +396,15 @@ def test_control_characters_from_a_file_are_never_echoed(
     status, out, _ = run(capsys, "compare", path, "--rule", "greedy")
     assert status == 0
     assert "\x1b" not in out
+
+
+def test_a_budget_without_currency_prints_no_stray_space(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "tally", box(tmp_path, text=BOX.replace("currency;EUR\n", "")))
+    assert "Budget 100; spent 100; left 0." in out
+    text = BOX.replace("currency;EUR\n", "").replace("5;c\n6;b\n", "")
+    _, out, _ = run(capsys, "tally", box(tmp_path, text=text))
+    assert "#c  40  1 vote  Bikes" in out
+    _, out, _ = run(capsys, "tally", box(tmp_path))
+    assert "Budget 100 EUR; spent" in out

@@ -246,7 +246,7 @@ ERRORS = [
     (SMALL.replace("rule;greedy", "max_length;1"), 16, "names 2 projects, max_length is 1"),
     (SMALL.replace("rule;greedy", "min_length;3"), 16, "names 2 projects, min_length is 3"),
     (SMALL.replace("approval", "choose-1"), 16, "a choose-1 ballot names 2 projects"),
-    (cumulative(votes="1;a,b;2\n"), 11, "names 2 projects but gives 1 points"),
+    (cumulative(votes="1;a,b;2\n"), 11, "names 2 projects but gives 1 point"),
     (cumulative(votes="1;a,b;2,x\n"), 11, "bad points 'x'"),
     (cumulative(votes="1;a,b;2,-1\n"), 11, "bad points '-1'"),
     (cumulative("max_points;1\n"), 12, "points over max_points (1): 2"),

@@ -144,6 +144,12 @@ def money(value: int, scale: int) -> str:
     return money_text(value, scale)
 
 
+def with_currency(parsed: PabulibFile) -> str:
+    """ " PLN" after an amount, or nothing when the file names no currency."""
+    currency = parsed.meta.get("currency", "").strip()
+    return f" {currency}" if currency else ""
+
+
 def json_figure(value: Figure) -> object:
     """Figures for JSON: Fractions as exact "a/b" strings, tuples as lists."""
     if isinstance(value, Fraction):
@@ -193,7 +199,8 @@ def project_line(parsed: PabulibFile, project_id: str, number: str) -> str:
     election, scale = parsed.election, parsed.scale
     project = election.project_by_id[project_id]
     votes, score = election.votes[project_id], election.scores[project_id]
-    support = f"{votes:,} votes" + (f", score {score:,}" if score != votes else "")
+    support = f"{votes:,} vote{'' if votes == 1 else 's'}"
+    support += f", score {score:,}" if score != votes else ""
     return f"{number:>5} #{project.id}  {money(project.cost, scale)}  {support}  {project.name}"
 
 
@@ -201,12 +208,12 @@ def tally_text(
     parsed: PabulibFile, rule: rules.Rule, outcome: Outcome, ties: TieBreak
 ) -> list[str]:
     election, scale = parsed.election, parsed.scale
-    currency = parsed.meta.get("currency", "")
+    currency = with_currency(parsed)
     lines = [f"{parsed.source}: {election.vote_type} ballots, {election.num_voters:,} voters, "
              f"{len(election.projects)} projects",
              f"Rule: {rule.name}. {rule.summary}",
              f"Ties: {', then '.join(CRITERIA[c.value] for c in ties.complete_chain)}",
-             f"Budget {money(outcome.budget, scale)} {currency}; spent "
+             f"Budget {money(outcome.budget, scale)}{currency}; spent "
              f"{money(outcome.spent, scale)}; left {money(outcome.remaining, scale)}.", "",
              f"Funded ({len(outcome.funded)}), in selection order:"]  # fmt: skip
     for rank, project_id in enumerate(outcome.funded, start=1):
@@ -309,7 +316,7 @@ def compare_text(
     voters = election.num_voters
     width = max(len(r.rule) for r in results)
     lines = [f"{parsed.source}: {election.vote_type} ballots, {voters:,} voters, budget "
-             f"{money(election.budget, scale)} {parsed.meta.get('currency', '')}",
+             f"{money(election.budget, scale)}{with_currency(parsed)}",
              "For information: the file's rule decides; 'selected' is what the city funded.", "",
              f"{'rule':<{width}}  {'funded':>6}  {'spent':>15}  {'voters served':>13}  "
              f"differs from {reference.name}"]  # fmt: skip

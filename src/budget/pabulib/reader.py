@@ -330,7 +330,8 @@ class _Ballots:
     def points(self, text: str, length: int, line: int) -> tuple[int, ...]:
         texts = split_list(text)
         if len(texts) != length:
-            message = f"the ballot names {length} projects but gives {len(texts)} points"
+            given = f"{len(texts)} point" + ("" if len(texts) == 1 else "s")
+            message = f"the ballot names {length} projects but gives {given}"
             raise self.reader.fail(message, line)
         for text in texts:
             if COUNT.fullmatch(text) is None:
