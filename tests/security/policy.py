@@ -86,6 +86,12 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "proposal_withdraw": SIGNED_IN,
     "coauthor_invite": SIGNED_IN,
     "coauthor_leave": SIGNED_IN,
+    # images: authors add and remove them, anyone who may see the proposal gets them
+    # (web/routes/images.py)
+    "proposal_image_add": SIGNED_IN,
+    "proposal_image_remove": SIGNED_IN,
+    "image_full": ANYONE,
+    "image_thumb": ANYONE,
     # notifications (web/routes/notifications.py)
     "notifications": SIGNED_IN,
     "notification_read": SIGNED_IN,

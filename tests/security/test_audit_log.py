@@ -26,10 +26,20 @@ from budget.domain.accounts import Role
 from budget.domain.audit import entry_hash
 from budget.domain.cycle import Phase
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, assignments, audit, committees, cycles, proposals, review
+from budget.services import (
+    accounts,
+    assignments,
+    audit,
+    committees,
+    cycles,
+    images,
+    proposals,
+    review,
+)
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
 from tests.domain.test_review import COMPLETE
+from tests.images import png
 from tests.security.matrix import fill
 from tests.services.test_audit import drop_triggers
 from tests.webapp import PASSWORD, Web, csrf_token, make_proposal, sign_in
@@ -81,6 +91,7 @@ class Action:
     caller: Role | None
     form: Callable[[Web, Ids], Form]
     actor_email: str | None = None
+    files: Mapping[str, tuple[str, bytes, str]] | None = None  # a multipart upload
 
 
 def proposal_form(ids: Ids) -> dict[str, str]:
@@ -93,6 +104,19 @@ def own_draft(web: Web, ids: Ids) -> dict[str, str]:
     assert caller is not None
     ids["proposal_id"] = make_proposal(web, caller.id, ids["budget_id"], submit=False)
     return proposal_form(ids)
+
+
+def own_image(web: Web, ids: Ids) -> dict[str, str]:
+    """An image of the caller's own draft becomes the path's image."""
+    own_draft(web, ids)
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    ids["image_id"] = images.add_image(
+        web.db, web.clock(), actor_id=caller.id, proposal_id=ids["proposal_id"], upload=png(),
+        alt_text="A bench",
+    )  # fmt: skip
+    web.db.commit()
+    return {}
 
 
 def shared_draft(web: Web, ids: Ids, accepted: bool) -> dict[str, str]:
@@ -267,6 +291,12 @@ ACTIONS: dict[str, Action] = {
         Role.RESIDENT, lambda web, ids: own_draft(web, ids) | {"email": "target@example.org"}
     ),
     "coauthor_leave": Action(Role.RESIDENT, lambda web, ids: shared_draft(web, ids, True)),
+    "proposal_image_add": Action(
+        Role.RESIDENT,
+        lambda web, ids: {**own_draft(web, ids), "alt_text": "A bench"},
+        files={"image": ("bench.png", png(), "image/png")},
+    ),
+    "proposal_image_remove": Action(Role.RESIDENT, lambda web, ids: own_image(web, ids)),
     "invitation_answer": Action(
         Role.RESIDENT, lambda web, ids: shared_draft(web, ids, False) | {"decision": "accept"}
     ),
@@ -346,7 +376,9 @@ def test_t10_every_action_audited(
     data = action.form(web, ids)
     before = last_seq(web.db)
     token = csrf_token(client, "/")
-    response = client.request(method, fill(spec.path, ids), data={**data, "csrf_token": token})
+    response = client.request(
+        method, fill(spec.path, ids), data={**data, "csrf_token": token}, files=action.files
+    )
     assert response.status_code in {200, 204, 303}, response.text
     assert not response.headers.get("location", "").startswith("/login?next=")  # refused
     web.db.expire_all()

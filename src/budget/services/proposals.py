@@ -164,6 +164,16 @@ def _require_creator(db: Session, row: Proposal, actor_id: int) -> None:
         raise NotCreator()
 
 
+def editable(db: Session, proposal_id: int, actor_id: int) -> tuple[Proposal, Budget, Cycle]:
+    """The proposal, for one of its accepted authors, while its text may change (submission
+    phase, draft or submitted): what its form, its images and its edits need."""
+    row, budget, cycle = _proposal(db, proposal_id)
+    _require_author(db, row, actor_id)
+    _require_phase(cycle, Phase.SUBMISSION)
+    _require_status(row, *EDITABLE)
+    return row, budget, cycle
+
+
 # -- checking what an author wrote ---------------------------------------------------------------
 
 
@@ -352,10 +362,7 @@ def update_proposal(
 ) -> int:
     """Any accepted author saves a new text while the submission phase lasts, for a draft or
     a submitted proposal; each save is a new version (returned). Public once submitted."""
-    row, _, cycle = _proposal(db, proposal_id)
-    _require_author(db, row, actor_id)
-    _require_phase(cycle, Phase.SUBMISSION)
-    _require_status(row, *EDITABLE)
+    row, _, cycle = editable(db, proposal_id, actor_id)
     values = _checked(db, cycle, form)
     changed = sorted(name for name, value in values.items() if getattr(row, name) != value)
     for name, value in values.items():

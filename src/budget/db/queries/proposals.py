@@ -63,6 +63,8 @@ class ProposalView:
     submitted_at: datetime | None
     withdrawn_at: datetime | None
     decided_at: datetime | None
+    hidden_at: datetime | None = None  # hidden by moderation: out of listings, map, exports
+    hidden_reason: str | None = None  # public
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ def _proposal_view(row: Proposal) -> ProposalView:
         submitted_at=row.submitted_at,
         withdrawn_at=row.withdrawn_at,
         decided_at=row.decided_at,
+        hidden_at=row.hidden_at,
+        hidden_reason=row.hidden_reason,
     )
 
 
@@ -158,6 +162,17 @@ def is_author(db: Session, proposal_id: int, account_id: int | None) -> bool:
         ProposalAuthor.state == AuthorState.ACCEPTED,
     )
     return db.exec(query).first() is not None
+
+
+def check_content_visible(db: Session, proposal_id: int, viewer_id: int | None) -> None:
+    """What a proposal carries besides its page (images, comments) is seen by whoever may read
+    its text: anyone once it is public and not hidden by moderation, its authors while it is a
+    draft. NotFound otherwise, as for a page that does not exist (T7)."""
+    row = db.get(Proposal, proposal_id)
+    if row is None or row.hidden_at is not None:
+        raise NotFound(kind="proposal", id=proposal_id)
+    if row.status == ProposalStatus.DRAFT and not is_author(db, proposal_id, viewer_id):
+        raise NotFound(kind="proposal", id=proposal_id)
 
 
 # -- public listing -----------------------------------------------------------------------------

@@ -118,8 +118,11 @@ async def form_context(
         "viewer_is_author": proposal is not None,
         "viewer_is_creator": False,
         "rendered": None,
+        "images": (),
+        "image_form": Form({}),
     }
     if proposal is not None:
+        context["images"] = await transactions.read(request, queries.images_of, proposal.id)
         role = await transactions.read(request, queries.author_role, proposal.id, actor_id(request))
         context["viewer_is_creator"] = role is AuthorRole.CREATOR
         if role is AuthorRole.CREATOR:

@@ -48,11 +48,13 @@ async def proposal_list(request: Request) -> Response:
     page = await transactions.read(
         request, queries.search_proposals, cycle.id, query.filters, page=query.page
     )
+    covers = await transactions.read(request, queries.cover_images, [p.id for p in page.items])
     base = f"/cycles/{cycle.id}/proposals"
     context = {
         "cycle": cycle,
         "query": query,
         "results": page,
+        "covers": covers,
         "base": base,
         "categories": categories,
         "category_by_id": {c.id: c for c in categories},
@@ -73,6 +75,7 @@ class Detail:
     versions: int
     category: CategoryView | None
     viewer_is_author: bool
+    images: tuple[queries.ImageView, ...]
 
 
 def _detail(db: Session, proposal_id: int, viewer_id: int | None) -> Detail:
@@ -90,6 +93,7 @@ def _detail(db: Session, proposal_id: int, viewer_id: int | None) -> Detail:
         versions=len(queries.versions_of(db, proposal_id)),
         category=(queries.get_category(db, proposal.category_id) if proposal.category_id else None),
         viewer_is_author=viewer_is_author,
+        images=() if proposal.hidden_at else queries.images_of(db, proposal_id),
     )
 
 
@@ -204,7 +208,8 @@ async def proposals_geojson(request: Request) -> Response:
     found = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
     translations = request.state.translations
     names = {code: translations.gettext(msgid) for code, msgid in labels.PROPOSAL_STATUSES.items()}
-    return _json(exports.proposal_features(found, names, _base_url(request)), GEOJSON)
+    covers = await transactions.read(request, queries.cover_images, [p.id for p in found])
+    return _json(exports.proposal_features(found, names, _base_url(request), covers), GEOJSON)
 
 
 async def districts_geojson(request: Request) -> Response:
