@@ -92,6 +92,7 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "proposal_image_remove": SIGNED_IN,
     "image_full": ANYONE,
     "image_thumb": ANYONE,
+    "geocode": SIGNED_IN,  # the form's address search (web/routes/places.py)
     # notifications (web/routes/notifications.py)
     "notifications": SIGNED_IN,
     "notification_read": SIGNED_IN,

@@ -123,6 +123,8 @@ async def proposal_page(request: Request) -> Response:
         "viewer_is_creator": detail.viewer_is_author and _viewer_id(request) == proposal.created_by,
         "latitude": exports.degrees(proposal.lat_e6),
         "longitude": exports.degrees(proposal.lon_e6),
+        "tile_url": request.app.state.settings.tile_url,
+        "tile_attribution": request.app.state.settings.tile_attribution,
     }
     return render(request, "proposals/detail.html", context)
 
