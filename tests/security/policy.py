@@ -92,7 +92,15 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "proposal_image_remove": SIGNED_IN,
     "image_full": ANYONE,
     "image_thumb": ANYONE,
-    "geocode": SIGNED_IN,  # the form's address search (web/routes/places.py)
+    "geocode": SIGNED_IN,
+    # supports and follows (web/routes/supports.py)
+    "support": SIGNED_IN,
+    "support_withdraw": SIGNED_IN,
+    "follow": SIGNED_IN,
+    "unfollow": SIGNED_IN,
+    "follow_topics": SIGNED_IN,
+    "supports_form": COUNCIL,
+    "supports_save": COUNCIL,  # the form's address search (web/routes/places.py)
     # notifications (web/routes/notifications.py)
     "notifications": SIGNED_IN,
     "notification_read": SIGNED_IN,

@@ -35,6 +35,7 @@ from budget.services import (
     images,
     proposals,
     review,
+    supports,
 )
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
@@ -115,6 +116,23 @@ def own_image(web: Web, ids: Ids) -> dict[str, str]:
         web.db, web.clock(), actor_id=caller.id, proposal_id=ids["proposal_id"], upload=png(),
         alt_text="A bench",
     )  # fmt: skip
+    web.db.commit()
+    return {}
+
+
+def supportable(web: Web, ids: Ids, supported: bool = False) -> dict[str, str]:
+    """A submitted proposal of a cycle collecting supports becomes the path's proposal; the
+    caller supports it (and so follows it) if asked."""
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    now = web.clock()
+    ids["proposal_id"] = make_proposal(web, ids["account_id"], ids["budget_id"])
+    supports.configure_supports(
+        web.db, now, actor_id=web.council_id(), cycle_id=ids["cycle_id"], enabled=True,
+        threshold=None,
+    )  # fmt: skip
+    if supported:
+        supports.support(web.db, now, actor_id=caller.id, proposal_id=ids["proposal_id"])
     web.db.commit()
     return {}
 
@@ -297,6 +315,12 @@ ACTIONS: dict[str, Action] = {
         files={"image": ("bench.png", png(), "image/png")},
     ),
     "proposal_image_remove": Action(Role.RESIDENT, lambda web, ids: own_image(web, ids)),
+    "support": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids)),
+    "support_withdraw": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids, True)),
+    "follow": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids)),
+    "unfollow": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids, True)),
+    "follow_topics": Action(Role.RESIDENT, constant({"topic_vote": "on"})),
+    "supports_save": Action(Role.COUNCIL, constant({"enabled": "on", "threshold": "10"})),
     "invitation_answer": Action(
         Role.RESIDENT, lambda web, ids: shared_draft(web, ids, False) | {"decision": "accept"}
     ),

@@ -64,9 +64,9 @@ from budget.domain.proposals import (
     ProposalStatus,
     check_text,
 )
-from budget.services import audit, history
+from budget.services import audit, follows, history
 from budget.services.mail_text import Kind
-from budget.services.notifications import notify
+from budget.services.notifications import accepted_authors, notify
 
 LANGUAGES = ("fr", "en")
 ESTIMATE_FACTOR = 100  # an estimate above 100 times the envelope is a typo, not a project
@@ -391,6 +391,8 @@ def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: i
         raise ProposalLimit(max=cycle.max_proposals_per_author)
     row.status, row.submitted_at = ProposalStatus.SUBMITTED, now
     db.add(row)
+    for author in accepted_authors(db, row):  # authors follow their own proposal by default
+        follows.ensure_following(db, now, proposal_id, author)
     history.record(db, now, proposal_id, EventKind.SUBMITTED)
     _log(db, now, actor_id, "proposal.submit", row)
 
@@ -477,6 +479,7 @@ def answer_invitation(
     author.answered_at = now
     db.add(author)
     if accept and _is_public(row):
+        follows.ensure_following(db, now, proposal_id, actor_id)
         name = db.get(Account, actor_id)
         history.record(
             db,

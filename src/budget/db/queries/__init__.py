@@ -54,6 +54,10 @@ from budget.db.queries.cycles import (
     list_districts,
     schedule_of,
 )
+from budget.db.queries.follows import (
+    is_following,
+    topics_off,
+)
 from budget.db.queries.guards import (
     cycle_snapshot,
     transition_problems,
@@ -123,6 +127,14 @@ from budget.db.queries.reviews import (
     reviewer_queue,
     reviews_of,
 )
+from budget.db.queries.supports import (
+    SupportOption,
+    below_threshold,
+    has_supported,
+    support_counts,
+    support_option,
+    supports_of_cycle,
+)
 
 __all__ = [
     "PAGE_SIZE",
@@ -159,6 +171,7 @@ __all__ = [
     "ProposalView",
     "QueueItem",
     "ReviewView",
+    "SupportOption",
     "VersionView",
     "active_loads",
     "all_matching",
@@ -168,6 +181,7 @@ __all__ = [
     "author_role",
     "authors_by_proposal",
     "authors_of",
+    "below_threshold",
     "boundary_text",
     "category_choices",
     "check_content_visible",
@@ -190,12 +204,14 @@ __all__ = [
     "get_proposal",
     "has_invitation",
     "has_role",
+    "has_supported",
     "history_of",
     "image_content",
     "images_of",
     "invitations_of",
     "is_assigned",
     "is_author",
+    "is_following",
     "justification_of",
     "limits_of",
     "list_accounts",
@@ -217,6 +233,10 @@ __all__ = [
     "reviews_of",
     "schedule_of",
     "search_proposals",
+    "support_counts",
+    "support_option",
+    "supports_of_cycle",
+    "topics_off",
     "transition_problems",
     "unread_count",
     "versions_of",

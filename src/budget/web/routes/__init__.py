@@ -17,6 +17,7 @@ from budget.web.routes import (
     proposals,
     public,
     review,
+    supports,
 )
 from budget.web.routing import RouteSpec
 
@@ -29,6 +30,7 @@ def all_routes() -> list[RouteSpec]:
         *authoring.ROUTES,
         *images.ROUTES,
         *places.ROUTES,
+        *supports.ROUTES,
         *notifications.ROUTES,
         *review.ROUTES,
         *accounts.ROUTES,

@@ -48,13 +48,19 @@ async def proposal_list(request: Request) -> Response:
     page = await transactions.read(
         request, queries.search_proposals, cycle.id, query.filters, page=query.page
     )
-    covers = await transactions.read(request, queries.cover_images, [p.id for p in page.items])
+    shown = [p.id for p in page.items]
+    covers = await transactions.read(request, queries.cover_images, shown)
+    option = await transactions.read(request, queries.support_option, cycle.id)
+    counts = await transactions.read(request, queries.support_counts, shown)
     base = f"/cycles/{cycle.id}/proposals"
     context = {
         "cycle": cycle,
         "query": query,
         "results": page,
         "covers": covers,
+        "supports_enabled": option.enabled,
+        "support_threshold": option.threshold,
+        "support_counts": counts if option.enabled else {},
         "base": base,
         "categories": categories,
         "category_by_id": {c.id: c for c in categories},
@@ -76,6 +82,10 @@ class Detail:
     category: CategoryView | None
     viewer_is_author: bool
     images: tuple[queries.ImageView, ...]
+    supports: queries.SupportOption
+    support_count: int
+    supported: bool
+    following: bool
 
 
 def _detail(db: Session, proposal_id: int, viewer_id: int | None) -> Detail:
@@ -94,6 +104,10 @@ def _detail(db: Session, proposal_id: int, viewer_id: int | None) -> Detail:
         category=(queries.get_category(db, proposal.category_id) if proposal.category_id else None),
         viewer_is_author=viewer_is_author,
         images=() if proposal.hidden_at else queries.images_of(db, proposal_id),
+        supports=queries.support_option(db, proposal.cycle_id),
+        support_count=queries.support_counts(db, [proposal_id])[proposal_id],
+        supported=queries.has_supported(db, proposal_id, viewer_id),
+        following=queries.is_following(db, proposal_id, viewer_id),
     )
 
 
@@ -179,8 +193,10 @@ async def proposal_map(request: Request) -> Response:
     query, categories = await _list_query(request, cycle)
     located = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
     settings = request.app.state.settings
+    option = await transactions.read(request, queries.support_option, cycle.id)
     base = f"/cycles/{cycle.id}/proposals"
     context = {
+        "supports_enabled": option.enabled,
         "cycle": cycle,
         "query": query,
         "base": base,
