@@ -88,3 +88,29 @@ def test_keys_are_derived_per_purpose() -> None:
     assert len(cookie) == 32
     assert KEY.encode() not in cookie
     assert settings.key_for("cookie") == cookie
+
+
+def test_media_directory_and_geocoder_are_off_by_default(tmp_path: Path) -> None:
+    settings = Settings.from_env({"SECRET_KEY": KEY}, cwd=tmp_path)
+    assert (settings.media_dir, settings.geocoder_url) == (None, None)
+
+
+def test_media_directory_is_made_absolute_and_must_not_be_a_file(tmp_path: Path) -> None:
+    settings = Settings.from_env({"SECRET_KEY": KEY, "BUDGET_MEDIA_DIR": "media"}, cwd=tmp_path)
+    assert settings.media_dir == tmp_path.resolve() / "media"
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ConfigError, match="BUDGET_MEDIA_DIR must be a directory"):
+        Settings.from_env({"SECRET_KEY": KEY, "BUDGET_MEDIA_DIR": "afile"}, cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://geo.example/?q={query}", "https://geo.example/?q=fixed", "geo.example/{query}"]
+)
+def test_a_geocoder_url_is_an_http_template_with_the_query(url: str) -> None:
+    with pytest.raises(ConfigError, match="BUDGET_GEOCODER_URL"):
+        Settings.from_env({"SECRET_KEY": KEY, "BUDGET_GEOCODER_URL": url})
+
+
+def test_a_geocoder_url_is_read() -> None:
+    url = "https://api-adresse.data.gouv.fr/search/?q={query}&limit=5"
+    assert Settings.from_env({"SECRET_KEY": KEY, "BUDGET_GEOCODER_URL": url}).geocoder_url == url

@@ -15,6 +15,12 @@ Variables (README, "Configuration"):
   BUDGET_SMTP_FROM, BUDGET_SMTP_STARTTLS (true): where `budget mail send` delivers the outbox.
   Without a host, mail stays in the outbox (the council reads it at /admin/outbox). The
   password is never printed (T12).
+- BUDGET_MEDIA_DIR: a directory for proposal images (files named by random keys); without it
+  they are kept in the database.
+- BUDGET_GEOCODER_URL: an address search service for the proposal form, as a URL template with
+  `{query}` (for France's national address service:
+  `https://api-adresse.data.gouv.fr/search/?q={query}&limit=5`) answering GeoJSON; the server
+  asks it, so the browser's CSP stays 'self'. Off by default.
 """
 
 from __future__ import annotations
@@ -86,6 +92,8 @@ class Settings:
     tile_url: str = DEFAULT_TILE_URL
     tile_attribution: str = DEFAULT_TILE_ATTRIBUTION
     smtp: SmtpSettings | None = None
+    media_dir: Path | None = None
+    geocoder_url: str | None = None
 
     @property
     def is_development(self) -> bool:
@@ -115,6 +123,8 @@ class Settings:
                 environ.get("BUDGET_TILE_ATTRIBUTION", "").strip() or DEFAULT_TILE_ATTRIBUTION
             ),
             smtp=parse_smtp(environ),
+            media_dir=parse_media_dir(environ.get("BUDGET_MEDIA_DIR", ""), cwd or Path.cwd()),
+            geocoder_url=parse_geocoder_url(environ.get("BUDGET_GEOCODER_URL", "")),
         )
 
 
@@ -186,6 +196,29 @@ def tile_source(tile_url: str) -> str:
     match = _TILE_URL.match(tile_url)
     host = match.group("host") if match else "tile.openstreetmap.org"
     return "https://" + host.replace("{s}.", "*.")
+
+
+def parse_media_dir(value: str, cwd: Path) -> Path | None:
+    """The images directory, absolute; None (the database) when unset. It must not be a file."""
+    if not value.strip():
+        return None
+    path = (cwd / value.strip()).resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"BUDGET_MEDIA_DIR must be a directory, not the file {str(path)!r}")
+    return path
+
+
+def parse_geocoder_url(value: str) -> str | None:
+    """An http(s) URL template with `{query}`, or None (address search off)."""
+    url = value.strip()
+    if not url:
+        return None
+    if not url.startswith(("https://", "http://")) or "{query}" not in url:
+        raise ConfigError(
+            "BUDGET_GEOCODER_URL must be an http(s) URL template with {query}, such as "
+            f"https://api-adresse.data.gouv.fr/search/?q={{query}}&limit=5, not {url!r}"
+        )
+    return url
 
 
 def parse_smtp(environ: Mapping[str, str]) -> SmtpSettings | None:

@@ -23,6 +23,14 @@
     link.textContent = "#" + properties.id + " " + properties.title;
     var status = document.createElement("p");
     status.textContent = properties.status_label;
+    if (properties.thumb) {
+      var image = document.createElement("img");
+      image.src = properties.thumb;
+      image.alt = properties.thumb_alt || "";
+      image.width = 160;
+      image.className = "map-thumb";
+      box.appendChild(image);
+    }
     box.appendChild(link);
     box.appendChild(status);
     return box;

@@ -20,9 +20,10 @@ from starlette.applications import Starlette
 
 from budget.db import queries
 from budget.domain.accounts import Role
-from budget.services import categories, committees, notifications
+from budget.services import categories, committees, images, notifications
 from budget.services.mail_text import Kind
 from budget.web.routing import ROLES
+from tests.images import png
 from tests.webapp import Clock, Web, make_cycle, make_district, make_proposal
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -51,6 +52,9 @@ def objects(web: Web) -> dict[str, int]:
         web.db, now, actor_id=council, cycle_id=cycle_id, name="Roads"
     )
     notifications.notify(web.db, now, account_id, Kind.MERGED, proposal_id=proposal_id, title="x")
+    image_id = images.add_image(
+        web.db, now, actor_id=account_id, proposal_id=proposal_id, upload=png(), alt_text="x"
+    )
     web.db.commit()
     return {
         "cycle_id": cycle_id,
@@ -61,6 +65,7 @@ def objects(web: Web) -> dict[str, int]:
         "category_id": category_id,
         "committee_id": committee_id,
         "notification_id": queries.notifications_of(web.db, account_id)[0].id,
+        "image_id": image_id,
     }
 
 

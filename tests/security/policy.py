@@ -88,6 +88,21 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "proposal_withdraw": SIGNED_IN,
     "coauthor_invite": SIGNED_IN,
     "coauthor_leave": SIGNED_IN,
+    # images: authors add and remove them, anyone who may see the proposal gets them
+    # (web/routes/images.py)
+    "proposal_image_add": SIGNED_IN,
+    "proposal_image_remove": SIGNED_IN,
+    "image_full": ANYONE,
+    "image_thumb": ANYONE,
+    "geocode": SIGNED_IN,
+    # supports and follows (web/routes/supports.py)
+    "support": SIGNED_IN,
+    "support_withdraw": SIGNED_IN,
+    "follow": SIGNED_IN,
+    "unfollow": SIGNED_IN,
+    "follow_topics": SIGNED_IN,
+    "supports_form": COUNCIL,
+    "supports_save": COUNCIL,  # the form's address search (web/routes/places.py)
     # notifications (web/routes/notifications.py)
     "notifications": SIGNED_IN,
     "notification_read": SIGNED_IN,

@@ -26,10 +26,21 @@ from budget.domain.accounts import Role
 from budget.domain.audit import entry_hash
 from budget.domain.cycle import Phase
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, assignments, audit, committees, cycles, proposals, review
+from budget.services import (
+    accounts,
+    assignments,
+    audit,
+    committees,
+    cycles,
+    images,
+    proposals,
+    review,
+    supports,
+)
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
 from tests.domain.test_review import COMPLETE
+from tests.images import png
 from tests.security.matrix import fill
 from tests.services.conftest import cycle_form
 from tests.services.test_audit import drop_triggers
@@ -82,6 +93,7 @@ class Action:
     caller: Role | None
     form: Callable[[Web, Ids], Form]
     actor_email: str | None = None
+    files: Mapping[str, tuple[str, bytes, str]] | None = None  # a multipart upload
 
 
 def proposal_form(ids: Ids) -> dict[str, str]:
@@ -94,6 +106,36 @@ def own_draft(web: Web, ids: Ids) -> dict[str, str]:
     assert caller is not None
     ids["proposal_id"] = make_proposal(web, caller.id, ids["budget_id"], submit=False)
     return proposal_form(ids)
+
+
+def own_image(web: Web, ids: Ids) -> dict[str, str]:
+    """An image of the caller's own draft becomes the path's image."""
+    own_draft(web, ids)
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    ids["image_id"] = images.add_image(
+        web.db, web.clock(), actor_id=caller.id, proposal_id=ids["proposal_id"], upload=png(),
+        alt_text="A bench",
+    )  # fmt: skip
+    web.db.commit()
+    return {}
+
+
+def supportable(web: Web, ids: Ids, supported: bool = False) -> dict[str, str]:
+    """A submitted proposal of a cycle collecting supports becomes the path's proposal; the
+    caller supports it (and so follows it) if asked."""
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    now = web.clock()
+    ids["proposal_id"] = make_proposal(web, ids["account_id"], ids["budget_id"])
+    supports.configure_supports(
+        web.db, now, actor_id=web.council_id(), cycle_id=ids["cycle_id"], enabled=True,
+        threshold=None,
+    )  # fmt: skip
+    if supported:
+        supports.support(web.db, now, actor_id=caller.id, proposal_id=ids["proposal_id"])
+    web.db.commit()
+    return {}
 
 
 def shared_draft(web: Web, ids: Ids, accepted: bool) -> dict[str, str]:
@@ -268,6 +310,18 @@ ACTIONS: dict[str, Action] = {
         Role.RESIDENT, lambda web, ids: own_draft(web, ids) | {"email": "target@example.org"}
     ),
     "coauthor_leave": Action(Role.RESIDENT, lambda web, ids: shared_draft(web, ids, True)),
+    "proposal_image_add": Action(
+        Role.RESIDENT,
+        lambda web, ids: {**own_draft(web, ids), "alt_text": "A bench"},
+        files={"image": ("bench.png", png(), "image/png")},
+    ),
+    "proposal_image_remove": Action(Role.RESIDENT, lambda web, ids: own_image(web, ids)),
+    "support": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids)),
+    "support_withdraw": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids, True)),
+    "follow": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids)),
+    "unfollow": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids, True)),
+    "follow_topics": Action(Role.RESIDENT, constant({"topic_vote": "on"})),
+    "supports_save": Action(Role.COUNCIL, constant({"enabled": "on", "threshold": "10"})),
     "invitation_answer": Action(
         Role.RESIDENT, lambda web, ids: shared_draft(web, ids, False) | {"decision": "accept"}
     ),
@@ -347,7 +401,9 @@ def test_t10_every_action_audited(
     data = action.form(web, ids)
     before = last_seq(web.db)
     token = csrf_token(client, "/")
-    response = client.request(method, fill(spec.path, ids), data={**data, "csrf_token": token})
+    response = client.request(
+        method, fill(spec.path, ids), data={**data, "csrf_token": token}, files=action.files
+    )
     assert response.status_code in {200, 204, 303}, response.text
     assert not response.headers.get("location", "").startswith("/login?next=")  # refused
     web.db.expire_all()

@@ -351,6 +351,54 @@ class TooManyCoauthors(BudgetError):
     message = "a proposal has at most {max} co-authors"
 
 
+# -- before review: images, supports, comments, moderation -----------------------------------
+
+
+class ImageUnreadable(BudgetError):
+    code = "image.unreadable"
+    message = "not a JPEG, PNG or WebP image"
+
+
+class ImageTooHeavy(BudgetError):
+    code = "image.too-heavy"
+    message = "an image file has at most {max_mb} MB"
+
+
+class ImageTooManyPixels(BudgetError):
+    code = "image.too-many-pixels"
+    message = "an image has at most {max_megapixels} million pixels"
+
+
+class TooManyImages(BudgetError):
+    code = "image.limit"
+    message = "a proposal has at most {max} images"
+
+
+class SupportsOff(BudgetError):
+    code = "support.off"
+    message = "this cycle does not collect supports"
+
+
+class RateLimited(Throttled):
+    code = "engagement.rate-limited"
+    message = "at most {max} in {minutes} minutes; try again in {retry_after} seconds"
+
+
+class EditWindowClosed(BudgetError):
+    code = "comment.edit-closed"
+    message = "a comment can be edited for {minutes} minutes after it is written"
+
+
+class ReplyDepth(BudgetError):
+    code = "comment.reply-depth"
+    message = "replies are one level deep: answer the first comment instead"
+
+
+class AlreadyFlagged(BudgetError):
+    code = "flag.already"
+    message = "you already reported this"
+
+
 # -- review: committees, assignments, reviews, decisions, merging ----------------------------
 
 

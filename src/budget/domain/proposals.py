@@ -1,7 +1,7 @@
 """Proposal states and text limits (PRODUCT.md "Proposals"); the proposals feature extends it.
 
 Life: `draft -> submitted -> in_review -> on_ballot | infeasible`, side exits `withdrawn` and
-`merged`.
+`merged`; with a support threshold, `submitted -> unsupported` when review starts.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class ProposalStatus(StrEnum):
     INFEASIBLE = "infeasible"
     WITHDRAWN = "withdrawn"
     MERGED = "merged"
+    UNSUPPORTED = "unsupported"  # short of the cycle's support threshold when review started
 
 
 class AuthorRole(StrEnum):
@@ -54,6 +55,7 @@ class EventKind(StrEnum):
     MERGED_INTO = "merged_into"  # on each source: {"into": id}
     MERGED_FROM = "merged_from"  # on the new proposal: {"sources": [ids]}
     WITHDRAWN = "withdrawn"
+    NOT_ENOUGH_SUPPORT = "not_enough_support"  # {"supports": n, "threshold": t}
 
 
 # Submitted, not yet decided: opening voting waits for these (PRODUCT.md, review -> voting).

@@ -39,7 +39,7 @@ from budget.domain.errors import (
     collect,
     raise_if_any,
 )
-from budget.domain.proposals import ProposalStatus, check_text
+from budget.domain.proposals import EventKind, ProposalStatus, check_text
 from budget.services import audit, history
 from budget.tally.ties import seed_commitment
 
@@ -358,11 +358,7 @@ def advance_phase(
     if target in (Phase.VOTING, Phase.REVIEW):
         commitments = _reset_seeds(db, cycle_id, draw=target is Phase.VOTING)
     if (source, target) == (Phase.SUBMISSION, Phase.REVIEW):
-        submitted = select(Proposal).where(Proposal.cycle_id == cycle_id)
-        for proposal in db.exec(submitted.where(col(Proposal.status) == ProposalStatus.SUBMITTED)):
-            proposal.status = ProposalStatus.IN_REVIEW
-            db.add(proposal)
-            history.record_review_started(db, now, proposal.id or 0)
+        _start_review(db, now, cycle_id)
     row.phase = target
     db.add(row)
     audit.append(
@@ -370,6 +366,26 @@ def advance_phase(
         details={"from": source.value, "to": target.value, "commitments": commitments},
     )  # fmt: skip
     return target
+
+
+def _start_review(db: Session, now: datetime, cycle_id: int) -> None:
+    """Submitted proposals go to review, except those short of the support threshold, which
+    are marked so in public with their count (PRODUCT.md "Before review: supports")."""
+    short = queries.below_threshold(db, cycle_id)
+    submitted = select(Proposal).where(Proposal.cycle_id == cycle_id)
+    for proposal in db.exec(submitted.where(col(Proposal.status) == ProposalStatus.SUBMITTED)):
+        pid = proposal.id or 0
+        if pid in short:
+            count, threshold = short[pid]
+            proposal.status = ProposalStatus.UNSUPPORTED
+            db.add(proposal)
+            history.record(
+                db, now, pid, EventKind.NOT_ENOUGH_SUPPORT, supports=count, threshold=threshold
+            )
+            continue
+        proposal.status = ProposalStatus.IN_REVIEW
+        db.add(proposal)
+        history.record_review_started(db, now, pid)
 
 
 def _reset_seeds(db: Session, cycle_id: int, *, draw: bool) -> dict[str, str | None]:

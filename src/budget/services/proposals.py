@@ -65,9 +65,9 @@ from budget.domain.proposals import (
     ProposalStatus,
     check_text,
 )
-from budget.services import audit, history
+from budget.services import audit, follows, history
 from budget.services.mail_text import Kind
-from budget.services.notifications import notify
+from budget.services.notifications import accepted_authors, notify
 
 LANGUAGES = ("fr", "en")
 ESTIMATE_FACTOR = 100  # an estimate above 100 times the envelope is a typo, not a project
@@ -163,6 +163,16 @@ def _require_creator(db: Session, row: Proposal, actor_id: int) -> None:
     author = _require_author(db, row, actor_id)
     if author.role != AuthorRole.CREATOR or row.created_by != actor_id:
         raise NotCreator()
+
+
+def editable(db: Session, proposal_id: int, actor_id: int) -> tuple[Proposal, Budget, Cycle]:
+    """The proposal, for one of its accepted authors, while its text may change (submission
+    phase, draft or submitted): what its form, its images and its edits need."""
+    row, budget, cycle = _proposal(db, proposal_id)
+    _require_author(db, row, actor_id)
+    _require_phase(cycle, Phase.SUBMISSION)
+    _require_status(row, *EDITABLE)
+    return row, budget, cycle
 
 
 # -- checking what an author wrote ---------------------------------------------------------------
@@ -393,10 +403,7 @@ def update_proposal(
 ) -> int:
     """Any accepted author saves a new text while the submission phase lasts, for a draft or
     a submitted proposal; each save is a new version (returned). Public once submitted."""
-    row, _, cycle = _proposal(db, proposal_id)
-    _require_author(db, row, actor_id)
-    _require_phase(cycle, Phase.SUBMISSION)
-    _require_status(row, *EDITABLE)
+    row, _, cycle = editable(db, proposal_id, actor_id)
     values = _checked(db, cycle, form, row.created_by)
     changed = sorted(name for name, value in values.items() if getattr(row, name) != value)
     for name, value in values.items():
@@ -426,6 +433,8 @@ def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: i
         raise ProposalLimit(max=cycle.max_proposals_per_author)
     row.status, row.submitted_at = ProposalStatus.SUBMITTED, now
     db.add(row)
+    for author in accepted_authors(db, row):  # authors follow their own proposal by default
+        follows.ensure_following(db, now, proposal_id, author)
     history.record(db, now, proposal_id, EventKind.SUBMITTED)
     _log(db, now, actor_id, "proposal.submit", row)
 
@@ -512,6 +521,7 @@ def answer_invitation(
     author.answered_at = now
     db.add(author)
     if accept and _is_public(row):
+        follows.ensure_following(db, now, proposal_id, actor_id)
         name = db.get(Account, actor_id)
         history.record(
             db,

@@ -15,7 +15,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
-from budget.db.queries import AuthorView, BudgetView, CategoryView, DistrictBoundary, ProposalView
+from budget.db.queries import (
+    AuthorView,
+    BudgetView,
+    CategoryView,
+    DistrictBoundary,
+    ImageView,
+    ProposalView,
+)
 from budget.domain import geo
 from budget.domain.errors import BadBoundary
 
@@ -120,9 +127,14 @@ def _number(micro: int) -> float:
 
 
 def proposal_features(
-    proposals: Iterable[ProposalView], labels: Mapping[str, str], base_url: str
+    proposals: Iterable[ProposalView],
+    labels: Mapping[str, str],
+    base_url: str,
+    covers: Mapping[int, ImageView] | None = None,
 ) -> dict[str, object]:
-    """A FeatureCollection of the located proposals: a point each, with its title and status."""
+    """A FeatureCollection of the located proposals: a point each, with its title and status,
+    and its first image's thumbnail (URL and alternative text) when it has one."""
+    covers = covers or {}
     features = [
         {
             "type": "Feature",
@@ -136,12 +148,19 @@ def proposal_features(
                 "status": p.status.value,
                 "status_label": labels.get(p.status.value, p.status.value),
                 "url": f"{base_url}/proposals/{p.id}",
+                **_thumbnail(covers.get(p.id)),
             },
         }
         for p in proposals
         if p.lat_e6 is not None and p.lon_e6 is not None
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _thumbnail(image: ImageView | None) -> dict[str, object]:
+    if image is None:
+        return {}
+    return {"thumb": f"/images/{image.id}/thumb.webp", "thumb_alt": image.alt_text}
 
 
 def district_features(districts: Iterable[DistrictBoundary]) -> dict[str, object]:

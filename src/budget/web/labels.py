@@ -82,6 +82,7 @@ PROPOSAL_STATUSES: Final[Mapping[str, str]] = {
     "infeasible": N_("not feasible"),
     "withdrawn": N_("withdrawn"),
     "merged": N_("merged"),
+    "unsupported": N_("not enough support"),
 }
 
 SCOPES: Final[Mapping[str, str]] = {
@@ -118,6 +119,14 @@ EVENTS: Final[Mapping[str, str]] = {
     "merged_into": N_("Merged into another proposal"),
     "merged_from": N_("Built by merging proposals"),
     "withdrawn": N_("Withdrawn"),
+    "not_enough_support": N_("Not enough support to go to review"),
+}
+
+FOLLOW_TOPICS: Final[Mapping[str, str]] = {
+    "decision": N_("the decision on their feasibility"),
+    "vote": N_("the opening of the vote"),
+    "results": N_("the results"),
+    "implementation": N_("the progress of their building"),
 }
 
 # Why an uploaded district boundary is refused (domain.geo.PROBLEMS).
@@ -185,4 +194,5 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "PROPOSERS": PROPOSERS,
     "LANGUAGE_NAMES": LANGUAGES,
     "EVENT_LABELS": EVENTS,
+    "FOLLOW_TOPICS": FOLLOW_TOPICS,
 }

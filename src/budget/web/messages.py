@@ -128,6 +128,22 @@ MESSAGES: Final[Mapping[str, str]] = {
     "decision.justification": N_(
         "A submitted review raises a blocking objection: write an internal justification."
     ),
+    "image.unreadable": N_("This file is not a JPEG, PNG or WebP image, or it is damaged."),
+    "image.too-heavy": N_("An image file can be at most %(max_mb)s MB."),
+    "image.too-many-pixels": N_(
+        "This image is too large: at most %(max_megapixels)s million pixels."
+    ),
+    "image.limit": N_("A proposal can have at most %(max)s images: remove one first."),
+    "support.off": N_("This cycle does not collect supports."),
+    "engagement.rate-limited": N_(
+        "You reached the limit of %(max)s in %(minutes)s minutes. Try again in "
+        "%(retry_after)s seconds."
+    ),
+    "comment.edit-closed": N_(
+        "A comment can only be edited in the %(minutes)s minutes after it was written."
+    ),
+    "comment.reply-depth": N_("Replies are one level deep: answer the first comment instead."),
+    "flag.already": N_("You already reported this; the moderators will look at it."),
     "merge.too-few": N_("Choose at least two proposals to merge."),
     "merge.budgets": N_("Merged proposals must all belong to the same budget."),
 }
@@ -249,6 +265,20 @@ NOTICES: Final[Mapping[str, str]] = {
     "invitation-accepted": N_("You are now a co-author of this proposal."),
     "invitation-declined": N_("You declined the invitation."),
     "coauthor-left": N_("You are no longer an author of this proposal."),
+    "image-added": N_("The image was added."),
+    "image-removed": N_("The image was removed."),
+    "supported": N_("Your support was counted."),
+    "support-withdrawn": N_("Your support was withdrawn."),
+    "comment-posted": N_("Your comment was published."),
+    "comment-edited": N_("Your comment was changed."),
+    "flagged": N_("Thank you: the moderators will look at your report."),
+    "followed": N_("You follow this proposal: you will be told what becomes of it."),
+    "unfollowed": N_("You no longer follow this proposal."),
+    "moderation-hidden": N_("It was hidden, with its public reason."),
+    "moderation-restored": N_("It was restored."),
+    "moderation-dismissed": N_("The reports were dismissed."),
+    "supports-saved": N_("The supports settings were saved."),
+    "topics-saved": N_("Your choices were saved."),
     "category-created": N_("The category was created."),
     "category-saved": N_("The category was saved."),
     "category-deleted": N_("The category was deleted."),

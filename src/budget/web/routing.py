@@ -43,6 +43,7 @@ class RouteSpec:
     name: str
     roles: frozenset[Access]
     methods: tuple[str, ...]
+    max_body: int | None = None  # a larger request body than the app's default (uploads)
 
     @property
     def changes_state(self) -> bool:
@@ -59,6 +60,7 @@ def route(
     roles: Iterable[Access],
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
+    max_body: int | None = None,
 ) -> RouteSpec:
     """Declare a route; roles are mandatory and checked, so no route is open by omission."""
     declared = frozenset(roles)
@@ -68,7 +70,9 @@ def route(
         raise RouteTableError(f"route {path} declares unknown roles {sorted(unknown)}")
     if not methods or set(methods) - METHODS:
         raise RouteTableError(f"route {path} declares invalid methods {list(methods)}")
-    return RouteSpec(path, endpoint, name or endpoint.__name__, declared, tuple(methods))
+    return RouteSpec(
+        path, endpoint, name or endpoint.__name__, declared, tuple(methods), max_body=max_body
+    )
 
 
 def check_table(specs: Sequence[RouteSpec]) -> None:
@@ -84,7 +88,13 @@ def check_table(specs: Sequence[RouteSpec]) -> None:
 def starlette_routes(specs: Sequence[RouteSpec]) -> list[Route]:
     check_table(specs)
     return [
-        Route(spec.path, guarded(spec), methods=list(spec.methods), name=spec.name)
+        Route(
+            spec.path,
+            guarded(spec),
+            methods=list(spec.methods),
+            name=spec.name,
+            max_body_size=spec.max_body,
+        )
         for spec in specs
     ]
 

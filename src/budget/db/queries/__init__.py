@@ -55,9 +55,20 @@ from budget.db.queries.cycles import (
     list_districts,
     schedule_of,
 )
+from budget.db.queries.follows import (
+    is_following,
+    topics_off,
+)
 from budget.db.queries.guards import (
     cycle_snapshot,
     transition_problems,
+)
+from budget.db.queries.images import (
+    ImageContent,
+    ImageView,
+    cover_images,
+    image_content,
+    images_of,
 )
 from budget.db.queries.notifications import (
     NotificationView,
@@ -87,6 +98,7 @@ from budget.db.queries.proposals import (
     all_matching,
     authors_by_proposal,
     authors_of,
+    check_content_visible,
     credit_of,
     get_proposal,
     history_of,
@@ -127,6 +139,14 @@ from budget.db.queries.roll import (
     get_entry,
     rules_of,
 )
+from budget.db.queries.supports import (
+    SupportOption,
+    below_threshold,
+    has_supported,
+    support_counts,
+    support_option,
+    supports_of_cycle,
+)
 
 __all__ = [
     "PAGE_SIZE",
@@ -147,6 +167,8 @@ __all__ = [
     "DistrictView",
     "EventView",
     "FormChoices",
+    "ImageContent",
+    "ImageView",
     "InvitationView",
     "InviteeView",
     "NoteView",
@@ -163,6 +185,7 @@ __all__ = [
     "QueueItem",
     "ReviewView",
     "RollEntryView",
+    "SupportOption",
     "VersionView",
     "account_entry",
     "active_loads",
@@ -173,13 +196,16 @@ __all__ = [
     "author_role",
     "authors_by_proposal",
     "authors_of",
+    "below_threshold",
     "boundary_text",
     "budget_scope",
     "budget_scopes",
     "category_choices",
+    "check_content_visible",
     "committees_of",
     "council_count",
     "count_accounts",
+    "cover_images",
     "credit_of",
     "cycle_boundaries",
     "cycle_rules",
@@ -198,10 +224,14 @@ __all__ = [
     "get_proposal",
     "has_invitation",
     "has_role",
+    "has_supported",
     "history_of",
+    "image_content",
+    "images_of",
     "invitations_of",
     "is_assigned",
     "is_author",
+    "is_following",
     "justification_of",
     "limits_of",
     "list_accounts",
@@ -225,6 +255,10 @@ __all__ = [
     "rules_of",
     "schedule_of",
     "search_proposals",
+    "support_counts",
+    "support_option",
+    "supports_of_cycle",
+    "topics_off",
     "transition_problems",
     "unread_count",
     "versions_of",

@@ -17,6 +17,7 @@ from typing import Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db.queries.supports import supports_of_cycle
 from budget.db.tables import (
     Account,
     Budget,
@@ -31,8 +32,9 @@ from budget.domain.proposals import AuthorRole, AuthorState, EventKind, Proposal
 PUBLIC_STATUSES: Final = (
     ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT,
     ProposalStatus.INFEASIBLE, ProposalStatus.WITHDRAWN, ProposalStatus.MERGED,
+    ProposalStatus.UNSUPPORTED,
 )  # fmt: skip
-SORTS: Final = ("newest", "random")
+SORTS: Final = ("newest", "random", "supports")
 PAGE_SIZE: Final = 20
 
 
@@ -63,6 +65,8 @@ class ProposalView:
     submitted_at: datetime | None
     withdrawn_at: datetime | None
     decided_at: datetime | None
+    hidden_at: datetime | None = None  # hidden by moderation: out of listings, map, exports
+    hidden_reason: str | None = None  # public
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def _proposal_view(row: Proposal) -> ProposalView:
         submitted_at=row.submitted_at,
         withdrawn_at=row.withdrawn_at,
         decided_at=row.decided_at,
+        hidden_at=row.hidden_at,
+        hidden_reason=row.hidden_reason,
     )
 
 
@@ -158,6 +164,17 @@ def is_author(db: Session, proposal_id: int, account_id: int | None) -> bool:
         ProposalAuthor.state == AuthorState.ACCEPTED,
     )
     return db.exec(query).first() is not None
+
+
+def check_content_visible(db: Session, proposal_id: int, viewer_id: int | None) -> None:
+    """What a proposal carries besides its page (images, comments) is seen by whoever may read
+    its text: anyone once it is public and not hidden by moderation, its authors while it is a
+    draft. NotFound otherwise, as for a page that does not exist (T7)."""
+    row = db.get(Proposal, proposal_id)
+    if row is None or row.hidden_at is not None:
+        raise NotFound(kind="proposal", id=proposal_id)
+    if row.status == ProposalStatus.DRAFT and not is_author(db, proposal_id, viewer_id):
+        raise NotFound(kind="proposal", id=proposal_id)
 
 
 # -- public listing -----------------------------------------------------------------------------
@@ -235,6 +252,9 @@ def matching_ids(db: Session, cycle_id: int, filters: ProposalFilters) -> list[i
     if filters.sort == "random":
         return sorted((r[0] for r in rows), key=lambda i: _shuffle_key(filters.seed, i))
     ordered = sorted(rows, key=lambda r: (r[3] is not None, r[3], r[0]), reverse=True)
+    if filters.sort == "supports":  # most supported first, then newest (the sort is stable)
+        counts = supports_of_cycle(db, cycle_id)
+        ordered.sort(key=lambda r: counts.get(r[0], 0), reverse=True)
     return [r[0] for r in ordered]
 
 
@@ -253,7 +273,7 @@ def search_proposals(
     """One page (PAGE_SIZE) of the public proposals matching the filters. Text search and the
     shuffled order need every candidate (see `matching_ids`); the plain newest-first view, the
     one most visits see, is counted, ordered and cut by the database."""
-    in_python = bool(filters.text.strip()) or filters.sort == "random"
+    in_python = bool(filters.text.strip()) or filters.sort != "newest"
     ids = matching_ids(db, cycle_id, filters) if in_python else None
     total = len(ids) if ids is not None else _count(db, cycle_id, filters)
     pages = max(1, -(-total // PAGE_SIZE))

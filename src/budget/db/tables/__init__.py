@@ -13,6 +13,15 @@ from budget.db.tables.accounts import Account, LoginThrottle, RoleGrant, WebSess
 from budget.db.tables.audit import AuditLog
 from budget.db.tables.columns import UTCDateTime, metadata
 from budget.db.tables.cycles import Budget, Category, Cycle, District, PhaseSchedule
+from budget.db.tables.engagement import (
+    Comment,
+    Flag,
+    Follow,
+    ProposalImage,
+    Support,
+    SupportSettings,
+    TopicOptOut,
+)
 from budget.db.tables.notifications import Notification, OutboxEmail
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.db.tables.review import (
@@ -29,10 +38,13 @@ __all__ = [
     "AuditLog",
     "Budget",
     "Category",
+    "Comment",
     "Committee",
     "CommitteeMember",
     "Cycle",
     "District",
+    "Flag",
+    "Follow",
     "InternalNote",
     "LoginThrottle",
     "Notification",
@@ -41,11 +53,15 @@ __all__ = [
     "Proposal",
     "ProposalAuthor",
     "ProposalEvent",
+    "ProposalImage",
     "ProposalVersion",
     "Review",
     "ReviewAssignment",
     "RoleGrant",
     "RollEntry",
+    "Support",
+    "SupportSettings",
+    "TopicOptOut",
     "UTCDateTime",
     "VotingCode",
     "WebSession",

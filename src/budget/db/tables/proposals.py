@@ -39,6 +39,10 @@ class Proposal(SQLModel, table=True):
     submitted_at: datetime | None = utc(nullable=True)
     withdrawn_at: datetime | None = utc(nullable=True)
     decided_at: datetime | None = utc(nullable=True)
+    # Moderation: a hidden proposal leaves listings, map and exports; its page shows only the
+    # public reason, the text stays for the audit.
+    hidden_at: datetime | None = utc(nullable=True)
+    hidden_reason: str | None = Field(default=None, max_length=500)
 
 
 class ProposalAuthor(SQLModel, table=True):

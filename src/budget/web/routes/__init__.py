@@ -11,10 +11,13 @@ from budget.web.routes import (
     admin_districts,
     admin_review,
     authoring,
+    images,
     notifications,
+    places,
     proposals,
     public,
     review,
+    supports,
 )
 from budget.web.routing import RouteSpec
 
@@ -25,6 +28,9 @@ def all_routes() -> list[RouteSpec]:
         *public.ROUTES,
         *proposals.ROUTES,
         *authoring.ROUTES,
+        *images.ROUTES,
+        *places.ROUTES,
+        *supports.ROUTES,
         *notifications.ROUTES,
         *review.ROUTES,
         *accounts.ROUTES,

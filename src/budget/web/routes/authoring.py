@@ -8,6 +8,7 @@ Bad input comes back in the form (422) with a message next to each field, nothin
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any, Final
 
@@ -108,7 +109,12 @@ async def form_context(
     request: Request, form: Form, cycle: CycleView, proposal: ProposalView | None
 ) -> dict[str, Any]:
     choices = await transactions.read(request, queries.form_choices, cycle.id)
+    settings = request.app.state.settings
     context: dict[str, Any] = {
+        "tile_url": settings.tile_url,
+        "tile_attribution": settings.tile_attribution,
+        "geocoder": settings.geocoder_url is not None,
+        "budget_districts": json.dumps({str(b.id): b.district_id for b in choices.budgets}),
         "form": form,
         "cycle": cycle,
         "proposal": proposal,
@@ -118,8 +124,11 @@ async def form_context(
         "viewer_is_author": proposal is not None,
         "viewer_is_creator": False,
         "rendered": None,
+        "images": (),
+        "image_form": Form({}),
     }
     if proposal is not None:
+        context["images"] = await transactions.read(request, queries.images_of, proposal.id)
         role = await transactions.read(request, queries.author_role, proposal.id, actor_id(request))
         context["viewer_is_creator"] = role is AuthorRole.CREATOR
         if role is AuthorRole.CREATOR:

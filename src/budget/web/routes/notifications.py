@@ -33,7 +33,9 @@ def shown(request: Request, items: tuple[queries.NotificationView, ...]) -> list
 
 async def notifications_page(request: Request) -> Response:
     items = await transactions.read(request, queries.notifications_of, actor_id(request))
-    return render(request, "notifications/list.html", {"notifications": shown(request, items)})
+    off = await transactions.read(request, queries.topics_off, actor_id(request))
+    context = {"notifications": shown(request, items), "topics_off": {t.value for t in off}}
+    return render(request, "notifications/list.html", context)
 
 
 async def notification_read(request: Request) -> Response:

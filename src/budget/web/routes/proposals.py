@@ -48,11 +48,19 @@ async def proposal_list(request: Request) -> Response:
     page = await transactions.read(
         request, queries.search_proposals, cycle.id, query.filters, page=query.page
     )
+    shown = [p.id for p in page.items]
+    covers = await transactions.read(request, queries.cover_images, shown)
+    option = await transactions.read(request, queries.support_option, cycle.id)
+    counts = await transactions.read(request, queries.support_counts, shown)
     base = f"/cycles/{cycle.id}/proposals"
     context = {
         "cycle": cycle,
         "query": query,
         "results": page,
+        "covers": covers,
+        "supports_enabled": option.enabled,
+        "support_threshold": option.threshold,
+        "support_counts": counts if option.enabled else {},
         "base": base,
         "categories": categories,
         "category_by_id": {c.id: c for c in categories},
@@ -73,6 +81,11 @@ class Detail:
     versions: int
     category: CategoryView | None
     viewer_is_author: bool
+    images: tuple[queries.ImageView, ...]
+    supports: queries.SupportOption
+    support_count: int
+    supported: bool
+    following: bool
 
 
 def _detail(db: Session, proposal_id: int, viewer_id: int | None) -> Detail:
@@ -90,6 +103,11 @@ def _detail(db: Session, proposal_id: int, viewer_id: int | None) -> Detail:
         versions=len(queries.versions_of(db, proposal_id)),
         category=(queries.get_category(db, proposal.category_id) if proposal.category_id else None),
         viewer_is_author=viewer_is_author,
+        images=() if proposal.hidden_at else queries.images_of(db, proposal_id),
+        supports=queries.support_option(db, proposal.cycle_id),
+        support_count=queries.support_counts(db, [proposal_id])[proposal_id],
+        supported=queries.has_supported(db, proposal_id, viewer_id),
+        following=queries.is_following(db, proposal_id, viewer_id),
     )
 
 
@@ -119,6 +137,8 @@ async def proposal_page(request: Request) -> Response:
         "viewer_is_creator": detail.viewer_is_author and _viewer_id(request) == proposal.created_by,
         "latitude": exports.degrees(proposal.lat_e6),
         "longitude": exports.degrees(proposal.lon_e6),
+        "tile_url": request.app.state.settings.tile_url,
+        "tile_attribution": request.app.state.settings.tile_attribution,
     }
     return render(request, "proposals/detail.html", context)
 
@@ -173,8 +193,10 @@ async def proposal_map(request: Request) -> Response:
     query, categories = await _list_query(request, cycle)
     located = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
     settings = request.app.state.settings
+    option = await transactions.read(request, queries.support_option, cycle.id)
     base = f"/cycles/{cycle.id}/proposals"
     context = {
+        "supports_enabled": option.enabled,
         "cycle": cycle,
         "query": query,
         "base": base,
@@ -204,7 +226,8 @@ async def proposals_geojson(request: Request) -> Response:
     found = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
     translations = request.state.translations
     names = {code: translations.gettext(msgid) for code, msgid in labels.PROPOSAL_STATUSES.items()}
-    return _json(exports.proposal_features(found, names, _base_url(request)), GEOJSON)
+    covers = await transactions.read(request, queries.cover_images, [p.id for p in found])
+    return _json(exports.proposal_features(found, names, _base_url(request), covers), GEOJSON)
 
 
 async def districts_geojson(request: Request) -> Response:
