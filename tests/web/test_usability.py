@@ -105,7 +105,7 @@ def test_the_district_filter_lists_districts_by_number(web: Web) -> None:
     cycle_id = make_cycle(web)
     for code, number in (("75120", 20), ("75105", 5), ("75110", 10), ("75109", 9)):
         name = f"{number}e arrondissement"
-        district_budget(web, cycle_id, make_district(web, code, name), name)
+        district_budget(web, cycle_id, make_district(web, cycle_id, code, name), name)
     page = web.client().get(f"/cycles/{cycle_id}/proposals").text
     select = page[page.index('id="f-district"') : page.index("</select>", page.index("f-district"))]
     names = re.findall(r">(\d+e) arrondissement<", select)
@@ -115,10 +115,16 @@ def test_the_district_filter_lists_districts_by_number(web: Web) -> None:
 def test_a_budget_named_after_its_district_is_named_once(web: Web) -> None:
     cycle_id = make_cycle(web)
     twentieth = district_budget(
-        web, cycle_id, make_district(web, "75120", "20e arrondissement"), "20e arrondissement"
+        web,
+        cycle_id,
+        make_district(web, cycle_id, "75120", "20e arrondissement"),
+        "20e arrondissement",
     )
     other = district_budget(
-        web, cycle_id, make_district(web, "75111", "11e arrondissement"), "Quartiers populaires"
+        web,
+        cycle_id,
+        make_district(web, cycle_id, "75111", "11e arrondissement"),
+        "Quartiers populaires",
     )
     author = web.account(email="author@example.org").id
     named_once, both = (
@@ -225,7 +231,7 @@ ELEVENTH = (
 
 def test_a_point_outside_the_cycles_map_is_refused_for_a_city_budget(web: Web) -> None:
     cycle_id = make_cycle(web)
-    district = make_district(web)
+    district = make_district(web, cycle_id)
     budgets.set_district_boundary(
         web.db, web.clock(), actor_id=web.council_id(), district_id=district, geojson=ELEVENTH
     )

@@ -22,6 +22,7 @@ from budget.db.tables.review import (
     Review,
     ReviewAssignment,
 )
+from budget.db.tables.roll import RollEntry, VotingCode
 
 __all__ = [
     "Account",
@@ -44,7 +45,9 @@ __all__ = [
     "Review",
     "ReviewAssignment",
     "RoleGrant",
+    "RollEntry",
     "UTCDateTime",
+    "VotingCode",
     "WebSession",
     "metadata",
 ]
