@@ -216,8 +216,9 @@ def _json(payload: object, media_type: str = "application/json") -> Response:
     return Response(body, media_type=media_type)
 
 
-def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+# Links in the exports are site-relative (`/proposals/12`): never built from the request's Host
+# header, which the caller chooses (a forged Host would otherwise travel in the open data).
+LINK_BASE: Final = ""
 
 
 async def proposals_geojson(request: Request) -> Response:
@@ -227,7 +228,7 @@ async def proposals_geojson(request: Request) -> Response:
     translations = request.state.translations
     names = {code: translations.gettext(msgid) for code, msgid in labels.PROPOSAL_STATUSES.items()}
     covers = await transactions.read(request, queries.cover_images, [p.id for p in found])
-    return _json(exports.proposal_features(found, names, _base_url(request), covers), GEOJSON)
+    return _json(exports.proposal_features(found, names, LINK_BASE, covers), GEOJSON)
 
 
 async def districts_geojson(request: Request) -> Response:
@@ -250,7 +251,7 @@ async def _records(request: Request) -> tuple[CycleView, list[dict[str, object]]
             category=by_category.get(p.category_id) if p.category_id else None,
             authors=authors.get(p.id, ()),
             locale=request.state.locale,
-            base_url=_base_url(request),
+            base_url=LINK_BASE,
         )
         for p in found
     ]
