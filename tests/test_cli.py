@@ -408,3 +408,30 @@ def test_a_budget_without_currency_prints_no_stray_space(
     assert "#c  40  1 vote  Bikes" in out
     _, out, _ = run(capsys, "tally", box(tmp_path))
     assert "Budget 100 EUR; spent" in out
+
+
+def test_tally_counts_category_envelopes_given_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BOX.replace("name;selected", "name;category;selected").replace(
+        "Trees;1", "Trees;green;1").replace("Library;0", "Library;green;0").replace(
+        "Bikes;1", "Bikes;streets;1")  # fmt: skip
+    path = box(tmp_path, text=text)
+    argv = ("tally", path, "--format", "json", "--envelopes")
+    status, out, _ = run(capsys, *argv, "green:50;streets:40")
+    report = json.loads(out)
+    # green (50): 007 (60) does not fit, b (50) does; streets (40): c; leftover 10: nothing fits.
+    assert (status, report["funded"]) == (0, ["b", "c"])
+    assert report["projects"][0]["figures"]["pass"] == "leftover"
+    assert "envelope of the category green (50)" in report["projects"][1]["explanation"]
+    status, out, err = run(capsys, *argv, "green:50;parks:10")
+    assert (status, out) == (2, "")
+    assert "no project is in the category 'parks'" in err
+    status, _, err = run(capsys, *argv, "green=50")
+    assert status == 2
+    assert "--envelopes: expected category:amount pairs" in err
+    status, _, err = run(capsys, *argv, "green:0")
+    assert "--envelopes: the envelope of 'green' is zero" in err
+    status, out, _ = run(capsys, "compare", path, "--envelopes", "green:50", "--format", "json")
+    assert status == 0
+    assert "phragmen" not in {row["rule"] for row in json.loads(out)["rules"]}

@@ -58,6 +58,19 @@ def add_option_arguments(parser: argparse.ArgumentParser) -> None:
         "voters (threshold_pct)",
     )
     parser.add_argument(
+        "--envelopes",
+        metavar="PAIRS",
+        help="category envelopes inside the budget, e.g. 'Green:40000000;Care:20000000': each "
+        "category counted first within its amount, then the leftover over the rest "
+        "(category_envelopes)",
+    )
+    parser.add_argument(
+        "--leftover-rule",
+        metavar="RULE",
+        help="the rule counting what the envelopes leave; default: the same rule "
+        "(envelope_leftover_rule)",
+    )
+    parser.add_argument(
         "--options",
         metavar="FILE",
         type=Path,
@@ -87,7 +100,8 @@ def load_box(command: str, path: Path) -> PabulibFile:
 
 # The META key each option flag sets.
 FLAGS = {"ties": "tie_break", "seed": "lottery_seed", "exclusions": "exclusion_sets",
-         "threshold_pct": "threshold_pct"}  # fmt: skip
+         "threshold_pct": "threshold_pct", "envelopes": "category_envelopes",
+         "leftover_rule": "envelope_leftover_rule"}  # fmt: skip
 
 
 def given_options(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
@@ -267,11 +281,13 @@ def compare_rules(
         if not rule.accepts(election.vote_type):
             continue
         options = pabulib.plan(parsed, rule=rule.name, given=given).options
-        if rule.name in mes.ADD1_RULES:
+        if rule.name in mes.ADD1_RULES and not options.envelopes:
             add1 = add1 or mes.equal_shares_add1_variants(election, options)
             outcome = add1[rule.name]
-        else:
+        elif rule.name in rules.ENVELOPE_RULES or not options.envelopes:
             outcome = rules.count(rule.name, election, options)
+        else:
+            continue  # phragmen and max-utilitarian know no category envelopes
         results.append(RuleResult(rule.name, outcome.funded, outcome.spent,
                                   served(election, outcome.funded)))  # fmt: skip
     if parsed.selected is not None:

@@ -55,6 +55,8 @@ class MetaOptions:
                 satisfaction=self.satisfaction(),
                 step=self.step(),
                 reserve_pct=self.percentage("reserve_pct"),
+                envelopes=self.envelopes(),
+                leftover_rule=self.meta.get("envelope_leftover_rule") or None,
             )
         except ValueError as error:  # Options' own checks (a zero add1 step)
             if isinstance(error, PabulibError):
@@ -115,6 +117,29 @@ class MetaOptions:
         except ValueError:
             known = ", ".join(s.value for s in Satisfaction)
             raise self.fail("mes_satisfaction", f"{text!r} is not one of {known}") from None
+
+    def envelopes(self) -> tuple[tuple[str, int], ...]:
+        """`category_envelopes`: `category:amount` pairs separated by `;`, amounts in currency
+        units (decimals up to the file's), in the election's units."""
+        text = self.meta.get("category_envelopes", "")
+        pairs = []
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            category, colon, amount = part.rpartition(":")
+            parts = parse_amount(amount.strip())
+            if not colon or not category.strip() or parts is None or len(parts[1]) > self.decimals:
+                message = (
+                    f"expected category:amount pairs such as Green:40000000, not {shown(part)}"
+                )
+                raise self.fail("category_envelopes", message)
+            amount_units = scaled(parts, self.decimals)
+            if amount_units == 0:
+                raise self.fail("category_envelopes", f"the envelope of {category!r} is zero")
+            pairs.append((category.strip(), amount_units))
+        return tuple(pairs)
+
+    @property
+    def decimals(self) -> int:
+        return len(str(self.file.scale)) - 1
 
     def step(self) -> int:
         """add1_step in the election's units: currency units times the file's scale."""

@@ -53,7 +53,8 @@ EXCLUSION_SENTENCE = re.compile(
 # META keys `given` may set: the ones `PabulibFile.options` reads.
 OPTION_KEYS = frozenset(
     {"tie_break", "lottery_seed", "exclusion_sets", "min_project_score_threshold",
-     "threshold_pct", "reserve_pct", "mes_satisfaction", "add1_step"}
+     "threshold_pct", "reserve_pct", "mes_satisfaction", "add1_step", "category_envelopes",
+     "envelope_leftover_rule"}
 )  # fmt: skip
 
 

@@ -302,10 +302,12 @@ class _Ballots:
         fail = self.reader.fail
         self.checking = key
         vote, points_text = (key, None) if isinstance(key, str) else key
-        projects = split_list(vote.strip())
+        projects = vote.split(",")  # ids are stripped: a part that is one needs no strip
         if not self.known.issuperset(projects):
-            unknown = next(p for p in projects if p not in self.known)
-            raise fail(f"the ballot names an unknown project {unknown!r}", line)
+            projects = split_list(vote.strip())
+            if not self.known.issuperset(projects):
+                unknown = next(p for p in projects if p not in self.known)
+                raise fail(f"the ballot names an unknown project {unknown!r}", line)
         length = len(projects)
         points = None if points_text is None else self.points(points_text.strip(), length, line)
         if self.vote_type is VoteType.CHOOSE_ONE and length > 1:

@@ -72,6 +72,11 @@ MESSAGES: dict[str, str] = {
         "Not funded: its {supporters:count:supporter} had {money} of their shares left, and in "
         "the greedy completion only {remaining} remained; it costs {cost}."
     ),
+    # Category envelopes (envelopes.py).
+    "no-leftover": (
+        "Not funded: the category envelopes spent the whole budget, so nothing was left for the "
+        "projects outside them."
+    ),
     # Sequential Phragmen (phragmen.py).
     "phragmen-funded": "Funded in step {step}; its supporters' load rose to {load}, the lowest.",
     "phragmen-did-not-fit": (
@@ -133,6 +138,12 @@ MES_MESSAGES: dict[str, str] = {
         "from its own supporters' shares, and raising every share once more would have bought "
         "more than the budget."
     ),
+}
+
+# Appended when category envelopes were counted (figures `pass`, `envelope`).
+PASS_MESSAGES: dict[str, str] = {
+    "category": "Counted in the envelope of the category {pass} ({envelope}).",
+    "leftover": "Counted in the last pass, over what the category envelopes left ({envelope}).",
 }
 
 # Figures that are amounts of money, printed in currency units according to the scale.
@@ -257,6 +268,9 @@ def render(explanation: Explanation, scale: int = 1) -> str:
     tie = figures.get("tie")
     if isinstance(tie, str):
         sentence += " " + formatter.format(TIE_MESSAGES[tie], **figures)
+    if "envelope" in figures:
+        kind = "leftover" if figures.get("pass") == "leftover" else "category"
+        sentence += " " + formatter.format(PASS_MESSAGES[kind], **figures)
     return sentence
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from budget.tally import greedy, maxutil, mes, phragmen
+from budget.tally import envelopes, greedy, maxutil, mes, phragmen
 from budget.tally.model import Election, Outcome, VoteType
 from budget.tally.options import Options
 from budget.tally.ties import TieBreak, default_ties
@@ -90,9 +90,30 @@ def lookup(name: str) -> Rule:
     return rule
 
 
+# Rules that count category envelopes (`envelopes`): the greedy and MES families.
+ENVELOPE_RULES = frozenset(r.name for r in _RULES if r.name.startswith(("greedy", "mes")))
+
+
 def count(name: str, election: Election, options: Options | None = None) -> Outcome:
-    """Run rule `name` on `election`, refusing a rule that does not accept its ballots."""
+    """Run rule `name` on `election`, refusing a rule that does not accept its ballots; with
+    category envelopes in the options, through `envelopes.count`."""
+    rule = _accepting(name, election)
+    options = options or Options()
+    if not options.envelopes:
+        return rule.function(election, options)
+    leftover = _accepting(options.leftover_rule or rule.name, election)
+    for used in (rule, leftover):
+        if used.name not in ENVELOPE_RULES:
+            raise RuleError(f"rule {used.name!r} cannot count category envelopes; "
+                            f"rules that can: {', '.join(sorted(ENVELOPE_RULES))}")  # fmt: skip
+    try:
+        return envelopes.count(election, options, rule.function, leftover.function, rule.name)
+    except envelopes.EnvelopeError as error:
+        raise RuleError(str(error)) from None
+
+
+def _accepting(name: str, election: Election) -> Rule:
     rule = lookup(name)
     if not rule.accepts(election.vote_type):
         raise RuleError(f"rule {rule.name!r} does not accept {election.vote_type} ballots")
-    return rule.function(election, options or Options())
+    return rule
