@@ -402,3 +402,21 @@ class MergeTooFew(BudgetError):
 class MergeBudgets(BudgetError):
     code = "merge.budgets"
     message = "merged proposals must all belong to the same budget"
+
+
+# -- implementation tracking -----------------------------------------------------------------
+
+
+class StatusTransition(BudgetError):
+    code = "implementation.transition"
+    message = "a project cannot go from {from_status} to {to_status}"
+
+
+class DoneNotComplete(BudgetError):
+    code = "implementation.done-progress"
+    message = "a done project is 100% complete"
+
+
+class NotFundable(BudgetError):
+    code = "implementation.not-fundable"
+    message = "proposal {id} is not on a ballot of a closed cycle"

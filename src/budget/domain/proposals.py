@@ -1,7 +1,8 @@
 """Proposal states and text limits (PRODUCT.md "Proposals"); the proposals feature extends it.
 
 Life: `draft -> submitted -> in_review -> on_ballot | infeasible`, side exits `withdrawn` and
-`merged`.
+`merged`; after the count `on_ballot -> funded` (services/implementation.py `mark_funded`,
+which results publishing calls).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class ProposalStatus(StrEnum):
     INFEASIBLE = "infeasible"
     WITHDRAWN = "withdrawn"
     MERGED = "merged"
+    FUNDED = "funded"
 
 
 class AuthorRole(StrEnum):
@@ -54,6 +56,7 @@ class EventKind(StrEnum):
     MERGED_INTO = "merged_into"  # on each source: {"into": id}
     MERGED_FROM = "merged_from"  # on the new proposal: {"sources": [ids]}
     WITHDRAWN = "withdrawn"
+    FUNDED = "funded"
 
 
 # Submitted, not yet decided: opening voting waits for these (PRODUCT.md, review -> voting).

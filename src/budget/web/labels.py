@@ -82,6 +82,14 @@ PROPOSAL_STATUSES: Final[Mapping[str, str]] = {
     "infeasible": N_("not feasible"),
     "withdrawn": N_("withdrawn"),
     "merged": N_("merged"),
+    "funded": N_("funded"),
+}
+
+IMPLEMENTATION_STATUSES: Final[Mapping[str, str]] = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "abandoned": N_("abandoned"),
 }
 
 SCOPES: Final[Mapping[str, str]] = {
@@ -112,6 +120,7 @@ EVENTS: Final[Mapping[str, str]] = {
     "merged_into": N_("Merged into another proposal"),
     "merged_from": N_("Built by merging proposals"),
     "withdrawn": N_("Withdrawn"),
+    "funded": N_("Funded: to be built"),
 }
 
 # Why an uploaded district boundary is refused (domain.geo.PROBLEMS).
@@ -169,6 +178,7 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "LIMIT_LABELS": LIMITS,
     "RULE_LABELS": RULES,
     "PROPOSAL_STATUSES": PROPOSAL_STATUSES,
+    "IMPLEMENTATION_STATUSES": IMPLEMENTATION_STATUSES,
     "CRITERIA": CRITERIA,
     "RECOMMENDATIONS": RECOMMENDATIONS,
     "REVIEW_STATES": REVIEW_STATES,

@@ -31,6 +31,7 @@ from budget.domain.proposals import AuthorRole, AuthorState, EventKind, Proposal
 PUBLIC_STATUSES: Final = (
     ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT,
     ProposalStatus.INFEASIBLE, ProposalStatus.WITHDRAWN, ProposalStatus.MERGED,
+    ProposalStatus.FUNDED,
 )  # fmt: skip
 SORTS: Final = ("newest", "random")
 PAGE_SIZE: Final = 20

@@ -13,6 +13,7 @@ from budget.db.tables.accounts import Account, LoginThrottle, RoleGrant, WebSess
 from budget.db.tables.audit import AuditLog
 from budget.db.tables.columns import UTCDateTime, metadata
 from budget.db.tables.cycles import Budget, Category, Cycle, District, PhaseSchedule
+from budget.db.tables.implementation import Implementation, ImplementationChange, Milestone
 from budget.db.tables.notifications import Notification, OutboxEmail
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.db.tables.review import (
@@ -32,8 +33,11 @@ __all__ = [
     "CommitteeMember",
     "Cycle",
     "District",
+    "Implementation",
+    "ImplementationChange",
     "InternalNote",
     "LoginThrottle",
+    "Milestone",
     "Notification",
     "OutboxEmail",
     "PhaseSchedule",
