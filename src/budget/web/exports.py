@@ -15,7 +15,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
-from budget.db.queries import AuthorView, BudgetView, CategoryView, DistrictBoundary, ProposalView
+from budget.db.queries import (
+    AuthorView,
+    BudgetView,
+    CategoryView,
+    DistrictBoundary,
+    ProjectView,
+    ProposalView,
+)
 from budget.domain import geo
 from budget.domain.errors import BadBoundary
 
@@ -104,12 +111,12 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def to_csv(records: Iterable[Mapping[str, object]]) -> bytes:
+def to_csv(records: Iterable[Mapping[str, object]], columns: Sequence[str] = COLUMNS) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for record in records:
-        writer.writerow([safe_cell(record[column]) for column in COLUMNS])
+        writer.writerow([safe_cell(record[column]) for column in columns])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -120,9 +127,13 @@ def _number(micro: int) -> float:
 
 
 def proposal_features(
-    proposals: Iterable[ProposalView], labels: Mapping[str, str], base_url: str
+    proposals: Iterable[ProposalView | ProjectView],
+    labels: Mapping[str, str],
+    base_url: str,
+    path: str = "/proposals",
 ) -> dict[str, object]:
-    """A FeatureCollection of the located proposals: a point each, with its title and status."""
+    """A FeatureCollection of the located proposals (or funded projects, `path` "/projects"):
+    a point each, with its title, status and page."""
     features = [
         {
             "type": "Feature",
@@ -135,7 +146,7 @@ def proposal_features(
                 "title": p.title,
                 "status": p.status.value,
                 "status_label": labels.get(p.status.value, p.status.value),
-                "url": f"{base_url}/proposals/{p.id}",
+                "url": f"{base_url}{path}/{p.id}",
             },
         }
         for p in proposals

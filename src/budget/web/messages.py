@@ -262,4 +262,7 @@ NOTICES: Final[Mapping[str, str]] = {
     "merged": N_("The proposals were merged into this one."),
     "notifications-read": N_("Your notifications are marked as read."),
     "notifications-saved": N_("Your notification preference was saved."),
+    # -- implementation tracking --
+    "project-saved": N_("The change was recorded and the authors were told."),
+    "milestone-saved": N_("The milestone was saved and the authors were told."),
 }

@@ -9,8 +9,10 @@ from budget.web.routes import (
     admin_budgets,
     admin_categories,
     admin_districts,
+    admin_implementation,
     admin_review,
     authoring,
+    implementation,
     notifications,
     proposals,
     public,
@@ -24,6 +26,7 @@ def all_routes() -> list[RouteSpec]:
     return [
         *public.ROUTES,
         *proposals.ROUTES,
+        *implementation.ROUTES,
         *authoring.ROUTES,
         *notifications.ROUTES,
         *review.ROUTES,
@@ -34,4 +37,5 @@ def all_routes() -> list[RouteSpec]:
         *admin_categories.ROUTES,
         *admin_accounts.ROUTES,
         *admin_review.ROUTES,
+        *admin_implementation.ROUTES,
     ]
