@@ -11,6 +11,7 @@ from budget.web.routes import (
     admin_districts,
     admin_implementation,
     admin_review,
+    api,
     authoring,
     implementation,
     notifications,
@@ -38,4 +39,5 @@ def all_routes() -> list[RouteSpec]:
         *admin_accounts.ROUTES,
         *admin_review.ROUTES,
         *admin_implementation.ROUTES,
+        *api.ROUTES,
     ]
