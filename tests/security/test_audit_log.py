@@ -44,7 +44,7 @@ from tests.images import png
 from tests.security.matrix import fill
 from tests.services.conftest import cycle_form
 from tests.services.test_audit import drop_triggers
-from tests.webapp import PASSWORD, Web, csrf_token, make_proposal, sign_in
+from tests.webapp import PASSWORD, Web, csrf_token, make_project, make_proposal, sign_in
 
 pytestmark = pytest.mark.threat("T10")
 
@@ -258,6 +258,12 @@ def _second_proposal(web: Web, ids: Ids) -> Form:
             "summary": "Together."}  # fmt: skip
 
 
+def _project(web: Web, ids: Ids, form: dict[str, str]) -> Form:
+    """A funded project (in a closed cycle of its own) becomes the path's proposal."""
+    ids["proposal_id"] = make_project(web, ids["account_id"], instance="2030")[0]
+    return form
+
+
 OUTLINE = (
     '{"type": "Polygon", "coordinates": '
     "[[[2.36, 48.85], [2.39, 48.85], [2.39, 48.87], [2.36, 48.85]]]}"
@@ -365,6 +371,15 @@ ACTIONS: dict[str, Action] = {
     "decide": Action(Role.COUNCIL, _decision),
     "review_reopen": Action(Role.COUNCIL, _submitted_review),
     "merge": Action(Role.COUNCIL, _second_proposal),
+    # implementation tracking
+    "project_update": Action(
+        Role.COUNCIL,
+        lambda web, ids: _project(web, ids, {"status": "in_progress", "progress": "5"}),
+    ),
+    "milestone_save": Action(
+        Role.COUNCIL,
+        lambda web, ids: _project(web, ids, {"title": "Start", "planned_on": "2030-01-01"}),
+    ),
 }
 
 

@@ -493,3 +493,21 @@ class AlreadyDeclared(BudgetError):
 class ProposerNotEligible(BudgetError):
     code = "eligibility.proposer"
     message = "this cycle takes proposals from residents entitled to the budget only"
+
+
+# -- implementation tracking -----------------------------------------------------------------
+
+
+class StatusTransition(BudgetError):
+    code = "implementation.transition"
+    message = "a project cannot go from {from_status} to {to_status}"
+
+
+class DoneNotComplete(BudgetError):
+    code = "implementation.done-progress"
+    message = "a done project is 100% complete"
+
+
+class NotFundable(BudgetError):
+    code = "implementation.not-fundable"
+    message = "proposal {id} is not on a ballot of a closed cycle"

@@ -46,6 +46,7 @@ from budget.services.demo_data import (
     REASONS,
     STREETS,
 )
+from budget.services.demo_implementation import load_past_cycle
 from budget.services.proposals import ProposalForm
 
 EURO = 100  # cents
@@ -118,6 +119,7 @@ def load_demo(
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     authors = _residents(db, now, hasher, rng, district_ids, residents)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
+    load_past_cycle(db, now, council=council, district_ids=district_ids, authors=authors)
     return DemoSummary(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
     )

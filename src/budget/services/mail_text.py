@@ -52,6 +52,9 @@ class Kind:
     DECIDED_INFEASIBLE: Final = "proposal.infeasible"
     MERGED: Final = "proposal.merged"
     COAUTHOR_INVITED: Final = "coauthor.invited"
+    PROJECT_FUNDED: Final = "project.funded"
+    PROJECT_UPDATED: Final = "project.updated"
+    MILESTONE: Final = "project.milestone"
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,39 @@ TEXTS: Final[Mapping[str, Text]] = {
             "Accept or decline it on your invitations page."
         ),
     ),
+    Kind.PROJECT_FUNDED: Text(
+        N_("Your proposal is funded: %(title)s"),
+        N_(
+            "The proposal “%(title)s” (no. %(proposal)s) won funding. Its building will be "
+            "reported on its project page: status, progress and milestones."
+        ),
+    ),
+    Kind.PROJECT_UPDATED: Text(
+        N_("Building news: %(title)s"),
+        N_(
+            "The project “%(title)s” (no. %(proposal)s) is %(implementation_status)s, "
+            "%(progress)s %% complete. %(note)s"
+        ),
+    ),
+    Kind.MILESTONE: Text(
+        N_("A milestone of %(title)s"),
+        N_(
+            "The project “%(title)s” (no. %(proposal)s) has a milestone: “%(milestone)s”, "
+            "planned on %(planned_on)s, reached on %(reached_on)s."
+        ),
+    ),
 }
 
 MONEY_PARAMS: Final = frozenset({"final_cost"})
+# Parameters that are codes, shown by their translated labels.
+LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
+    "implementation_status": {
+        "planned": N_("planned"),
+        "in_progress": N_("in progress"),
+        "done": N_("done"),
+        "abandoned": N_("abandoned"),
+    },
+}
 
 
 @cache
@@ -137,10 +170,20 @@ def translations_for(language: str, directory: Path = LOCALES_DIR) -> NullTransl
     return loaded.get(language, loaded[DEFAULT_LANGUAGE])
 
 
-def _shown(name: str, value: object, params: Mapping[str, object], locale: str) -> str:
+def _shown(
+    name: str,
+    value: object,
+    params: Mapping[str, object],
+    translations: NullTranslations,
+    locale: str,
+) -> str:
     if name in MONEY_PARAMS and isinstance(value, int):
         currency = str(params.get("currency", "EUR"))
         return format_currency(Decimal(value) / 100, currency, locale=locale)
+    if name in LABELLED_PARAMS and str(value) in LABELLED_PARAMS[name]:
+        return translations.gettext(LABELLED_PARAMS[name][str(value)])
+    if value is None:
+        return "—"
     return str(value)
 
 
@@ -159,7 +202,9 @@ def render(
     text = TEXTS.get(kind)
     if text is None:
         return Text(kind, kind)
-    shown = _Shown({name: _shown(name, value, params, locale) for name, value in params.items()})
+    shown = _Shown(
+        {name: _shown(name, value, params, translations, locale) for name, value in params.items()}
+    )
     subject = translations.gettext(text.subject) % shown
     body = translations.gettext(text.body) % shown
     return Text(subject.replace("\n", " ")[:SUBJECT_MAX], body)

@@ -83,6 +83,14 @@ PROPOSAL_STATUSES: Final[Mapping[str, str]] = {
     "withdrawn": N_("withdrawn"),
     "merged": N_("merged"),
     "unsupported": N_("not enough support"),
+    "funded": N_("funded"),
+}
+
+IMPLEMENTATION_STATUSES: Final[Mapping[str, str]] = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "abandoned": N_("abandoned"),
 }
 
 SCOPES: Final[Mapping[str, str]] = {
@@ -120,6 +128,7 @@ EVENTS: Final[Mapping[str, str]] = {
     "merged_from": N_("Built by merging proposals"),
     "withdrawn": N_("Withdrawn"),
     "not_enough_support": N_("Not enough support to go to review"),
+    "funded": N_("Funded: to be built"),
 }
 
 FOLLOW_TOPICS: Final[Mapping[str, str]] = {
@@ -184,6 +193,7 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "LIMIT_LABELS": LIMITS,
     "RULE_LABELS": RULES,
     "PROPOSAL_STATUSES": PROPOSAL_STATUSES,
+    "IMPLEMENTATION_STATUSES": IMPLEMENTATION_STATUSES,
     "CRITERIA": CRITERIA,
     "RECOMMENDATIONS": RECOMMENDATIONS,
     "REVIEW_STATES": REVIEW_STATES,

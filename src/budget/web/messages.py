@@ -146,6 +146,12 @@ MESSAGES: Final[Mapping[str, str]] = {
     "flag.already": N_("You already reported this; the moderators will look at it."),
     "merge.too-few": N_("Choose at least two proposals to merge."),
     "merge.budgets": N_("Merged proposals must all belong to the same budget."),
+    # -- implementation tracking --
+    "implementation.transition": N_("A project cannot go from %(from_status)s to %(to_status)s."),
+    "implementation.done-progress": N_("A done project is complete: set its progress to 100."),
+    "implementation.not-fundable": N_(
+        "Proposal no. %(id)s cannot be funded: it is not on the ballot of a closed cycle."
+    ),
 }
 
 REASONS: Final[Mapping[str, str]] = {
@@ -195,7 +201,10 @@ LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
     "role": labels.ROLES,
     "status": labels.PROPOSAL_STATUSES,
     "problem": labels.BOUNDARY_PROBLEMS,
+    "from_status": labels.IMPLEMENTATION_STATUSES,
+    "to_status": labels.IMPLEMENTATION_STATUSES,
 }
+
 MONEY_PARAMS: Final = frozenset({"cost", "limit"})
 
 
@@ -300,4 +309,7 @@ NOTICES: Final[Mapping[str, str]] = {
     "merged": N_("The proposals were merged into this one."),
     "notifications-read": N_("Your notifications are marked as read."),
     "notifications-saved": N_("Your notification preference was saved."),
+    # -- implementation tracking --
+    "project-saved": N_("The change was recorded and the authors were told."),
+    "milestone-saved": N_("The milestone was saved and the authors were told."),
 }

@@ -22,6 +22,7 @@ from budget.db.tables.engagement import (
     SupportSettings,
     TopicOptOut,
 )
+from budget.db.tables.implementation import Implementation, ImplementationChange, Milestone
 from budget.db.tables.notifications import Notification, OutboxEmail
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.db.tables.review import (
@@ -45,8 +46,11 @@ __all__ = [
     "District",
     "Flag",
     "Follow",
+    "Implementation",
+    "ImplementationChange",
     "InternalNote",
     "LoginThrottle",
+    "Milestone",
     "Notification",
     "OutboxEmail",
     "PhaseSchedule",

@@ -9,9 +9,12 @@ from budget.web.routes import (
     admin_budgets,
     admin_categories,
     admin_districts,
+    admin_implementation,
     admin_review,
+    api,
     authoring,
     images,
+    implementation,
     notifications,
     places,
     proposals,
@@ -27,6 +30,7 @@ def all_routes() -> list[RouteSpec]:
     return [
         *public.ROUTES,
         *proposals.ROUTES,
+        *implementation.ROUTES,
         *authoring.ROUTES,
         *images.ROUTES,
         *places.ROUTES,
@@ -40,4 +44,6 @@ def all_routes() -> list[RouteSpec]:
         *admin_categories.ROUTES,
         *admin_accounts.ROUTES,
         *admin_review.ROUTES,
+        *admin_implementation.ROUTES,
+        *api.ROUTES,
     ]

@@ -216,9 +216,7 @@ def _json(payload: object, media_type: str = "application/json") -> Response:
     return Response(body, media_type=media_type)
 
 
-# Links in the exports are site-relative (`/proposals/12`): never built from the request's Host
-# header, which the caller chooses (a forged Host would otherwise travel in the open data).
-LINK_BASE: Final = ""
+LINK_BASE: Final = exports.LINK_BASE
 
 
 async def proposals_geojson(request: Request) -> Response:
