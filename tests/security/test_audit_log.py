@@ -26,7 +26,17 @@ from budget.domain.accounts import Role
 from budget.domain.audit import entry_hash
 from budget.domain.cycle import Phase
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, assignments, audit, committees, cycles, proposals, review
+from budget.services import (
+    accounts,
+    assignments,
+    audit,
+    codes,
+    committees,
+    cycles,
+    proposals,
+    review,
+    roll,
+)
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
 from tests.domain.test_review import COMPLETE
@@ -65,6 +75,28 @@ BUDGET_FORM = {"name_fr": "Tout Paris", "name_en": "All of Paris", "scope": "cit
                "amount": "1 000 000"}  # fmt: skip
 
 
+def _roll_cycle(web: Web, ids: Ids) -> int:
+    """A roll-mode cycle with one imported entry (ids point at both), for the roll routes."""
+    council, now = web.council_id(), web.clock()
+    form = cycle_form(instance="2040", eligibility_mode="roll", district_mode="residence")
+    ids["cycle_id"] = cycles.create_cycle(web.db, now, actor_id=council, form=form)
+    roll.import_roll(
+        web.db, now, actor_id=council, cycle_id=ids["cycle_id"],
+        content="external_id,family_name\nR1,Durand\n",
+    )  # fmt: skip
+    [entry] = queries.roll_page(web.db, ids["cycle_id"]).rows
+    ids["entry_id"] = entry.entry.id
+    web.db.commit()
+    return ids["cycle_id"]
+
+
+def _with_code(web: Web, ids: Ids) -> dict[str, str]:
+    cycle_id = _roll_cycle(web, ids)
+    codes.issue_codes(web.db, web.clock(), actor_id=None, cycle_id=cycle_id, key=b"k" * 32)
+    web.db.commit()
+    return {"reason": "Letter lost"}
+
+
 def returning_resident(web: Web, ids: Ids) -> dict[str, str]:
     account = web.account(email="returning@example.org")
     return {"email": account.email, "password": PASSWORD, "next": "/"}
@@ -82,6 +114,8 @@ class Action:
     caller: Role | None
     form: Callable[[Web, Ids], Form]
     actor_email: str | None = None
+    # Why the route cannot succeed yet: the test then checks it refuses and writes nothing.
+    pending: str | None = None
 
 
 def proposal_form(ids: Ids) -> dict[str, str]:
@@ -311,6 +345,22 @@ ACTIONS: dict[str, Action] = {
     "decide": Action(Role.COUNCIL, _decision),
     "review_reopen": Action(Role.COUNCIL, _submitted_review),
     "merge": Action(Role.COUNCIL, _second_proposal),
+    # the roll and voting codes (admin_roll.py), a declaration (declare.py)
+    "roll_import": Action(
+        Role.COUNCIL,
+        lambda web, ids: (_roll_cycle(web, ids), {"content": "external_id,family_name\nR2,Petit"})[
+            1
+        ],
+    ),
+    "codes_issue": Action(Role.COUNCIL, lambda web, ids: (_roll_cycle(web, ids), {})[1]),
+    "entry_void": Action(Role.COUNCIL, constant({"reason": "Declared twice"})),
+    "code_void": Action(Role.COUNCIL, _with_code),
+    "code_reissue": Action(Role.COUNCIL, _with_code),
+    "declare_submit": Action(
+        Role.RESIDENT,
+        lambda web, ids: {"birth_year": "1990", "district_id": str(ids["district_id"])},
+        pending="no e-mail address is verified before issue 19 (Account.email_verified_at)",
+    ),
 }
 
 
@@ -348,6 +398,10 @@ def test_t10_every_action_audited(
     before = last_seq(web.db)
     token = csrf_token(client, "/")
     response = client.request(method, fill(spec.path, ids), data={**data, "csrf_token": token})
+    if action.pending is not None:
+        assert response.status_code == 422, action.pending
+        assert last_seq(web.db) == before
+        return
     assert response.status_code in {200, 204, 303}, response.text
     assert not response.headers.get("location", "").startswith("/login?next=")  # refused
     web.db.expire_all()

@@ -237,12 +237,12 @@ def test_a_declaration_needs_a_verified_email_a_year_and_a_district_of_the_cycle
     amina = resident(db, hasher)
     before = snapshot(db)
     # Nothing verifies e-mail addresses yet (issue 19): no account counts as verified.
-    assert roll.email_verified(db, amina) is False
+    assert queries.email_verified(db, amina) is False
     with pytest.raises(EmailNotVerified):
         roll.declare(
             db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=1990,
             district_id=district_id(db, declared_cycle, "75111"),
-            email_verified=roll.email_verified(db, amina),
+            email_verified=queries.email_verified(db, amina),
         )  # fmt: skip
     with pytest.raises(FieldErrors) as caught:
         roll.declare(

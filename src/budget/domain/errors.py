@@ -529,3 +529,8 @@ class CodeKeyChanged(BudgetError):
 class RollExtraCells(BudgetError):
     code = "roll.extra-cells"
     message = "this line has more cells than the first line has columns"
+
+
+class RollFileTooLarge(BudgetError):
+    code = "roll.file-too-large"
+    message = "the file is larger than {max_kib} KiB: import it with `budget roll import`"

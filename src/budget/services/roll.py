@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from budget.db import queries
-from budget.db.tables import Account, Cycle, District, RollEntry
+from budget.db.tables import Cycle, District, RollEntry
 from budget.domain import eligibility
 from budget.domain.accounts import check_birth_year
 from budget.domain.cycle import Phase, is_locked
@@ -271,13 +271,6 @@ def import_roll(
 # -- declarations (mode declared) -----------------------------------------------------------
 
 
-def email_verified(db: Session, account_id: int) -> bool:
-    """Whether the account's e-mail address is verified: `Account.email_verified_at` once the
-    accounts carry it (issue 19); until then no address counts as verified (fail closed)."""
-    row = db.get(Account, account_id)
-    return row is not None and getattr(row, "email_verified_at", None) is not None
-
-
 def declare(
     db: Session,
     now: datetime,
@@ -289,7 +282,8 @@ def declare(
     email_verified: bool,
 ) -> int:
     """The resident's declaration for the cycle (its roll entry, source declared); once per
-    cycle (`domain.eligibility.can_declare`). `email_verified` comes from `email_verified()`."""
+    cycle (`domain.eligibility.can_declare`). `email_verified` comes from
+    `queries.email_verified`."""
     cycle = db.get(Cycle, cycle_id)
     if cycle is None:
         raise NotFound(kind="cycle", id=cycle_id)

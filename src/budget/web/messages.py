@@ -101,6 +101,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "roll.header": N_("The first line must name the columns; missing: %(missing)s."),
     "roll.encoding": N_("The file is not UTF-8 text: save it as “CSV UTF-8”."),
     "roll.too-large": N_("A file holds at most %(max)s lines."),
+    "roll.file-too-large": N_(
+        "The file is larger than %(max_kib)s KiB: import it with “budget roll import”."
+    ),
     "field.date": N_("Not a date: write it as 1990-05-31."),
     "roll.duplicate": N_("This external id is already on line %(line)s."),
     "roll.district": N_("No district of this cycle has the code %(district)s."),
@@ -253,6 +256,11 @@ NOTICES: Final[Mapping[str, str]] = {
     "budget-saved": N_("The budget was saved."),
     "district-created": N_("The district was created."),
     "district-saved": N_("The district was saved."),
+    "roll-imported": N_("The roll was imported."),
+    "codes-none": N_("Every active entry already has a voting code: none was issued."),
+    "entry-void": N_("The entry was voided."),
+    "entry-code-void": N_("The voting code was cancelled."),
+    "declared": N_("Your declaration was recorded."),
     "phase-changed": N_("The cycle moved to its new phase."),
     "roles-saved": N_("The roles were saved."),
     "proposal-created": N_("Your draft was saved. It stays private until you submit it."),

@@ -10,7 +10,9 @@ from budget.web.routes import (
     admin_categories,
     admin_districts,
     admin_review,
+    admin_roll,
     authoring,
+    declare,
     notifications,
     proposals,
     public,
@@ -25,6 +27,7 @@ def all_routes() -> list[RouteSpec]:
         *public.ROUTES,
         *proposals.ROUTES,
         *authoring.ROUTES,
+        *declare.ROUTES,
         *notifications.ROUTES,
         *review.ROUTES,
         *accounts.ROUTES,
@@ -34,4 +37,5 @@ def all_routes() -> list[RouteSpec]:
         *admin_categories.ROUTES,
         *admin_accounts.ROUTES,
         *admin_review.ROUTES,
+        *admin_roll.ROUTES,
     ]
