@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 
 from budget.db import queries
 from budget.domain.accounts import Role
-from budget.services import categories, committees, images, notifications
+from budget.services import categories, committees, images, notifications, roll
 from budget.services.mail_text import Kind
 from budget.web.routing import ROLES
 from tests.images import png
@@ -55,11 +55,17 @@ def objects(web: Web) -> dict[str, int]:
     image_id = images.add_image(
         web.db, now, actor_id=account_id, proposal_id=proposal_id, upload=png(), alt_text="x"
     )
+    district_id = make_district(web, cycle_id)
+    entry_id = roll.declare(
+        web.db, now, account_id=account_id, cycle_id=cycle_id, birth_year=1990,
+        district_id=district_id, email_verified=True,
+    )  # fmt: skip
     web.db.commit()
     return {
         "cycle_id": cycle_id,
         "budget_id": budget_id,
-        "district_id": make_district(web, cycle_id),
+        "district_id": district_id,
+        "entry_id": entry_id,
         "account_id": account_id,
         "proposal_id": proposal_id,
         "category_id": category_id,

@@ -90,6 +90,16 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "category_update": COUNCIL,
     "category_delete": COUNCIL,
     "district_boundary": COUNCIL,
+    # the roll and voting codes, council only (admin_roll.py)
+    "admin_roll": COUNCIL,
+    "roll_import": COUNCIL,
+    "codes_issue": COUNCIL,
+    "entry_void": COUNCIL,
+    "code_void": COUNCIL,
+    "code_reissue": COUNCIL,
+    # a resident's declaration (declare.py)
+    "declare_form": SIGNED_IN,
+    "declare_submit": SIGNED_IN,
     # authoring: drafts, edits, co-authors, withdrawal (web/routes/authoring.py)
     "my_proposals": SIGNED_IN,
     "invitations": SIGNED_IN,

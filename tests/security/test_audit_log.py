@@ -30,11 +30,13 @@ from budget.services import (
     accounts,
     assignments,
     audit,
+    codes,
     committees,
     cycles,
     images,
     proposals,
     review,
+    roll,
     supports,
 )
 from budget.web.routes import all_routes
@@ -76,6 +78,28 @@ BUDGET_FORM = {"name_fr": "Tout Paris", "name_en": "All of Paris", "scope": "cit
                "amount": "1 000 000"}  # fmt: skip
 
 
+def _roll_cycle(web: Web, ids: Ids) -> int:
+    """A roll-mode cycle with one imported entry (ids point at both), for the roll routes."""
+    council, now = web.council_id(), web.clock()
+    form = cycle_form(instance="2040", eligibility_mode="roll", district_mode="residence")
+    ids["cycle_id"] = cycles.create_cycle(web.db, now, actor_id=council, form=form)
+    roll.import_roll(
+        web.db, now, actor_id=council, cycle_id=ids["cycle_id"],
+        content="external_id,family_name\nR1,Durand\n",
+    )  # fmt: skip
+    [entry] = queries.roll_page(web.db, ids["cycle_id"]).rows
+    ids["entry_id"] = entry.entry.id
+    web.db.commit()
+    return ids["cycle_id"]
+
+
+def _with_code(web: Web, ids: Ids) -> dict[str, str]:
+    cycle_id = _roll_cycle(web, ids)
+    codes.issue_codes(web.db, web.clock(), actor_id=None, cycle_id=cycle_id, key=b"k" * 32)
+    web.db.commit()
+    return {"reason": "Letter lost"}
+
+
 def returning_resident(web: Web, ids: Ids) -> dict[str, str]:
     account = web.account(email="returning@example.org")
     return {"email": account.email, "password": PASSWORD, "next": "/"}
@@ -94,6 +118,8 @@ class Action:
     form: Callable[[Web, Ids], Form]
     actor_email: str | None = None
     files: Mapping[str, tuple[str, bytes, str]] | None = None  # a multipart upload
+    # Why the route cannot succeed yet: the test then checks it refuses and writes nothing.
+    pending: str | None = None
 
 
 def proposal_form(ids: Ids) -> dict[str, str]:
@@ -380,6 +406,22 @@ ACTIONS: dict[str, Action] = {
         Role.COUNCIL,
         lambda web, ids: _project(web, ids, {"title": "Start", "planned_on": "2030-01-01"}),
     ),
+    # the roll and voting codes (admin_roll.py), a declaration (declare.py)
+    "roll_import": Action(
+        Role.COUNCIL,
+        lambda web, ids: (_roll_cycle(web, ids), {"content": "external_id,family_name\nR2,Petit"})[
+            1
+        ],
+    ),
+    "codes_issue": Action(Role.COUNCIL, lambda web, ids: (_roll_cycle(web, ids), {})[1]),
+    "entry_void": Action(Role.COUNCIL, constant({"reason": "Declared twice"})),
+    "code_void": Action(Role.COUNCIL, _with_code),
+    "code_reissue": Action(Role.COUNCIL, _with_code),
+    "declare_submit": Action(
+        Role.RESIDENT,
+        lambda web, ids: {"birth_year": "1990", "district_id": str(ids["district_id"])},
+        pending="no e-mail address is verified before issue 19 (Account.email_verified_at)",
+    ),
 }
 
 
@@ -419,6 +461,10 @@ def test_t10_every_action_audited(
     response = client.request(
         method, fill(spec.path, ids), data={**data, "csrf_token": token}, files=action.files
     )
+    if action.pending is not None:
+        assert response.status_code == 422, action.pending
+        assert last_seq(web.db) == before
+        return
     assert response.status_code in {200, 204, 303}, response.text
     assert not response.headers.get("location", "").startswith("/login?next=")  # refused
     web.db.expire_all()

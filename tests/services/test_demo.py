@@ -106,3 +106,25 @@ def test_demo_is_reproducible(db: Session, hasher) -> None:
 def test_demo_refuses_a_database_in_use(db: Session, hasher, council: int) -> None:
     with pytest.raises(DemoNotEmpty):
         demo.load_demo(db, NOW, hasher, residents=1)
+
+
+def test_demo_has_declarations_and_a_roll_cycle_with_its_own_districts(db: Session, hasher) -> None:
+    summary = demo.load_demo(db, NOW, hasher, residents=60)
+    resident = queries.find_account(db, "resident@demo.budget")
+    assert resident is not None
+    declared = queries.account_entry(db, summary.cycle_id, resident.id)
+    assert declared is not None
+    assert (declared.source, declared.voided_at) == ("declared", None)
+    assert declared.district_id in {d.id for d in queries.list_districts(db, summary.cycle_id)}
+    [roll_cycle] = [c for c in queries.list_cycles(db) if c.instance == "2028-roll"]
+    view = queries.get_cycle(db, roll_cycle.id)
+    assert (view.eligibility_mode, view.min_age, view.proposers_must_be_eligible) == (
+        "roll", 16, True,
+    )  # fmt: skip
+    copies = queries.list_districts(db, roll_cycle.id)
+    originals = queries.list_districts(db, summary.cycle_id)
+    assert [d.code for d in copies] == [d.code for d in originals]
+    assert not {d.id for d in copies} & {d.id for d in originals}
+    listing = queries.roll_page(db, roll_cycle.id)
+    assert (listing.total, listing.voided) == (400, 1)
+    assert queries.roll_page(db, summary.cycle_id).voided == 1  # a voided declaration

@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from budget.cli import audit, counting, mail, operations
+from budget.cli import audit, counting, mail, operations, roll
 from budget.cli.terminal import printable
 from budget.config import ConfigError
 from budget.domain.errors import BudgetError, FieldErrors
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     counting.add_compare(commands)
     audit.add_audit(commands)
     mail.add_mail(commands)
+    roll.add_roll(commands)
     return parser
 
 

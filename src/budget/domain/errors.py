@@ -511,3 +511,97 @@ class DoneNotComplete(BudgetError):
 class NotFundable(BudgetError):
     code = "implementation.not-fundable"
     message = "proposal {id} is not on a ballot of a closed cycle"
+
+
+class NotRollMode(BudgetError):
+    code = "roll.not-roll-mode"
+    message = "this cycle's voters declare themselves: it takes no imported roll"
+
+
+class RollHeader(BudgetError):
+    code = "roll.header"
+    message = "the first line must name the columns; missing: {missing}"
+
+
+class RollNotText(BudgetError):
+    code = "roll.encoding"
+    message = "the file is not UTF-8 text (save it as CSV UTF-8)"
+
+
+class RollTooLarge(BudgetError):
+    code = "roll.too-large"
+    message = "at most {max} lines per file"
+
+
+class InvalidDate(BudgetError):
+    code = "field.date"
+    message = "not a date: write it as 1990-05-31"
+
+
+class DuplicateInRoll(BudgetError):
+    code = "roll.duplicate"
+    message = "this external id is already on line {line}"
+
+
+class UnknownDistrictCode(BudgetError):
+    code = "roll.district"
+    message = "no district of this cycle has the code {district}"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem in an imported file: its line (1 is the header), column and error."""
+
+    line: int
+    field: str
+    error: BudgetError
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.field}: {self.error}"
+
+
+class RollFileInvalid(BudgetError):
+    """Every problem of the file at once; nothing was written."""
+
+    code = "roll.invalid"
+    message = "{count} problem(s) in the file, nothing imported: {summary}"
+
+    def __init__(self, problems: tuple[RowProblem, ...]) -> None:
+        self.problems = problems
+        summary = "; ".join(str(p) for p in problems[:20])
+        super().__init__(count=len(problems), summary=summary)
+
+
+class EntryVoided(BudgetError):
+    code = "roll.entry-voided"
+    message = "this roll entry is void"
+
+
+class UnknownVotingCode(BudgetError):
+    code = "code.unknown"
+    message = "this voting code is not valid for this cycle: check what you typed"
+
+
+class VotingCodeVoided(BudgetError):
+    code = "code.voided"
+    message = "this voting code was cancelled; a new letter replaces it"
+
+
+class NoLiveCode(BudgetError):
+    code = "code.none"
+    message = "this roll entry has no valid voting code"
+
+
+class CodeKeyChanged(BudgetError):
+    code = "code.key-changed"
+    message = "the codes of this cycle were issued under another SECRET_KEY: restore that key"
+
+
+class RollExtraCells(BudgetError):
+    code = "roll.extra-cells"
+    message = "this line has more cells than the first line has columns"
+
+
+class RollFileTooLarge(BudgetError):
+    code = "roll.file-too-large"
+    message = "the file is larger than {max_kib} KiB: import it with `budget roll import`"

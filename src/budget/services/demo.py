@@ -31,7 +31,15 @@ from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.domain.errors import DemoNotEmpty
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, budgets, categories, cycles, decisions, proposals
+from budget.services import (
+    accounts,
+    budgets,
+    categories,
+    cycles,
+    decisions,
+    demo_roll,
+    proposals,
+)
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.services.demo_data import (
@@ -118,6 +126,7 @@ def load_demo(
     budget_ids = _budgets(db, now, council, cycle_id, district_ids)
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     authors = _residents(db, now, hasher, rng, district_ids, residents)
+    demo_roll.load(db, now, council=council, cycle_id=cycle_id, residents=authors)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
     load_past_cycle(db, now, council=council, district_ids=district_ids, authors=authors)
     return DemoSummary(

@@ -96,6 +96,7 @@ def create_app(
     )
     state.csrf_key = settings.key_for("csrf")
     state.throttle_key = settings.key_for("throttle")
+    state.code_key = settings.key_for("code")  # voting codes' HMAC (services.codes, T6)
     state.hasher = hasher if hasher is not None else accounts.production_hasher()
     state.hash_limiter = CapacityLimiter(MAX_CONCURRENT_HASHES)
     state.clock = clock

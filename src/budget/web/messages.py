@@ -97,6 +97,26 @@ MESSAGES: Final[Mapping[str, str]] = {
     "eligibility.not-declaring": N_("This cycle takes no declarations now."),
     "eligibility.email-unverified": N_("Verify your e-mail address before declaring."),
     "eligibility.already-declared": N_("You already declared for this cycle."),
+    "roll.not-roll-mode": N_("In this cycle voters declare themselves: it takes no voter roll."),
+    "roll.header": N_("The first line must name the columns; missing: %(missing)s."),
+    "roll.encoding": N_("The file is not UTF-8 text: save it as “CSV UTF-8”."),
+    "roll.too-large": N_("A file holds at most %(max)s lines."),
+    "roll.file-too-large": N_(
+        "The file is larger than %(max_kib)s KiB: import it with “budget roll import”."
+    ),
+    "field.date": N_("Not a date: write it as 1990-05-31."),
+    "roll.duplicate": N_("This external id is already on line %(line)s."),
+    "roll.district": N_("No district of this cycle has the code %(district)s."),
+    "roll.extra-cells": N_("This line has more cells than the first line has columns."),
+    "roll.invalid": N_("%(count)s problem(s) in the file: nothing was imported."),
+    "roll.entry-voided": N_("This roll entry is void."),
+    "code.unknown": N_("This voting code is not valid for this cycle: check what you typed."),
+    "code.voided": N_("This voting code was cancelled; a new letter replaces it."),
+    "code.none": N_("This roll entry has no valid voting code."),
+    "code.key-changed": N_(
+        "The codes of this cycle were issued under another secret key: the operator must "
+        "restore it."
+    ),
     "eligibility.proposer": N_(
         "This cycle takes proposals only from residents entitled to vote in the budget: "
         "declare your district, or ask the council about the voter roll."
@@ -264,6 +284,11 @@ NOTICES: Final[Mapping[str, str]] = {
     "budget-saved": N_("The budget was saved."),
     "district-created": N_("The district was created."),
     "district-saved": N_("The district was saved."),
+    "roll-imported": N_("The roll was imported."),
+    "codes-none": N_("Every active entry already has a voting code: none was issued."),
+    "entry-void": N_("The entry was voided."),
+    "entry-code-void": N_("The voting code was cancelled."),
+    "declared": N_("Your declaration was recorded."),
     "phase-changed": N_("The cycle moved to its new phase."),
     "roles-saved": N_("The roles were saved."),
     "proposal-created": N_("Your draft was saved. It stays private until you submit it."),

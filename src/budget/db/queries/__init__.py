@@ -143,13 +143,19 @@ from budget.db.queries.reviews import (
     reviews_of,
 )
 from budget.db.queries.roll import (
+    ROLL_PAGE_SIZE,
     RollEntryView,
+    RollPage,
+    RollRow,
     account_entry,
     budget_scope,
     budget_scopes,
     cycle_rules,
+    email_verified,
+    entitled_budget_ids,
     entry_view,
     get_entry,
+    roll_page,
     rules_of,
 )
 from budget.db.queries.supports import (
@@ -164,6 +170,7 @@ from budget.db.queries.supports import (
 __all__ = [
     "PAGE_SIZE",
     "PUBLIC_STATUSES",
+    "ROLL_PAGE_SIZE",
     "SORTS",
     "AccountView",
     "AssignmentView",
@@ -204,6 +211,8 @@ __all__ = [
     "QueueItem",
     "ReviewView",
     "RollEntryView",
+    "RollPage",
+    "RollRow",
     "SupportOption",
     "VersionView",
     "account_entry",
@@ -230,6 +239,8 @@ __all__ = [
     "cycle_rules",
     "cycle_snapshot",
     "email_preference",
+    "email_verified",
+    "entitled_budget_ids",
     "entry_view",
     "find_account",
     "form_choices",
@@ -275,6 +286,7 @@ __all__ = [
     "proposal_for_reviewer",
     "reviewer_queue",
     "reviews_of",
+    "roll_page",
     "rules_of",
     "schedule_of",
     "search_proposals",

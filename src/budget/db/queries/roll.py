@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from budget.db.tables import Budget, Cycle, RollEntry
+from budget.db.tables import Account, Budget, Cycle, District, RollEntry, VotingCode
 from budget.domain.eligibility import (
     BudgetScope,
     CycleRules,
@@ -15,6 +17,8 @@ from budget.domain.eligibility import (
     EligibilityMode,
     EntryFacts,
     EntrySource,
+    entitled_budgets,
+    is_active,
 )
 from budget.domain.errors import NotFound
 
@@ -91,6 +95,13 @@ def cycle_rules(db: Session, cycle_id: int) -> CycleRules:
     return rules_of(row)
 
 
+def email_verified(db: Session, account_id: int) -> bool:
+    """Whether the account's e-mail address is verified: `Account.email_verified_at` once the
+    accounts carry it (issue 19); until then no address counts as verified (fail closed)."""
+    row = db.get(Account, account_id)
+    return row is not None and getattr(row, "email_verified_at", None) is not None
+
+
 def get_entry(db: Session, entry_id: int) -> RollEntryView:
     row = db.get(RollEntry, entry_id)
     if row is None:
@@ -116,3 +127,84 @@ def budget_scopes(db: Session, cycle_id: int) -> tuple[BudgetScope, ...]:
 def budget_scope(row: Budget) -> BudgetScope:
     assert row.id is not None  # noqa: S101 - rows read back always carry their id
     return BudgetScope(budget_id=row.id, scope=row.scope, district_id=row.district_id)
+
+
+@dataclass(frozen=True)
+class RollRow:
+    """One line of the council's roll page."""
+
+    entry: RollEntryView
+    district: str | None
+    has_code: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class RollPage:
+    total: int
+    voided: int
+    with_code: int
+    matching: int
+    rows: tuple[RollRow, ...]
+    page: int
+    pages: int
+
+
+ROLL_PAGE_SIZE = 100
+
+
+def _count(db: Session, query: Any) -> int:
+    counted: int = db.exec(select(func.count()).select_from(query.subquery())).one()
+    return counted
+
+
+def roll_page(db: Session, cycle_id: int, *, search: str = "", page: int = 1) -> RollPage:
+    """The cycle's entries for the council, 100 a page by id, those whose external id or names
+    contain `search` (any case); with the counts of the whole roll, counted in the database."""
+    cycle = db.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(kind="cycle", id=cycle_id)
+    rules = rules_of(cycle)
+    entries = select(RollEntry).where(RollEntry.cycle_id == cycle_id)
+    live = select(VotingCode.entry_id).where(
+        VotingCode.cycle_id == cycle_id, col(VotingCode.voided_at).is_(None)
+    )
+    matching = entries
+    if needle := search.strip().lower():
+        plain = "".join(c for c in needle if c not in "\\%_")  # no LIKE wildcards from input
+        pattern = f"%{plain}%"
+        matching = entries.where(
+            func.lower(func.coalesce(RollEntry.external_id, "")).like(pattern)
+            | func.lower(RollEntry.given_name + " " + RollEntry.family_name).like(pattern)
+        )
+    found = _count(db, matching)
+    pages = max(1, -(-found // ROLL_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = db.exec(
+        matching.order_by(col(RollEntry.id))
+        .offset((page - 1) * ROLL_PAGE_SIZE)
+        .limit(ROLL_PAGE_SIZE)
+    ).all()
+    has_code = set(db.exec(live.where(col(VotingCode.entry_id).in_([e.id for e in shown]))))
+    names = {d.id: d.name for d in db.exec(select(District).where(District.cycle_id == cycle_id))}
+    rows = []
+    for row in shown:
+        view = entry_view(row)
+        district = names.get(view.district_id) if view.district_id else None
+        rows.append(RollRow(view, district, view.id in has_code, is_active(rules, view.facts)))
+    return RollPage(
+        total=_count(db, entries),
+        voided=_count(db, entries.where(col(RollEntry.voided_at).is_not(None))),
+        with_code=_count(db, live),
+        matching=found,
+        rows=tuple(rows),
+        page=page,
+        pages=pages,
+    )
+
+
+def entitled_budget_ids(db: Session, entry_id: int) -> frozenset[int]:
+    """The budgets the entry may vote in (domain.eligibility over the entry and its cycle)."""
+    entry = get_entry(db, entry_id)
+    rules = cycle_rules(db, entry.cycle_id)
+    return entitled_budgets(rules, entry.facts, budget_scopes(db, entry.cycle_id))
