@@ -18,7 +18,9 @@ from budget.domain.validation import (
     Ballot,
     BallotRules,
     blocked_choices,
+    from_json,
     progress,
+    to_json,
     validate,
 )
 
@@ -301,3 +303,10 @@ def test_progress_survives_a_malformed_ballot() -> None:
 def test_ballots_exactly_at_a_limit_pass(kind, limits, ballot) -> None:
     rules = BallotRules(kind, limits, {1: 40, 2: 30, 3: 30}, 100)
     assert validate(rules, ballot) == canonical(kind, ballot)
+
+
+@given(budgets_with_a_valid_ballot())
+def test_stored_ballots_read_back_equal(case) -> None:
+    rules, ballot = case
+    stored = validate(rules, ballot)
+    assert from_json(to_json(stored)) == stored

@@ -10,6 +10,7 @@ unknown project, duplicate, then the type's own limits (upper limits before lowe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -217,3 +218,18 @@ def progress(rules: BallotRules, ballot: Ballot) -> Progress:
         points_used=sum(weights.get(p, 0) for p in known),
         problem=problem,
     )
+
+
+def to_json(ballot: Ballot) -> str:
+    """The stored form of a canonical ballot: `[id, ...]`, or `[[id, points], ...]` with points."""
+    if ballot.points:
+        return json.dumps([list(pair) for pair in zip(ballot.choices, ballot.points, strict=True)])
+    return json.dumps(list(ballot.choices))
+
+
+def from_json(text: str) -> Ballot:
+    """The ballot `to_json` stored."""
+    items = json.loads(text)
+    if items and isinstance(items[0], list):
+        return Ballot(tuple(p for p, _ in items), tuple(x for _, x in items))
+    return Ballot(tuple(items))
