@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, inspect
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from budget.db import queries
 from budget.db.tables import (
@@ -34,7 +34,10 @@ def opened(db: Session, council: int, hasher) -> OpenCycle:
     return open_cycle(db, council, hasher)
 
 
-def cast(db, opened, kind, marks, *, entry=1, channel=Channel.ACCOUNT, form_key=None, when=None):
+def cast(
+    db: Session, opened: OpenCycle, kind: BallotType, marks: Marks, *, entry: int = 1,
+    channel: str = Channel.ACCOUNT, form_key: str | None = None, when: datetime | None = None,
+) -> voting.CastResult:  # fmt: skip
     budget = opened.budgets[kind]
     return voting.cast_ballot(
         db, when or DURING, keys=KEYS, voter=Voter(entry, channel, None), budget_id=budget,
@@ -50,7 +53,7 @@ def count(db: Session, table, **where) -> int:
     return db.exec(query).one()
 
 
-def stored(db: Session) -> tuple[int, int, int, int, int]:
+def stored(db: Session) -> tuple[int, ...]:
     return tuple(count(db, t) for t in (Ballot, BallotLink, Participation, Receipt, IdempotencyKey))
 
 
@@ -255,7 +258,7 @@ def test_t3_only_the_link_joins_a_ballot_to_a_voter(db: Session, opened: OpenCyc
     key = voting.voter_key(KEYS, 2, budget)
     linked = db.exec(
         select(Ballot.id)
-        .join(BallotLink, BallotLink.ballot_id == Ballot.id)
+        .join(BallotLink, col(BallotLink.ballot_id) == col(Ballot.id))
         .where(BallotLink.voter_key == key)
     ).all()
     assert len(linked) == 1
