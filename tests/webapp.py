@@ -180,9 +180,11 @@ def make_cycle(web: Web, *, instance: str = "2027", open_submissions: bool = Tru
     return cycle_id
 
 
-def make_district(web: Web, code: str = "75111", name: str = "11e arrondissement") -> int:
+def make_district(
+    web: Web, cycle_id: int, code: str = "75111", name: str = "11e arrondissement"
+) -> int:
     district_id = cycles.create_district(
-        web.db, web.clock(), actor_id=web.council_id(), code=code, name=name
+        web.db, web.clock(), actor_id=web.council_id(), cycle_id=cycle_id, code=code, name=name
     )
     web.db.commit()
     return district_id

@@ -31,6 +31,7 @@ from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
 from tests.domain.test_review import COMPLETE
 from tests.security.matrix import fill
+from tests.services.conftest import cycle_form
 from tests.services.test_audit import drop_triggers
 from tests.webapp import PASSWORD, Web, csrf_token, make_proposal, sign_in
 
@@ -438,7 +439,7 @@ def one_action(engine: Engine, council_id: int, k: int) -> None:
     """One action in its own session and transaction, as a web worker would run it."""
     with Session(engine) as db:
         if k % 2:
-            cycles.create_district(db, NOW, actor_id=council_id, code=f"D{k}", name=f"Area {k}")
+            cycles.create_cycle(db, NOW, actor_id=council_id, form=cycle_form(instance=f"c{k}"))
         else:
             accounts.register(
                 db, NOW, email=f"r{k}@example.org", password=PASSWORD,

@@ -490,3 +490,41 @@ class StaleBallotForm(BudgetError):
 class InvalidReceipt(BudgetError):
     code = "receipt.invalid"
     message = "a receipt has 16 letters and digits"
+
+
+# -- eligibility and the roll ----------------------------------------------------------------
+
+
+class NotEligible(BudgetError):
+    code = "eligibility.not-eligible"
+    message = "your roll entry for this cycle does not entitle you to this budget"
+
+
+class DistrictNotChoosable(BudgetError):
+    code = "eligibility.no-choice"
+    message = "this cycle's district budgets go by district of residence"
+
+
+class DistrictAlreadyChosen(BudgetError):
+    code = "eligibility.district-chosen"
+    message = "your district for this cycle is already chosen and cannot change"
+
+
+class NotDeclaredMode(BudgetError):
+    code = "eligibility.not-declaring"
+    message = "this cycle takes no declarations now"
+
+
+class EmailNotVerified(BudgetError):
+    code = "eligibility.email-unverified"
+    message = "verify your e-mail address before declaring"
+
+
+class AlreadyDeclared(BudgetError):
+    code = "eligibility.already-declared"
+    message = "you already declared for this cycle"
+
+
+class ProposerNotEligible(BudgetError):
+    code = "eligibility.proposer"
+    message = "this cycle takes proposals from residents entitled to the budget only"

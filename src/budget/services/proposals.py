@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db import queries
 from budget.db.tables import (
     Account,
     Budget,
@@ -27,7 +28,7 @@ from budget.db.tables import (
     ProposalVersion,
 )
 from budget.domain import cycle as rules
-from budget.domain import geo
+from budget.domain import eligibility, geo
 from budget.domain.accounts import normalise_email
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
@@ -42,6 +43,7 @@ from budget.domain.errors import (
     OutsideDistrict,
     ProposalLimit,
     ProposalState,
+    ProposerNotEligible,
     Required,
     SelfInvitation,
     TooLong,
@@ -180,6 +182,20 @@ def _budget_choice(
     return budget
 
 
+def proposer_errors(
+    db: Session, cycle: Cycle, budget: Budget, proposer: int
+) -> dict[str, BudgetError]:
+    """Where the cycle requires it, the proposer's roll entry must entitle them to the budget
+    (domain.eligibility.may_propose); a field error on the budget otherwise."""
+    entry = queries.account_entry(db, budget.cycle_id, proposer)
+    facts = entry.facts if entry is not None else None
+    allowed = eligibility.may_propose(
+        cycle.proposers_must_be_eligible, queries.rules_of(cycle), facts,
+        queries.budget_scope(budget),
+    )  # fmt: skip
+    return {} if allowed else {"budget_id": ProposerNotEligible()}
+
+
 def _category_errors(
     db: Session, cycle: Cycle, category_id: int | None, errors: dict[str, BudgetError]
 ) -> None:
@@ -230,10 +246,15 @@ def _estimate_errors(
         errors["estimated_cost"] = EstimateOutOfRange(limit=limit)
 
 
-def _checked(db: Session, cycle: Cycle, form: ProposalForm) -> dict[str, object]:
-    """The column values of a valid form; FieldErrors naming every wrong field otherwise."""
+def _checked(
+    db: Session, cycle: Cycle, form: ProposalForm, proposer: int | None
+) -> dict[str, object]:
+    """The column values of a valid form; FieldErrors naming every wrong field otherwise.
+    `proposer` (the creator) is checked against the cycle's proposer rule."""
     errors: dict[str, BudgetError] = {}
     budget = _budget_choice(db, cycle, form.budget_id, errors)
+    if budget is not None and proposer is not None:
+        errors |= proposer_errors(db, cycle, budget, proposer)
     collect(errors, "title", lambda: check_text(form.title, TITLE_MAX))
     collect(errors, "summary", lambda: check_text(form.summary, SUMMARY_MAX))
     if len(form.description.strip()) > DESCRIPTION_MAX:
@@ -265,7 +286,7 @@ def problems(db: Session, cycle_id: int, form: ProposalForm) -> dict[str, Budget
     if cycle is None:
         raise NotFound(kind="cycle", id=cycle_id)
     try:
-        _checked(db, cycle, form)
+        _checked(db, cycle, form, None)
     except FieldErrors as error:
         return error.fields
     return {}
@@ -303,7 +324,7 @@ def create_draft(
             raise NotFound(kind="cycle", id=cycle_id)
         cycle = found
     _require_phase(cycle, Phase.SUBMISSION)
-    values = _checked(db, cycle, form)
+    values = _checked(db, cycle, form, author_id)
     row = Proposal(
         cycle_id=cycle.id or 0, status=ProposalStatus.DRAFT, created_by=author_id,
         created_at=now, **values,  # type: ignore[arg-type]  # checked column values
@@ -356,7 +377,7 @@ def update_proposal(
     _require_author(db, row, actor_id)
     _require_phase(cycle, Phase.SUBMISSION)
     _require_status(row, *EDITABLE)
-    values = _checked(db, cycle, form)
+    values = _checked(db, cycle, form, row.created_by)
     changed = sorted(name for name, value in values.items() if getattr(row, name) != value)
     for name, value in values.items():
         setattr(row, name, value)
@@ -371,10 +392,11 @@ def update_proposal(
 
 def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
     """The creator makes the draft public, within the per-author limit of the cycle."""
-    row, _, cycle = _proposal(db, proposal_id)
+    row, budget, cycle = _proposal(db, proposal_id)
     _require_creator(db, row, actor_id)
     _require_phase(cycle, Phase.SUBMISSION)
     _require_status(row, ProposalStatus.DRAFT)
+    raise_if_any(proposer_errors(db, cycle, budget, actor_id))
     query = (
         select(func.count()).select_from(Proposal)
         .where(Proposal.cycle_id == row.cycle_id, Proposal.created_by == actor_id)

@@ -99,6 +99,12 @@ DISTRICT_MODES: Final[Mapping[str, str]] = {
     "choice": N_("One district of the voter's choice"),
 }
 
+# Who may propose (Cycle.proposers_must_be_eligible, as "yes"/"no" form values).
+PROPOSERS: Final[Mapping[str, str]] = {
+    "no": N_("Any resident with an account"),
+    "yes": N_("Only residents entitled to the budget (roll entry or declaration)"),
+}
+
 # The public history of a proposal (domain.proposals.EventKind).
 EVENTS: Final[Mapping[str, str]] = {
     "created": N_("Created"),
@@ -176,6 +182,7 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "SCOPES": SCOPES,
     "ELIGIBILITY_MODES": ELIGIBILITY_MODES,
     "DISTRICT_MODES": DISTRICT_MODES,
+    "PROPOSERS": PROPOSERS,
     "LANGUAGE_NAMES": LANGUAGES,
     "EVENT_LABELS": EVENTS,
 }

@@ -87,6 +87,20 @@ MESSAGES: Final[Mapping[str, str]] = {
     "proposal.not-author": N_("Only the proposal's authors may do this."),
     "proposal.not-creator": N_("Only the proposal's creator may do this."),
     "proposal.outside-district": N_("This point lies outside the district's boundary."),
+    "eligibility.not-eligible": N_(
+        "Your entry on this cycle's roll does not entitle you to this budget."
+    ),
+    "eligibility.no-choice": N_("This cycle's district budgets go by district of residence."),
+    "eligibility.district-chosen": N_(
+        "Your district for this cycle is already chosen and cannot change."
+    ),
+    "eligibility.not-declaring": N_("This cycle takes no declarations now."),
+    "eligibility.email-unverified": N_("Verify your e-mail address before declaring."),
+    "eligibility.already-declared": N_("You already declared for this cycle."),
+    "eligibility.proposer": N_(
+        "This cycle takes proposals only from residents entitled to vote in the budget: "
+        "declare your district, or ask the council about the voter roll."
+    ),
     "proposal.estimate": N_("Enter an estimate above zero and at most %(limit)s."),
     "coauthor.unknown": N_(
         "No account uses this email address: ask this person to create an account first."

@@ -22,6 +22,7 @@ from budget.db.tables.review import (
     Review,
     ReviewAssignment,
 )
+from budget.db.tables.roll import RollEntry, VotingCode
 from budget.db.tables.voting import (
     Ballot,
     BallotLink,
@@ -60,7 +61,9 @@ __all__ = [
     "Review",
     "ReviewAssignment",
     "RoleGrant",
+    "RollEntry",
     "UTCDateTime",
+    "VotingCode",
     "WebSession",
     "metadata",
 ]
