@@ -20,6 +20,7 @@ from budget.domain.validation import (
     blocked_choices,
     from_json,
     progress,
+    ranking,
     to_json,
     validate,
 )
@@ -310,3 +311,11 @@ def test_stored_ballots_read_back_equal(case) -> None:
     rules, ballot = case
     stored = validate(rules, ballot)
     assert from_json(to_json(stored)) == stored
+
+
+def test_a_ranking_comes_from_ranks_in_order_with_gaps_closed() -> None:
+    assert ranking({7: 3, 5: 1, 9: 2}) == Ballot((5, 9, 7))
+    assert ranking({7: 4, 5: 2}) == Ballot((5, 7))
+    with pytest.raises(BudgetError) as caught:
+        ranking({7: 1, 5: 1})
+    assert caught.value.code == "ballot.rank-shared"

@@ -17,6 +17,7 @@ from budget.db.tables import (
     IdempotencyKey,
     Participation,
     Receipt,
+    RollEntry,
 )
 from budget.domain import receipts
 from budget.domain.ballots import BallotType
@@ -35,14 +36,14 @@ def opened(db: Session, council: int, hasher) -> OpenCycle:
 
 
 def cast(
-    db: Session, opened: OpenCycle, kind: BallotType, marks: Marks, *, entry: int = 1,
+    db: Session, opened: OpenCycle, kind: BallotType, marks: Marks, *, entry: int = 0,
     channel: str = Channel.ACCOUNT, form_key: str | None = None, when: datetime | None = None,
 ) -> voting.CastResult:  # fmt: skip
+    """Cast for the cycle's `entry`-th roll entry."""
     budget = opened.budgets[kind]
     return voting.cast_ballot(
-        db, when or DURING, keys=KEYS, voter=Voter(entry, channel, None), budget_id=budget,
-        ballot=marks, form_key=form_key or voting.new_form_key(),
-        entitled=frozenset(opened.budgets.values()),
+        db, when or DURING, keys=KEYS, voter=Voter(opened.entries[entry], channel, None),
+        budget_id=budget, ballot=marks, form_key=form_key or voting.new_form_key(),
     )  # fmt: skip
 
 
@@ -207,15 +208,25 @@ def test_outside_the_voting_window_nothing_is_accepted(
 
 
 @pytest.mark.threat("T2")
-def test_a_budget_the_entry_is_not_entitled_to_is_refused(db: Session, opened: OpenCycle) -> None:
+def test_an_entry_of_another_cycle_or_voided_is_refused(
+    db: Session, opened: OpenCycle, council: int, hasher
+) -> None:
+    other = open_cycle(db, council, hasher, instance="2028")
     budget = opened.budgets[BallotType.CHOOSE_ONE]
-    with pytest.raises(BudgetError) as caught:
-        voting.cast_ballot(
-            db, DURING, keys=KEYS, voter=Voter(1, Channel.ACCOUNT), budget_id=budget,
-            ballot=Marks(opened.projects[budget][:1]), form_key=voting.new_form_key(),
-            entitled=frozenset({opened.budgets[BallotType.APPROVAL]}),
-        )  # fmt: skip
-    assert caught.value.code == "vote.not-entitled"
+    marks = Marks(opened.projects[budget][:1])
+    for entry in (other.entries[0], opened.entries[1]):
+        if entry == opened.entries[1]:
+            row = db.get(RollEntry, entry)
+            assert row is not None
+            row.voided_at = DURING
+            db.add(row)
+            db.flush()
+        with pytest.raises(BudgetError) as caught:
+            voting.cast_ballot(
+                db, DURING, keys=KEYS, voter=Voter(entry, Channel.ACCOUNT), budget_id=budget,
+                ballot=marks, form_key=voting.new_form_key(),
+            )  # fmt: skip
+        assert caught.value.code == "vote.not-entitled"
     assert stored(db) == (0, 0, 0, 0, 0)
 
 
@@ -253,9 +264,9 @@ def test_t3_ballot_columns_allowlist(db: Session) -> None:
 @pytest.mark.threat("T3")
 def test_t3_only_the_link_joins_a_ballot_to_a_voter(db: Session, opened: OpenCycle) -> None:
     budget = opened.budgets[BallotType.APPROVAL]
-    for entry in (1, 2, 3):
+    for entry in (0, 1, 2):
         cast(db, opened, BallotType.APPROVAL, Marks(opened.projects[budget][:1]), entry=entry)
-    key = voting.voter_key(KEYS, 2, budget)
+    key = voting.voter_key(KEYS, opened.entries[1], budget)
     linked = db.exec(
         select(Ballot.id)
         .join(BallotLink, col(BallotLink.ballot_id) == col(Ballot.id))
@@ -273,4 +284,7 @@ def test_t3_only_the_link_joins_a_ballot_to_a_voter(db: Session, opened: OpenCyc
         db.delete(link)
     db.flush()
     assert count(db, BallotLink) == 0
-    assert "2" not in {v for row in db.exec(select(Ballot)).all() for v in (row.id, row.channel)}
+    entry_ids = {str(e) for e in opened.entries}
+    assert not entry_ids & {
+        v for row in db.exec(select(Ballot)).all() for v in (row.id, row.channel)
+    }

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from budget.db import queries
+from budget.db.tables import RollEntry
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.services import budgets, cycles, decisions, proposals
@@ -33,6 +34,24 @@ class OpenCycle:
     council: int
     budgets: dict[BallotType, int]  # ballot type -> budget id
     projects: dict[int, tuple[int, ...]]  # budget id -> its on-ballot proposal ids
+    entries: tuple[int, ...]  # roll entries (declarations) of the cycle, without accounts
+
+
+def enrol(
+    db: Session, cycle_id: int, *, account_id: int | None = None, district_id: int | None = None
+) -> int:
+    """A declared roll entry of the cycle (declared mode), bound to the account if given.
+
+    Inserted as a row: the declaration and roll-import services arrive with issue 14's next
+    steps; the entry's columns are the ones those services fill."""
+    row = RollEntry(
+        cycle_id=cycle_id, source="declared", birth_year=1990, district_id=district_id,
+        account_id=account_id, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    db.add(row)
+    db.flush()
+    assert row.id is not None
+    return row.id
 
 
 def open_cycle(db: Session, council: int, hasher, instance: str = "2027") -> OpenCycle:
@@ -67,4 +86,5 @@ def open_cycle(db: Session, council: int, hasher, instance: str = "2027") -> Ope
             )
     cycles.advance_phase(db, NOW, actor_id=council, cycle_id=cycle_id, target=Phase.VOTING)
     assert queries.get_cycle(db, cycle_id).phase is Phase.VOTING
-    return OpenCycle(cycle_id, council, made, {b: tuple(p) for b, p in drafted.items()})
+    entries = tuple(enrol(db, cycle_id) for _ in range(3))
+    return OpenCycle(cycle_id, council, made, {b: tuple(p) for b, p in drafted.items()}, entries)

@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from budget.cli import audit, counting, mail, operations
+from budget.cli import audit, counting, mail, operations, voting
 from budget.config import ConfigError
 from budget.domain.errors import BudgetError, FieldErrors
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     counting.add_compare(commands)
     audit.add_audit(commands)
     mail.add_mail(commands)
+    voting.add_remind(commands)
     return parser
 
 

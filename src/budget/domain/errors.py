@@ -454,12 +454,12 @@ class PointsNotPositive(BudgetError):
 
 class PointsPerProject(BudgetError):
     code = "ballot.points-per-project"
-    message = "project {project} has {points} points, more than {limit}"
+    message = "project {project} has {points} points, more than {cap}"
 
 
 class PointsOverLimit(BudgetError):
     code = "ballot.points-over-limit"
-    message = "{total} points given, more than {limit}"
+    message = "{given} points given, more than {allowed}"
 
 
 class VotingClosed(BudgetError):
@@ -467,7 +467,7 @@ class VotingClosed(BudgetError):
     message = "voting is not open for this budget"
 
 
-class NotEntitled(BudgetError):
+class NotEntitled(PermissionDenied):
     code = "vote.not-entitled"
     message = "you are not entitled to vote in this budget"
 
@@ -528,3 +528,8 @@ class AlreadyDeclared(BudgetError):
 class ProposerNotEligible(BudgetError):
     code = "eligibility.proposer"
     message = "this cycle takes proposals from residents entitled to the budget only"
+
+
+class RankShared(BudgetError):
+    code = "ballot.rank-shared"
+    message = "two projects have rank {rank}: give each rank to one project"

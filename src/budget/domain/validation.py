@@ -24,6 +24,7 @@ from budget.domain.errors import (
     PointsNotPositive,
     PointsOverLimit,
     PointsPerProject,
+    RankShared,
     TooFewChoices,
     TooManyChoices,
     UnderMinimumSpend,
@@ -117,10 +118,10 @@ def validate_cumulative(rules: BallotRules, ballot: Ballot) -> Ballot:
         if points < 1:
             raise PointsNotPositive(project=project, points=points)
         if points > cap:
-            raise PointsPerProject(project=project, points=points, limit=cap)
+            raise PointsPerProject(project=project, points=points, cap=cap)
     total = sum(ballot.points)
     if total > budget:
-        raise PointsOverLimit(total=total, limit=budget)
+        raise PointsOverLimit(given=total, allowed=budget)
     pairs = sorted(zip(ballot.choices, ballot.points, strict=True))
     return Ballot(tuple(p for p, _ in pairs), tuple(x for _, x in pairs))
 
@@ -233,3 +234,14 @@ def from_json(text: str) -> Ballot:
     if items and isinstance(items[0], list):
         return Ballot(tuple(p for p, _ in items), tuple(x for _, x in items))
     return Ballot(tuple(items))
+
+
+def ranking(ranks: Mapping[int, int]) -> Ballot:
+    """A ranked ballot from a rank per project (as a form gives them): projects ordered by rank,
+    gaps closed up; RankShared when two projects hold the same rank."""
+    by_rank: dict[int, int] = {}
+    for project, rank in ranks.items():
+        if rank in by_rank:
+            raise RankShared(rank=rank)
+        by_rank[rank] = project
+    return Ballot(tuple(by_rank[r] for r in sorted(by_rank)))

@@ -52,6 +52,8 @@ class Kind:
     DECIDED_INFEASIBLE: Final = "proposal.infeasible"
     MERGED: Final = "proposal.merged"
     COAUTHOR_INVITED: Final = "coauthor.invited"
+    VOTING_OPENED: Final = "vote.opened"
+    VOTING_CLOSING: Final = "vote.closing"
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,20 @@ TEXTS: Final[Mapping[str, Text]] = {
         N_(
             "%(inviter)s invites you to co-author the proposal “%(title)s” (no. %(proposal)s). "
             "Accept or decline it on your invitations page."
+        ),
+    ),
+    Kind.VOTING_OPENED: Text(
+        N_("Voting is open: %(cycle)s"),
+        N_(
+            "Voting is open in “%(cycle)s” until %(ends_at)s. You may vote in %(count)s "
+            "budgets; see them on your voting page (Vote)."
+        ),
+    ),
+    Kind.VOTING_CLOSING: Text(
+        N_("Two days left to vote: %(cycle)s"),
+        N_(
+            "Voting in “%(cycle)s” closes on %(ends_at)s, and you have not voted yet in "
+            "%(count)s of the budgets open to you. See them on your voting page (Vote)."
         ),
     ),
 }

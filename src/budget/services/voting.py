@@ -4,6 +4,7 @@ Casting runs inside the caller's one write transaction (T1, T8):
 1. the budget's frozen rules, voting open now (PostgreSQL: the budget row `FOR SHARE`, so the
    close step's `FOR UPDATE` waits for ballots in flight and none lands after close);
 2. the voter's entitlement, from the roll entry and the cycle, never from the request (T2);
+   in a cycle where voters choose their district, the first district ballot fixes it;
 3. the whole ballot through the one validator (limits, projects of this budget);
 4. the idempotency key of the form: a form already processed returns the same receipt;
 5. `participation` INSERT (UNIQUE entry+budget is the one-ballot rule, never check-then-insert):
@@ -42,10 +43,12 @@ from budget.db.tables import (
     PhaseSchedule,
     Proposal,
     Receipt,
+    RollEntry,
 )
-from budget.domain import receipts, validation
+from budget.domain import eligibility, receipts, validation
 from budget.domain.ballots import BallotType, normalise_limits
 from budget.domain.cycle import Phase
+from budget.domain.eligibility import DistrictMode
 from budget.domain.errors import (
     AlreadyVotedOnPaper,
     BallotFinal,
@@ -193,15 +196,12 @@ def cast_ballot(
     budget_id: int,
     ballot: validation.Ballot,
     form_key: str,
-    entitled: frozenset[int],
 ) -> CastResult:
     """Validate and store the voter's ballot for the budget (see the module's steps); returns
-    the receipt to show after commit. `entitled` is the budgets the voter's roll entry may vote
-    in, computed by the caller from the entry and the cycle (never from the request)."""
+    the receipt to show after commit."""
     cycle = _open_budget(db, now, budget_id)
     rules = queries.frozen_budget(db, budget_id).rules
-    if budget_id not in entitled:
-        raise NotEntitled()
+    entry = _entitled_entry(db, cycle, voter.entry_id, budget_id)
     key = voter_key(keys, voter.entry_id, budget_id)
     receipt = receipt_for(keys, key, form_key)
     form_hash = hashlib.sha256(f"{key}:{form_key}".encode()).hexdigest()
@@ -211,6 +211,7 @@ def cast_ballot(
     canonical = validation.validate(rules, ballot)
     if not _inserted(db, IdempotencyKey(key_hash=form_hash, budget_id=budget_id)):
         return CastResult(receipt=receipt, revised=False, resubmitted=True)  # a racing twin
+    _fix_district(db, now, cycle, entry, budget_id)
     voted_on = now.astimezone(ZoneInfo(cycle.time_zone)).date()
     participation = Participation(
         roll_entry_id=voter.entry_id, budget_id=budget_id, channel=voter.channel,
@@ -225,6 +226,42 @@ def cast_ballot(
         object=f"budget:{budget_id}", details={"channel": voter.channel},
     )  # fmt: skip
     return CastResult(receipt=receipt, revised=not first, resubmitted=False)
+
+
+def _entitled_entry(db: Session, cycle: Cycle, entry_id: int, budget_id: int) -> RollEntry:
+    """The voter's roll entry, if it is entitled to the budget now (T2: computed from the entry
+    and the cycle, never from the request). A first district ballot in a cycle where the voter
+    chooses a district locks the entry (PostgreSQL: FOR UPDATE), so two first ballots in two
+    districts cannot both fix one."""
+    budget = db.get(Budget, budget_id)
+    assert budget is not None  # noqa: S101 - _open_budget found it
+    choosing = budget.scope == "district" and cycle.district_mode == DistrictMode.CHOICE
+    query = select(RollEntry).where(RollEntry.id == entry_id)
+    entry = db.exec(query.with_for_update() if choosing else query).first()
+    if entry is None or entry.cycle_id != cycle.id:
+        raise NotEntitled()
+    scopes = queries.budget_scopes(db, entry.cycle_id)
+    facts = queries.entry_view(entry).facts
+    if budget_id not in eligibility.entitled_budgets(queries.rules_of(cycle), facts, scopes):
+        raise NotEntitled()
+    return entry
+
+
+def _fix_district(
+    db: Session, now: datetime, cycle: Cycle, entry: RollEntry, budget_id: int
+) -> None:
+    """Mode `choice`: the first district ballot fixes the entry's district for the cycle."""
+    budget = db.get(Budget, budget_id)
+    assert budget is not None  # noqa: S101 - _open_budget found it
+    if budget.scope != "district" or budget.district_id is None:
+        return
+    if cycle.district_mode != DistrictMode.CHOICE or entry.chosen_district_id is not None:
+        return
+    entry.chosen_district_id = budget.district_id
+    entry.district_chosen_at = now
+    entry.updated_at = now
+    db.add(entry)
+    db.flush()
 
 
 def _check_revisable(db: Session, voter: Voter, budget_id: int) -> None:

@@ -8,22 +8,27 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db.queries.roll import RollEntryView, account_entry, budget_scopes, cycle_rules
 from budget.db.tables import (
     Ballot,
     BallotProject,
     Budget,
     Category,
     Cycle,
+    District,
     FrozenBudget,
     Participation,
+    PhaseSchedule,
     Proposal,
     Receipt,
+    RollEntry,
 )
+from budget.domain import eligibility
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import ORDER, Phase
 from budget.domain.errors import NotFound
@@ -160,6 +165,16 @@ def has_participations(db: Session, cycle_id: int) -> bool:
     return db.exec(query).one() > 0
 
 
+def has_roll(db: Session, cycle_id: int) -> bool:
+    """Whether the council imported a voter roll for the cycle (an entry of source `roll`)."""
+    query = (
+        select(func.count())
+        .select_from(RollEntry)
+        .where(RollEntry.cycle_id == cycle_id, RollEntry.source == "roll")
+    )
+    return db.exec(query).one() > 0
+
+
 @dataclass(frozen=True)
 class ParticipationView:
     budget_id: int
@@ -171,3 +186,128 @@ def participations_of(db: Session, entry_id: int) -> dict[int, ParticipationView
     """Budget -> how and on which day this roll entry voted there."""
     rows = db.exec(select(Participation).where(Participation.roll_entry_id == entry_id)).all()
     return {r.budget_id: ParticipationView(r.budget_id, r.channel, r.voted_on) for r in rows}
+
+
+@dataclass(frozen=True)
+class BallotPage:
+    """Everything a ballot page shows about one frozen budget."""
+
+    budget_id: int
+    cycle_id: int
+    name_fr: str
+    name_en: str
+    currency: str
+    time_zone: str
+    phase: Phase
+    voting_ends_at: datetime | None
+    frozen: FrozenView
+    projects: tuple[BallotProjectView, ...]
+
+
+def ballot_page(db: Session, budget_id: int) -> BallotPage:
+    frozen = frozen_budget(db, budget_id)
+    budget = db.get(Budget, budget_id)
+    assert budget is not None  # noqa: S101 - frozen_budget found it
+    cycle = db.get(Cycle, budget.cycle_id)
+    assert cycle is not None  # noqa: S101 - a foreign key
+    window = db.exec(
+        select(PhaseSchedule).where(
+            PhaseSchedule.cycle_id == cycle.id, PhaseSchedule.phase == Phase.VOTING
+        )
+    ).first()
+    return BallotPage(
+        budget_id=budget_id, cycle_id=budget.cycle_id, name_fr=budget.name_fr,
+        name_en=budget.name_en, currency=budget.currency, time_zone=cycle.time_zone,
+        phase=Phase(cycle.phase), voting_ends_at=window.ends_at if window else None,
+        frozen=frozen, projects=ballot_projects(db, budget_id),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class VoterEntry:
+    """A voter's roll entry in one cycle and the budgets it may vote in now."""
+
+    entry_id: int
+    cycle_id: int
+    entitled: frozenset[int]
+    district_id: int | None
+    chosen_district_id: int | None
+
+
+def entry_voter(db: Session, entry: RollEntryView) -> VoterEntry:
+    """The budgets a roll entry is entitled to, from the entry and its cycle (T2)."""
+    rules = cycle_rules(db, entry.cycle_id)
+    entitled = eligibility.entitled_budgets(rules, entry.facts, budget_scopes(db, entry.cycle_id))
+    return VoterEntry(
+        entry_id=entry.id, cycle_id=entry.cycle_id, entitled=entitled,
+        district_id=entry.district_id, chosen_district_id=entry.chosen_district_id,
+    )  # fmt: skip
+
+
+def account_voter(db: Session, cycle_id: int, account_id: int) -> VoterEntry | None:
+    """The account's roll entry in the cycle as a voter, None when it has none."""
+    entry = account_entry(db, cycle_id, account_id)
+    return entry_voter(db, entry) if entry is not None else None
+
+
+@dataclass(frozen=True)
+class BudgetState:
+    """One entitled budget on the voter's home page."""
+
+    budget_id: int
+    name_fr: str
+    name_en: str
+    scope: str
+    district_id: int | None
+    voted_on: date | None
+    channel: str | None
+
+
+@dataclass(frozen=True)
+class VoterHome:
+    cycle_id: int
+    cycle_name_fr: str
+    cycle_name_en: str
+    time_zone: str
+    voting_ends_at: datetime | None
+    district_mode: str
+    chosen_district: str | None
+    budgets: tuple[BudgetState, ...]
+
+
+def voter_home(db: Session, voter: VoterEntry) -> VoterHome:
+    """Each budget the entry may vote in, voted or not (and how), for its home page."""
+    cycle = db.get(Cycle, voter.cycle_id)
+    assert cycle is not None  # noqa: S101 - a foreign key
+    done = participations_of(db, voter.entry_id)
+    rows = db.exec(
+        select(Budget)
+        .where(col(Budget.id).in_(list(voter.entitled | set(done))))
+        .order_by(col(Budget.scope), col(Budget.id))
+    ).all()
+    window = db.exec(
+        select(PhaseSchedule).where(
+            PhaseSchedule.cycle_id == cycle.id, PhaseSchedule.phase == Phase.VOTING
+        )
+    ).first()
+    chosen = db.get(District, voter.chosen_district_id) if voter.chosen_district_id else None
+    states = tuple(
+        BudgetState(
+            budget_id=b.id or 0, name_fr=b.name_fr, name_en=b.name_en, scope=b.scope,
+            district_id=b.district_id,
+            voted_on=done[b.id].voted_on if b.id in done else None,
+            channel=done[b.id].channel if b.id in done else None,
+        )
+        for b in rows
+    )  # fmt: skip
+    return VoterHome(
+        cycle_id=voter.cycle_id, cycle_name_fr=cycle.name_fr, cycle_name_en=cycle.name_en,
+        time_zone=cycle.time_zone, voting_ends_at=window.ends_at if window else None,
+        district_mode=cycle.district_mode, chosen_district=chosen.name if chosen else None,
+        budgets=states,
+    )  # fmt: skip
+
+
+def cycles_in_voting(db: Session) -> tuple[int, ...]:
+    rows = db.exec(select(Cycle.id).where(Cycle.phase == Phase.VOTING).order_by(col(Cycle.id)))
+    return tuple(r for r in rows if r is not None)

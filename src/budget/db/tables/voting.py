@@ -87,7 +87,7 @@ class Participation(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("roll_entry_id", "budget_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    roll_entry_id: int = Field(index=True)  # roll_entry.id (foreign key once the roll lands)
+    roll_entry_id: int = Field(foreign_key="roll_entry.id", index=True)
     budget_id: int = Field(foreign_key="budget.id", index=True)
     channel: str = Field(max_length=8)  # account | code | paper
     voted_on: date  # the day only: "used on 12 September" (T6), no time to correlate

@@ -15,6 +15,7 @@ from budget.web.routes import (
     proposals,
     public,
     review,
+    vote,
 )
 from budget.web.routing import RouteSpec
 
@@ -27,6 +28,7 @@ def all_routes() -> list[RouteSpec]:
         *authoring.ROUTES,
         *notifications.ROUTES,
         *review.ROUTES,
+        *vote.ROUTES,
         *accounts.ROUTES,
         *admin.ROUTES,
         *admin_budgets.ROUTES,

@@ -4,7 +4,7 @@ where, by which channel) apart from ballots with UNIQUE(entry, budget) as the on
 receipts stored as SHA-256 only, and the idempotency keys of processed ballot forms.
 
 Revision ID: 0005_voting
-Revises: 0003
+Revises: 0004_cycle_districts_roll
 Create Date: 2026-12-04 02:57:48.264942
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_voting"
-down_revision = "0003"
+down_revision = "0004_cycle_districts_roll"
 branch_labels = None
 depends_on = None
 
@@ -58,6 +58,11 @@ def upgrade() -> None:
         sa.Column("voted_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(
             ["budget_id"], ["budget.id"], name=op.f("fk_participation_budget_id_budget")
+        ),
+        sa.ForeignKeyConstraint(
+            ["roll_entry_id"],
+            ["roll_entry.id"],
+            name=op.f("fk_participation_roll_entry_id_roll_entry"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_participation")),
         sa.UniqueConstraint(
