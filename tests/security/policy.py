@@ -82,6 +82,8 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "proposal_create": SIGNED_IN,
     "proposal_edit_form": SIGNED_IN,
     "proposal_update": SIGNED_IN,
+    "proposal_submit_confirm": SIGNED_IN,  # the step before: a page, then the POST
+    "proposal_withdraw_confirm": SIGNED_IN,
     "proposal_submit": SIGNED_IN,
     "proposal_withdraw": SIGNED_IN,
     "coauthor_invite": SIGNED_IN,

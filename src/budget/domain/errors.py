@@ -321,6 +321,11 @@ class OutsideDistrict(BudgetError):
     message = "this point lies outside the district's boundary"
 
 
+class OutsideMap(BudgetError):
+    code = "proposal.outside-map"
+    message = "this point lies outside the area of this cycle's map"
+
+
 class EstimateOutOfRange(BudgetError):
     code = "proposal.estimate"
     message = "an estimate is more than zero and at most {limit} minor units"

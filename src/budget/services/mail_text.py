@@ -184,3 +184,25 @@ def render(
 def render_for(kind: str, params: Mapping[str, object], language: str) -> Text:
     """As `render`, in `language` from the default catalogues (for email)."""
     return render(kind, params, translations_for(language), language)
+
+
+@dataclass(frozen=True)
+class Link:
+    path: str
+    label: str  # a msgid
+
+
+# Where a notification leads: a reviewer's to the review form (the public page cannot be
+# reviewed from), an invitation to the invitations page, the others to the proposal's page.
+REVIEW_KINDS: Final = frozenset({Kind.REVIEW_ASSIGNED, Kind.REVIEW_REOPENED})
+
+
+def link_of(kind: str, proposal_id: int | None) -> Link | None:
+    """The page a notification of `kind` about `proposal_id` points its reader to."""
+    if kind == Kind.COAUTHOR_INVITED:
+        return Link("/invitations", N_("See my invitations"))
+    if proposal_id is None:
+        return None
+    if kind in REVIEW_KINDS:
+        return Link(f"/review/proposals/{proposal_id}", N_("Review the proposal"))
+    return Link(f"/proposals/{proposal_id}", N_("See the proposal"))

@@ -40,7 +40,6 @@ from budget.domain.errors import (
     NotAuthor,
     NotCreator,
     NotFound,
-    OutsideDistrict,
     ProposalLimit,
     ProposalState,
     ProposerNotEligible,
@@ -209,10 +208,15 @@ def _category_errors(
 
 
 def _place_errors(
-    db: Session, budget: Budget | None, form: ProposalForm, errors: dict[str, BudgetError]
+    db: Session,
+    cycle_id: int | None,
+    budget: Budget | None,
+    form: ProposalForm,
+    errors: dict[str, BudgetError],
 ) -> tuple[int, int] | None:
     """The address (required for a district budget) and the optional point, inside the
-    district's boundary when the council uploaded one. Returns the point, if any."""
+    cycle's map bounds and the district's boundary when the council uploaded boundaries
+    (geo.place_point, the one check of a placed point). Returns the point, if any."""
     address = form.address.strip()
     if len(address) > ADDRESS_MAX:
         errors["address"] = TooLong(max=ADDRESS_MAX)
@@ -224,16 +228,32 @@ def _place_errors(
     if not lat or not lon:
         errors["lon" if lat else "lat"] = Required()
         return None
+    district = db.get(District, budget.district_id) if budget and budget.district_id else None
+    outline = district.boundary if district is not None else None
     try:
-        point = geo.parse_point(lat, lon)
+        return geo.place_point(
+            lat,
+            lon,
+            district=geo.parse_boundary(outline) if outline else None,
+            area=_map_area(db, cycle_id),
+        )
     except FieldErrors as error:
         errors.update(error.fields)
         return None
-    district = db.get(District, budget.district_id) if budget and budget.district_id else None
-    outline = district.boundary if district is not None else None
-    if outline and not geo.parse_boundary(outline).contains(*point):
-        errors["lat"] = OutsideDistrict()
-    return point
+
+
+def _map_area(db: Session, cycle_id: int | None) -> geo.Extent | None:
+    """The cycle's map bounds: the box around its districts' boundaries (those with a budget in
+    the cycle), as its map shows them; None when no district has one."""
+    if cycle_id is None:
+        return None
+    in_cycle = select(Budget.district_id).where(Budget.cycle_id == cycle_id)
+    outlines = db.exec(
+        select(District.boundary)
+        .where(col(District.id).in_(in_cycle))
+        .where(col(District.boundary).is_not(None))
+    ).all()
+    return geo.extent_of(geo.parse_boundary(text) for text in outlines if text)
 
 
 def _estimate_errors(
@@ -260,7 +280,7 @@ def _checked(
     if len(form.description.strip()) > DESCRIPTION_MAX:
         errors["description"] = TooLong(max=DESCRIPTION_MAX)
     _category_errors(db, cycle, form.category_id, errors)
-    point = _place_errors(db, budget, form, errors)
+    point = _place_errors(db, cycle.id, budget, form, errors)
     _estimate_errors(budget, form.estimated_cost, errors)
     if form.language not in LANGUAGES:
         errors["language"] = InvalidChoice(choices=", ".join(LANGUAGES))

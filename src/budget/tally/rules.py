@@ -1,7 +1,10 @@
 """RULES: every allocation rule by name; the one lookup for services, the CLI and scripts.
 
 Names are ours (`mes-add1`); Pabulib's `rule` values (`equalshares/add1`) are aliases, mapped to the
-variant that reproduces those files.
+variant that reproduces those files. Two add1 variants exist (PRODUCT.md, Tally): equalshares.net's
+reference code stops raising the shares at the first exhaustive outcome (`mes-add1-exhaustive`);
+the Pabulib files labelled `equalshares/add1` are reproduced without that stop (`mes-add1`;
+Wieliczka 2023 is the one corpus file that tells them apart).
 """
 
 from __future__ import annotations
@@ -53,10 +56,12 @@ _RULES = (
     Rule("mes", mes.equal_shares, ALL_TYPES, "mes",
          "Method of Equal Shares without completion.", ("equalshares",)),
     Rule("mes-add1", mes.equal_shares_add1, ALL_TYPES, "mes",
-         "MES, shares raised by one unit while the outcome fits the budget.",
-         ("equalshares/add1",)),
+         "MES, shares raised by one unit while the outcome fits the budget, with no stop at an "
+         "exhaustive outcome: the variant that reproduces the Pabulib files labelled "
+         "equalshares/add1.", ("equalshares/add1",)),
     Rule("mes-add1-exhaustive", mes.equal_shares_add1_exhaustive, ALL_TYPES, "mes",
-         "MES, shares raised by one unit until the outcome is exhaustive."),
+         "MES, shares raised by one unit while the outcome fits the budget, stopping at the first "
+         "exhaustive outcome: equalshares.net's reference code."),
     Rule("mes-add1-greedy", mes.equal_shares_add1_greedy, ALL_TYPES, "mes",
          "MES with add1 completion, then utilitarian greedy completion."),
     Rule("mes-add1-comparison", mes.equal_shares_add1_comparison, ALL_TYPES, "mes",
@@ -72,12 +77,16 @@ RULES: Mapping[str, Rule] = {rule.name: rule for rule in _RULES}
 _BY_ALIAS: Mapping[str, Rule] = {alias: rule for rule in _RULES for alias in rule.aliases}
 
 
+def known_names() -> tuple[str, ...]:
+    """Every name `lookup` accepts: ours, then Pabulib's aliases."""
+    return (*RULES, *_BY_ALIAS)
+
+
 def lookup(name: str) -> Rule:
     """The rule named `name` (ours or Pabulib's)."""
     rule = RULES.get(name) or _BY_ALIAS.get(name)
     if rule is None:
-        known = ", ".join([*RULES, *_BY_ALIAS])
-        raise RuleError(f"unknown rule {name!r}; known rules: {known}")
+        raise RuleError(f"unknown rule {name!r}; known rules: {', '.join(known_names())}")
     return rule
 
 

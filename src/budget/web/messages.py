@@ -101,6 +101,9 @@ MESSAGES: Final[Mapping[str, str]] = {
         "This cycle takes proposals only from residents entitled to vote in the budget: "
         "declare your district, or ask the council about the voter roll."
     ),
+    "proposal.outside-map": N_(
+        "This point lies outside the area of this cycle's map: check the latitude and longitude."
+    ),
     "proposal.estimate": N_("Enter an estimate above zero and at most %(limit)s."),
     "coauthor.unknown": N_(
         "No account uses this email address: ask this person to create an account first."

@@ -19,6 +19,7 @@ from budget.db.queries.audit import (
     AuditEntryView,
     audit_head,
     list_audit,
+    log_time_zone,
 )
 from budget.db.queries.authoring import (
     CategoryChoice,
@@ -60,6 +61,7 @@ from budget.db.queries.guards import (
 )
 from budget.db.queries.notifications import (
     NotificationView,
+    OutboxPage,
     OutboxView,
     email_preference,
     list_outbox,
@@ -176,6 +178,7 @@ __all__ = [
     "InviteeView",
     "NoteView",
     "NotificationView",
+    "OutboxPage",
     "OutboxView",
     "OwnProposal",
     "ParticipationView",
@@ -250,6 +253,7 @@ __all__ = [
     "list_outbox",
     "list_proposals",
     "list_reviewers",
+    "log_time_zone",
     "notes_of",
     "notifications_of",
     "own_proposals",

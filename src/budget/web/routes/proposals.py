@@ -22,7 +22,7 @@ from budget.db.queries import CategoryView, CycleView, ProposalView, VersionView
 from budget.domain.errors import NotFound
 from budget.domain.proposals import ProposalStatus
 from budget.web import exports, labels, transactions
-from budget.web.listing import ListQuery, read_list_query, shuffle_seed
+from budget.web.listing import ListQuery, natural_key, read_list_query, shuffle_seed
 from budget.web.routes.public import load_visible_cycle
 from budget.web.routing import EVERYONE, route
 from budget.web.templating import render
@@ -39,7 +39,7 @@ async def _list_query(request: Request, cycle: CycleView) -> tuple[ListQuery, An
 
 def _districts(cycle: CycleView) -> list[tuple[int, str]]:
     seen = {b.district_id: b.district_name or "" for b in cycle.budgets if b.district_id}
-    return sorted(seen.items(), key=lambda item: item[1])
+    return sorted(seen.items(), key=lambda item: natural_key(item[1]))
 
 
 async def proposal_list(request: Request) -> Response:
