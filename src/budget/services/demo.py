@@ -31,7 +31,15 @@ from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.domain.errors import DemoNotEmpty
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, budgets, categories, cycles, decisions, proposals
+from budget.services import (
+    accounts,
+    budgets,
+    categories,
+    cycles,
+    decisions,
+    demo_voting,
+    proposals,
+)
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.services.demo_data import (
@@ -118,6 +126,8 @@ def load_demo(
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     authors = _residents(db, now, hasher, rng, district_ids, residents)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
+    voter = queries.find_account(db, "resident@demo.budget")
+    demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)
     return DemoSummary(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
     )
