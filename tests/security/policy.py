@@ -154,6 +154,14 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "review_reopen": COUNCIL,
     "merge_form": COUNCIL,
     "merge": COUNCIL,
+    # voting (PRODUCT.md "Roles": residents vote once on the roll; every account is a resident,
+    # the roll decides the rest, T2); anyone checks a receipt
+    "vote_home": SIGNED_IN,
+    "ballot_page": SIGNED_IN,
+    "ballot_map": SIGNED_IN,
+    "ballot_action": SIGNED_IN,
+    "cast": SIGNED_IN,
+    "receipt_check": ANYONE,
     "outbox": COUNCIL,
 }
 

@@ -24,21 +24,25 @@ from budget.db.engine import make_engine
 from budget.db.tables import AuditLog, Notification
 from budget.domain.accounts import Role
 from budget.domain.audit import entry_hash
+from budget.domain.ballots import BallotType
 from budget.domain.cycle import Phase
 from budget.domain.proposals import ProposalStatus
 from budget.services import (
     accounts,
     assignments,
     audit,
+    budgets,
     codes,
     committees,
     cycles,
+    decisions,
     images,
     proposals,
     review,
     roll,
     supports,
-)
+)  # fmt: skip
+from budget.services.budgets import BudgetForm
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
 from tests.domain.test_review import COMPLETE
@@ -46,6 +50,7 @@ from tests.images import png
 from tests.security.matrix import fill
 from tests.services.conftest import cycle_form
 from tests.services.test_audit import drop_triggers
+from tests.services.voting_setup import enrol
 from tests.webapp import PASSWORD, Web, csrf_token, make_project, make_proposal, sign_in
 
 pytestmark = pytest.mark.threat("T10")
@@ -55,7 +60,7 @@ UNSAFE = [
     (spec, method)
     for spec in all_routes()
     for method in spec.methods
-    if method in {"POST", "PUT", "PATCH", "DELETE"}
+    if method in {"POST", "PUT", "PATCH", "DELETE"} and spec.changes_state
 ]
 
 # -- every action is audited ---------------------------------------------------------------------
@@ -290,6 +295,33 @@ def _project(web: Web, ids: Ids, form: dict[str, str]) -> Form:
     return form
 
 
+def _open_ballot(web: Web, ids: Ids) -> Form:
+    """The path's budget open for voting now with the path's proposal on a choose-one ballot,
+    and the caller (a resident made just before) on the cycle's roll."""
+    now, council, day = web.clock(), web.council_id(), dt.timedelta(days=1)
+    cycles.set_schedule(
+        web.db, now, actor_id=council, cycle_id=ids["cycle_id"],
+        dates={Phase.SUBMISSION: (now - 40 * day, now - 30 * day),
+               Phase.REVIEW: (now - 29 * day, now - 2 * day), Phase.VOTING: (now - day, now + day)},
+    )  # fmt: skip
+    _to_review(web, ids)
+    decisions.decide_proposal(web.db, now, actor_id=council, proposal_id=ids["proposal_id"],
+                              feasible=True, final_cost=100_00)  # fmt: skip
+    budgets.update_budget(
+        web.db, now, actor_id=council, budget_id=ids["budget_id"],
+        form=BudgetForm(name_fr="Tout Paris", name_en="All of Paris", scope="city",
+                        district_id=None, amount=125_000_050, ballot_type=BallotType.CHOOSE_ONE,
+                        rule="greedy", tie_break="more-votes,lower-cost,lottery"),
+    )  # fmt: skip
+    cycles.advance_phase(web.db, now, actor_id=council, cycle_id=ids["cycle_id"],
+                         target=Phase.VOTING)  # fmt: skip
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    enrol(web.db, ids["cycle_id"], account_id=caller.id)
+    web.db.commit()
+    return {"choice": str(ids["proposal_id"]), "form_key": "0" * 32}
+
+
 OUTLINE = (
     '{"type": "Polygon", "coordinates": '
     "[[[2.36, 48.85], [2.39, 48.85], [2.39, 48.87], [2.36, 48.85]]]}"
@@ -422,6 +454,8 @@ ACTIONS: dict[str, Action] = {
         lambda web, ids: {"birth_year": "1990", "district_id": str(ids["district_id"])},
         pending="no e-mail address is verified before issue 19 (Account.email_verified_at)",
     ),
+    # voting
+    "cast": Action(Role.RESIDENT, _open_ballot),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -128,3 +129,31 @@ def test_demo_has_declarations_and_a_roll_cycle_with_its_own_districts(db: Sessi
     listing = queries.roll_page(db, roll_cycle.id)
     assert (listing.total, listing.voided) == (400, 1)
     assert queries.roll_page(db, summary.cycle_id).voided == 1  # a voided declaration
+
+
+def test_demo_has_a_cycle_open_for_voting_with_every_ballot_type(db: Session, hasher) -> None:
+    from budget.domain.validation import Ballot
+    from budget.services import voting
+    from budget.services.voting import Channel, Voter
+    from tests.services.voting_setup import KEYS
+
+    demo.load_demo(db, NOW, hasher, residents=60)
+    voting_cycle = next(c for c in queries.list_cycles(db) if c.phase is Phase.VOTING)
+    cycle = queries.get_cycle(db, voting_cycle.id)
+    assert {b.ballot_type for b in cycle.budgets} == set(BallotType)
+    assert {b.scope for b in cycle.budgets} == {"city", "district"}
+    resident = queries.find_account(db, "resident@demo.budget")
+    assert resident is not None
+    voter = queries.account_voter(db, cycle.id, resident.id)
+    assert voter is not None
+    assert voter.entitled == {b.id for b in cycle.budgets}  # a district still to choose
+    district = next(b for b in cycle.budgets if b.scope == "district")
+    project = queries.frozen_budget(db, district.id).rules.costs
+    voting.cast_ballot(
+        db, NOW + timedelta(hours=1), keys=KEYS, voter=Voter(voter.entry_id, Channel.ACCOUNT),
+        budget_id=district.id, ballot=Ballot((min(project),)), form_key=voting.new_form_key(),
+    )  # fmt: skip
+    after = queries.account_voter(db, cycle.id, resident.id)
+    assert after is not None
+    assert after.chosen_district_id == district.district_id
+    assert len(after.entitled) == len(cycle.budgets) - 1  # the other district is gone

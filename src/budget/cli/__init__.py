@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from budget.cli import audit, counting, mail, operations, roll
+from budget.cli import audit, counting, mail, operations, roll, voting
 from budget.cli.terminal import printable
 from budget.config import ConfigError
 from budget.domain.errors import BudgetError, FieldErrors
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_audit(commands)
     mail.add_mail(commands)
     roll.add_roll(commands)
+    voting.add_remind(commands)
     return parser
 
 

@@ -457,6 +457,94 @@ class MergeBudgets(BudgetError):
     message = "merged proposals must all belong to the same budget"
 
 
+# -- ballots and voting ------------------------------------------------------------------------
+
+
+class BallotShape(BudgetError):
+    code = "ballot.shape"
+    message = "this ballot does not have the form of a {ballot_type} ballot"
+
+
+class BlankBallot(BudgetError):
+    code = "ballot.blank"
+    message = "choose at least one project"
+
+
+class UnknownProject(BudgetError):
+    code = "ballot.unknown-project"
+    message = "project {project} is not on this budget's ballot"
+
+
+class DuplicateProject(BudgetError):
+    code = "ballot.duplicate"
+    message = "project {project} appears twice"
+
+
+class TooFewChoices(BudgetError):
+    code = "ballot.too-few"
+    message = "choose at least {min} projects ({count} chosen)"
+
+
+class TooManyChoices(BudgetError):
+    code = "ballot.too-many"
+    message = "choose at most {max} projects ({count} chosen)"
+
+
+class OverBudget(BudgetError):
+    code = "ballot.over-budget"
+    message = "the chosen projects cost {total}, more than the envelope of {limit}"
+
+
+class UnderMinimumSpend(BudgetError):
+    code = "ballot.under-minimum-spend"
+    message = "the chosen projects cost {total}: use at least {pct}% of {limit}"
+
+
+class PointsNotPositive(BudgetError):
+    code = "ballot.points-not-positive"
+    message = "project {project} is listed with {points} points: give it at least 1"
+
+
+class PointsPerProject(BudgetError):
+    code = "ballot.points-per-project"
+    message = "project {project} has {points} points, more than {cap}"
+
+
+class PointsOverLimit(BudgetError):
+    code = "ballot.points-over-limit"
+    message = "{given} points given, more than {allowed}"
+
+
+class VotingClosed(BudgetError):
+    code = "vote.closed"
+    message = "voting is not open for this budget"
+
+
+class NotEntitled(PermissionDenied):
+    code = "vote.not-entitled"
+    message = "you are not entitled to vote in this budget"
+
+
+class BallotFinal(BudgetError):
+    code = "vote.final"
+    message = "this budget was already voted with this code on {date}: a code ballot is final"
+
+
+class AlreadyVotedOnPaper(BudgetError):
+    code = "vote.paper"
+    message = "you already voted in this budget at a polling place"
+
+
+class StaleBallotForm(BudgetError):
+    code = "vote.stale-form"
+    message = "this ballot form was sent before; see your receipt"
+
+
+class InvalidReceipt(BudgetError):
+    code = "receipt.invalid"
+    message = "a receipt has 16 letters and digits"
+
+
 # -- eligibility and the roll ----------------------------------------------------------------
 
 
@@ -605,3 +693,8 @@ class RollExtraCells(BudgetError):
 class RollFileTooLarge(BudgetError):
     code = "roll.file-too-large"
     message = "the file is larger than {max_kib} KiB: import it with `budget roll import`"
+
+
+class RankShared(BudgetError):
+    code = "ballot.rank-shared"
+    message = "two projects have rank {rank}: give each rank to one project"

@@ -40,7 +40,7 @@ from budget.domain.errors import (
     raise_if_any,
 )
 from budget.domain.proposals import EventKind, ProposalStatus, check_text
-from budget.services import audit, history
+from budget.services import audit, history, voting
 from budget.tally.ties import seed_commitment
 
 ELIGIBILITY_MODES = tuple(m.value for m in EligibilityMode)
@@ -347,7 +347,8 @@ def advance_phase(
 ) -> Phase:
     """Move the cycle to `target` if its guard allows, else TransitionRefused with every reason.
 
-    Opening voting draws each budget's 32-byte lottery seed with `secrets` and stores it with
+    Opening voting freezes each budget's ballot and counting rules with its projects and final
+    costs (`voting.freeze_cycle`) and draws its 32-byte lottery seed with `secrets`, stored with
     its SHA-256 commitment (published now, the seed at the count); going back to review drops
     them. Entering review moves submitted proposals to in_review."""
     require_council(db, actor_id)
@@ -357,6 +358,10 @@ def advance_phase(
     commitments: dict[str, str | None] = {}
     if target in (Phase.VOTING, Phase.REVIEW):
         commitments = _reset_seeds(db, cycle_id, draw=target is Phase.VOTING)
+    if target is Phase.VOTING:
+        voting.freeze_cycle(db, now, cycle_id)
+    elif source is Phase.VOTING:
+        voting.thaw_cycle(db, cycle_id)
     if (source, target) == (Phase.SUBMISSION, Phase.REVIEW):
         _start_review(db, now, cycle_id)
     row.phase = target

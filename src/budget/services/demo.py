@@ -38,6 +38,7 @@ from budget.services import (
     cycles,
     decisions,
     demo_roll,
+    demo_voting,
     proposals,
 )
 from budget.services.budgets import BudgetForm
@@ -128,7 +129,9 @@ def load_demo(
     authors = _residents(db, now, hasher, rng, district_ids, residents)
     demo_roll.load(db, now, council=council, cycle_id=cycle_id, residents=authors)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
-    load_past_cycle(db, now, council=council, district_ids=district_ids, authors=authors)
+    load_past_cycle(db, now, council=council, copy_from=cycle_id, authors=authors)
+    voter = queries.find_account(db, "resident@demo.budget")
+    demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)
     return DemoSummary(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
     )

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from budget.db import queries
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.domain.implementation import ImplementationStatus
@@ -53,9 +54,10 @@ MILESTONES = (
 
 
 def load_past_cycle(
-    db: Session, now: datetime, *, council: int, district_ids: list[int], authors: list[int]
+    db: Session, now: datetime, *, council: int, copy_from: int, authors: list[int]
 ) -> int:
-    """The past cycle (its schedule ended before `now`); returns its id. The caller commits."""
+    """The past cycle (its schedule ended before `now`), with copies of `copy_from`'s districts
+    (districts belong to a cycle); returns its id. The caller commits."""
     rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not a secret
     form = CycleForm(
         name_fr="Budget participatif 2026", name_en="Participatory budget 2026",
@@ -63,7 +65,9 @@ def load_past_cycle(
         eligibility_mode="declared", district_mode="choice", min_age=None,
         reference_date=(now - 100 * DAY).date(),
     )  # fmt: skip
-    cycle_id = cycles.create_cycle(db, now, actor_id=council, form=form)
+    cycle_id = cycles.create_cycle(db, now, actor_id=council, form=form, copy_from=copy_from)
+    by_code = {d.code: d.id for d in queries.list_districts(db, cycle_id)}
+    district_ids = [by_code[code] for code, _, _ in DISTRICTS]
     windows = {
         Phase.SUBMISSION: (now - 400 * DAY, now - 370 * DAY),
         Phase.REVIEW: (now - 369 * DAY, now - 200 * DAY),

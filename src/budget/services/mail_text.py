@@ -55,6 +55,8 @@ class Kind:
     PROJECT_FUNDED: Final = "project.funded"
     PROJECT_UPDATED: Final = "project.updated"
     MILESTONE: Final = "project.milestone"
+    VOTING_OPENED: Final = "vote.opened"
+    VOTING_CLOSING: Final = "vote.closing"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,20 @@ TEXTS: Final[Mapping[str, Text]] = {
         N_(
             "The project “%(title)s” (no. %(proposal)s) has a milestone: “%(milestone)s”, "
             "planned on %(planned_on)s, reached on %(reached_on)s."
+        ),
+    ),
+    Kind.VOTING_OPENED: Text(
+        N_("Voting is open: %(cycle)s"),
+        N_(
+            "Voting is open in “%(cycle)s” until %(ends_at)s. You may vote in %(count)s "
+            "budgets; see them on your voting page (Vote)."
+        ),
+    ),
+    Kind.VOTING_CLOSING: Text(
+        N_("Two days left to vote: %(cycle)s"),
+        N_(
+            "Voting in “%(cycle)s” closes on %(ends_at)s, and you have not voted yet in "
+            "%(count)s of the budgets open to you. See them on your voting page (Vote)."
         ),
     ),
 }

@@ -50,6 +50,9 @@ CONFLICT: Final = (
     domain.EmailTaken,
     domain.InstanceTaken,
     domain.CodeTaken,
+    domain.VotingClosed,
+    domain.BallotFinal,
+    domain.AlreadyVotedOnPaper,
 )
 
 

@@ -172,6 +172,31 @@ MESSAGES: Final[Mapping[str, str]] = {
     "implementation.not-fundable": N_(
         "Proposal no. %(id)s cannot be funded: it is not on the ballot of a closed cycle."
     ),
+    # -- voting --
+    "ballot.shape": N_("This ballot form was altered: start again from the ballot page."),
+    "ballot.blank": N_("Choose at least one project."),
+    "ballot.unknown-project": N_("Project %(project)s is not on this budget's ballot."),
+    "ballot.duplicate": N_("Project %(project)s appears twice on the ballot."),
+    "ballot.too-few": N_("Choose at least %(min)s projects (%(count)s chosen)."),
+    "ballot.too-many": N_("Choose at most %(max)s projects (%(count)s chosen)."),
+    "ballot.over-budget": N_(
+        "The chosen projects cost %(total)s, more than the budget of %(limit)s."
+    ),
+    "ballot.under-minimum-spend": N_(
+        "The chosen projects cost %(total)s: use at least %(pct)s%% of the budget of %(limit)s."
+    ),
+    "ballot.points-not-positive": N_("Give each listed project at least 1 point."),
+    "ballot.points-per-project": N_("At most %(cap)s points per project (%(points)s given)."),
+    "ballot.points-over-limit": N_("%(given)s points given: at most %(allowed)s."),
+    "ballot.rank-shared": N_("Two projects have rank %(rank)s: give each rank to one project."),
+    "vote.closed": N_("Voting is not open for this budget."),
+    "vote.not-entitled": N_("You are not entitled to vote in this budget."),
+    "vote.final": N_(
+        "This budget was already voted with this voting code on %(date)s: a code ballot is final."
+    ),
+    "vote.paper": N_("You already voted in this budget at a polling place."),
+    "vote.stale-form": N_("This ballot form was already sent: see your receipt."),
+    "receipt.invalid": N_("A receipt has 16 letters and digits, such as ABCD-EFGH-JKMN-PQRS."),
 }
 
 REASONS: Final[Mapping[str, str]] = {
@@ -225,7 +250,7 @@ LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
     "to_status": labels.IMPLEMENTATION_STATUSES,
 }
 
-MONEY_PARAMS: Final = frozenset({"cost", "limit"})
+MONEY_PARAMS: Final = frozenset({"cost", "limit", "total"})
 
 
 def _param(name: str, value: object, translations: Translations, locale: str) -> str:

@@ -44,10 +44,11 @@ class RouteSpec:
     roles: frozenset[Access]
     methods: tuple[str, ...]
     max_body: int | None = None  # a larger request body than the app's default (uploads)
+    writes: bool = True
 
     @property
     def changes_state(self) -> bool:
-        return any(method in csrf.UNSAFE_METHODS for method in self.methods)
+        return self.writes and any(method in csrf.UNSAFE_METHODS for method in self.methods)
 
     def allows(self, caller_roles: Iterable[str]) -> bool:
         return "visitor" in self.roles or any(role in self.roles for role in caller_roles)
@@ -61,8 +62,13 @@ def route(
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
     max_body: int | None = None,
+    writes: bool = True,
 ) -> RouteSpec:
-    """Declare a route; roles are mandatory and checked, so no route is open by omission."""
+    """Declare a route; roles are mandatory and checked, so no route is open by omission.
+
+    `writes=False` marks a POST that only computes (a ballot's live counter, the receipt check):
+    POST keeps ballot choices and receipts out of URLs and access logs (T3). It is still
+    CSRF-checked like every unsafe method, and writes nothing, so it has no audit entry."""
     declared = frozenset(roles)
     if not declared:
         raise RouteTableError(f"route {path} declares no roles")
@@ -71,8 +77,9 @@ def route(
     if not methods or set(methods) - METHODS:
         raise RouteTableError(f"route {path} declares invalid methods {list(methods)}")
     return RouteSpec(
-        path, endpoint, name or endpoint.__name__, declared, tuple(methods), max_body=max_body
-    )
+        path, endpoint, name or endpoint.__name__, declared, tuple(methods),
+        max_body=max_body, writes=writes,
+    )  # fmt: skip
 
 
 def check_table(specs: Sequence[RouteSpec]) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from budget.db.queries.cycles import BudgetView, get_cycle
 from budget.db.queries.implementation import unfinished_projects
 from budget.db.queries.proposals import list_proposals
+from budget.db.queries.voting import has_participations, has_roll
 from budget.db.tables import (
     Proposal,
 )
@@ -60,10 +61,11 @@ def cycle_snapshot(db: Session, cycle_id: int, now: datetime) -> CycleSnapshot:
         scheduled=frozenset(d.phase for d in cycle.schedule),
         voting_ends_at=voting.ends_at if voting else None,
         needs_roll=cycle.eligibility_mode == "roll",
-        has_roll=False,
+        has_roll=has_roll(db, cycle_id),
         submitted_proposals=_status_count(db, cycle_id, set(ProposalStatus) - never_submitted),
         undecided_proposals=_status_count(db, cycle_id, UNDECIDED),
         unfinished_projects=unfinished_projects(db, cycle_id),
+        has_votes=has_participations(db, cycle_id),
     )
 
 

@@ -33,10 +33,22 @@ from budget.db.tables.review import (
     ReviewAssignment,
 )
 from budget.db.tables.roll import RollEntry, VotingCode
+from budget.db.tables.voting import (
+    Ballot,
+    BallotLink,
+    BallotProject,
+    FrozenBudget,
+    IdempotencyKey,
+    Participation,
+    Receipt,
+)
 
 __all__ = [
     "Account",
     "AuditLog",
+    "Ballot",
+    "BallotLink",
+    "BallotProject",
     "Budget",
     "Category",
     "Comment",
@@ -46,6 +58,8 @@ __all__ = [
     "District",
     "Flag",
     "Follow",
+    "FrozenBudget",
+    "IdempotencyKey",
     "Implementation",
     "ImplementationChange",
     "InternalNote",
@@ -53,12 +67,14 @@ __all__ = [
     "Milestone",
     "Notification",
     "OutboxEmail",
+    "Participation",
     "PhaseSchedule",
     "Proposal",
     "ProposalAuthor",
     "ProposalEvent",
     "ProposalImage",
     "ProposalVersion",
+    "Receipt",
     "Review",
     "ReviewAssignment",
     "RoleGrant",

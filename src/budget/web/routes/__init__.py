@@ -23,6 +23,7 @@ from budget.web.routes import (
     public,
     review,
     supports,
+    vote,
 )
 from budget.web.routing import RouteSpec
 
@@ -40,6 +41,7 @@ def all_routes() -> list[RouteSpec]:
         *declare.ROUTES,
         *notifications.ROUTES,
         *review.ROUTES,
+        *vote.ROUTES,
         *accounts.ROUTES,
         *admin.ROUTES,
         *admin_budgets.ROUTES,
