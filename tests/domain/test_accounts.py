@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from budget.domain import accounts
-from budget.domain.accounts import Language, Role
+from budget.domain.accounts import Caller, Language, Role
 from budget.domain.errors import (
     InvalidChoice,
     InvalidEmail,
@@ -108,3 +108,9 @@ def test_account_delay_doubles_from_one_second_to_fifteen_minutes() -> None:
     assert delays[:5] == [0] * 5
     assert delays[5:15] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
     assert delays[15:] == [900] * 5
+
+
+def test_a_caller_is_council_only_with_the_role() -> None:
+    assert not Caller().is_council
+    assert not Caller(1, frozenset({Role.RESIDENT})).is_council
+    assert Caller(1, frozenset({Role.RESIDENT, Role.COUNCIL})).is_council

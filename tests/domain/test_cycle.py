@@ -19,6 +19,8 @@ from budget.domain.cycle import (
     Reason,
     check_transition,
     is_locked,
+    is_public,
+    is_running,
     targets,
     transition_problems,
 )
@@ -331,3 +333,8 @@ class CycleMachine(RuleBasedStateMachine):
 
 
 TestCycleMachine = CycleMachine.TestCase
+
+
+def test_a_draft_cycle_is_private_and_an_archived_one_no_longer_running() -> None:
+    assert [p for p in Phase if not is_public(p)] == [Phase.DRAFT]
+    assert [p for p in Phase if not is_running(p)] == [Phase.ARCHIVED]

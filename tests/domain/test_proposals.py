@@ -1,11 +1,24 @@
-"""Proposal texts are trimmed and bounded."""
+"""Proposal texts are trimmed and bounded; who sees a proposal and what its authors may do."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from budget.domain.cycle import Phase
 from budget.domain.errors import Required, TooLong
-from budget.domain.proposals import UNDECIDED, ProposalStatus, check_text
+from budget.domain.proposals import (
+    UNDECIDED,
+    AuthorActions,
+    ProposalStatus,
+    author_actions,
+    check_text,
+    is_deletable,
+    is_editable,
+    is_public,
+    is_withdrawable,
+)
 
 
 def test_text_is_trimmed_and_bounded() -> None:
@@ -18,3 +31,48 @@ def test_text_is_trimmed_and_bounded() -> None:
 
 def test_submitted_and_in_review_proposals_are_undecided() -> None:
     assert {ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW} == UNDECIDED
+
+
+WHEN = datetime(2027, 3, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("status", list(ProposalStatus))
+def test_a_proposal_is_public_once_submitted_and_never_as_a_draft(status: ProposalStatus) -> None:
+    assert not is_public(status, None)  # never submitted: a draft, or a draft withdrawn long ago
+    assert is_public(status, WHEN) is (status is not ProposalStatus.DRAFT)
+    assert is_deletable(status, None) is not is_public(status, None)
+
+
+def test_only_a_submitted_proposal_still_in_play_is_withdrawable() -> None:
+    assert not is_withdrawable(ProposalStatus.DRAFT, None)
+    assert not is_withdrawable(ProposalStatus.WITHDRAWN, WHEN)
+    assert not is_withdrawable(ProposalStatus.MERGED, WHEN)
+    assert not is_withdrawable(ProposalStatus.INFEASIBLE, WHEN)
+    assert is_withdrawable(ProposalStatus.SUBMITTED, WHEN)
+    assert is_withdrawable(ProposalStatus.ON_BALLOT, WHEN)
+
+
+def actions(phase: Phase, status: ProposalStatus, *, creator: bool = True) -> AuthorActions:
+    submitted = None if status is ProposalStatus.DRAFT else WHEN
+    return author_actions(
+        phase=phase, status=status, submitted_at=submitted, is_author=True, is_creator=creator
+    )
+
+
+def test_the_author_actions_follow_phase_status_and_role() -> None:
+    draft = actions(Phase.SUBMISSION, ProposalStatus.DRAFT)
+    assert draft == AuthorActions(
+        can_edit=True, can_invite=True, can_submit=True, can_withdraw=False, can_delete=True
+    )
+    coauthor = actions(Phase.SUBMISSION, ProposalStatus.SUBMITTED, creator=False)
+    assert coauthor == AuthorActions(can_edit=True, can_leave=True)
+    in_review = actions(Phase.REVIEW, ProposalStatus.IN_REVIEW)
+    assert in_review == AuthorActions(can_withdraw=True)
+    assert actions(Phase.VOTING, ProposalStatus.ON_BALLOT) == AuthorActions()
+    stranger = author_actions(
+        phase=Phase.SUBMISSION, status=ProposalStatus.SUBMITTED, submitted_at=WHEN,
+        is_author=False, is_creator=False,
+    )  # fmt: skip
+    assert stranger == AuthorActions()
+    assert is_editable(Phase.SUBMISSION, ProposalStatus.SUBMITTED)
+    assert not is_editable(Phase.REVIEW, ProposalStatus.SUBMITTED)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from budget.cli.operations import engine_for, settings, utc_now
 from budget.config import SmtpSettings
 from budget.db import migrate
+from budget.db.engine import for_writing
 from budget.services import mail
 
 FAILED = 1  # some mail could not be delivered (it stays in the outbox for the next run)
@@ -55,7 +56,7 @@ def run_mail_send(args: argparse.Namespace) -> int:
     engine = engine_for(config)
     try:
         migrate.check_schema(engine)
-        with Session(engine) as db:
+        with for_writing(Session(engine)) as db:
             report = mail.deliver_pending(
                 db, utc_now(), server=smtp_server(config.smtp), limit=max(1, args.limit)
             )

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from budget.config import ConfigError, Settings
 from budget.db import migrate, queries
-from budget.db.engine import make_engine
+from budget.db.engine import for_writing, make_engine
 from budget.domain.errors import DemoNotEmpty
 from budget.services import accounts, demo
 
@@ -152,7 +152,7 @@ def run_create_admin(args: argparse.Namespace) -> int:
     engine = engine_for(settings())
     try:
         migrate.check_schema(engine)
-        with Session(engine) as db:
+        with for_writing(Session(engine)) as db:
             account = accounts.create_admin(
                 db,
                 utc_now(),
@@ -185,7 +185,7 @@ def run_demo(args: argparse.Namespace) -> int:
     engine = engine_for(settings())
     try:
         migrate.check_schema(engine)
-        with Session(engine) as db:
+        with for_writing(Session(engine)) as db:
             try:
                 summary = demo.load_demo(db, utc_now(), accounts.production_hasher())
             except DemoNotEmpty:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, delete, select
 
 from budget.db import queries
 from budget.db.queries import AccountView
+from budget.db.rows import id_of
 from budget.db.tables import Account, District, LoginThrottle, RoleGrant, WebSession
 from budget.domain import accounts as rules
 from budget.domain.accounts import Role
@@ -161,7 +162,7 @@ def register(
     )  # fmt: skip
     audit.append(db, now, actor=row.id, action="account.register", object=f"account:{row.id}")
     return AccountView(
-        id=row.id or 0, email=row.email, display_name=row.display_name,
+        id=id_of(row), email=row.email, display_name=row.display_name,
         district_id=row.district_id, birth_year=row.birth_year, language=row.language,
         roles=frozenset({Role.RESIDENT}), created_at=now,
     )  # fmt: skip
@@ -269,7 +270,7 @@ def authenticate(
         row.password_hash = _hash(hasher, password)
         db.add(row)
     audit.append(db, now, actor=row.id, action="account.login", object=f"account:{row.id}")
-    return queries.get_account(db, row.id or 0)
+    return queries.get_account(db, id_of(row))
 
 
 def change_password(

@@ -17,6 +17,7 @@ from babel.numbers import list_currencies
 from sqlmodel import Session, col, select
 
 from budget.db import queries
+from budget.db.rows import id_of
 from budget.db.tables import Budget, Cycle, District, PhaseSchedule, Proposal
 from budget.domain import cycle as rules
 from budget.domain.accounts import Role
@@ -334,7 +335,7 @@ def advance_phase(
         for proposal in db.exec(submitted.where(col(Proposal.status) == ProposalStatus.SUBMITTED)):
             proposal.status = ProposalStatus.IN_REVIEW
             db.add(proposal)
-            history.record_review_started(db, now, proposal.id or 0)
+            history.record_review_started(db, now, id_of(proposal))
     row.phase = target
     db.add(row)
     audit.append(

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.domain import errors as domain
-from budget.web import auth, messages, templating
+from budget.web import auth, messages, templating, unread
 from budget.web.i18n import N_
 from budget.web.messages import Message
 
@@ -39,30 +39,7 @@ HTTP_MESSAGES: Final[Mapping[int, str]] = {
     413: TOO_LARGE,
 }
 
-# A conflict with the current state of things (409), rather than malformed input (422).
-CONFLICT: Final = (
-    domain.TransitionRefused,
-    domain.Locked,
-    domain.ReadOnly,
-    domain.WrongPhase,
-    domain.LastCouncil,
-    domain.DemoNotEmpty,
-    domain.EmailTaken,
-    domain.InstanceTaken,
-    domain.CodeTaken,
-)
-
-
-def status_for(error: domain.BudgetError) -> int:
-    if isinstance(error, domain.NotFound):
-        return 404
-    if isinstance(error, domain.PermissionDenied):
-        return 403
-    if isinstance(error, domain.Throttled):
-        return 429
-    if isinstance(error, CONFLICT):
-        return 409
-    return 422
+status_for = messages.status_of  # typed error -> status (web/messages.py keeps the table)
 
 
 def text(request: Request, message: Message) -> str:
@@ -72,10 +49,14 @@ def text(request: Request, message: Message) -> str:
     )
 
 
-def page(request: Request, status: int, msgid: str, **params: object) -> Response:
-    """The error page: a translated message and the status."""
+def page(
+    request: Request, status: int, msgid: str, params: Mapping[str, object] | None = None
+) -> Response:
+    """The error page: a translated message and the status. The message's parameters come as
+    one mapping, never as keywords: an error's own `status` parameter (ProposalState) must not
+    collide with the page's."""
     templates: templating.Templates = request.app.state.templates
-    context = {"status": status, "message": text(request, Message(msgid, params))}
+    context = {"status": status, "message": text(request, Message(msgid, dict(params or {})))}
     return templates.response(request, "errors/error.html", context, status_code=status)
 
 
@@ -84,6 +65,7 @@ async def _ensure_state(request: Request) -> None:
     caller's own navigation and language; the cookie is left as it was."""
     if not hasattr(request.state, "visitor"):
         templating.prepare_state(request, await auth.identify(request))
+        await unread.count(request)
 
 
 async def budget_error_handler(request: Request, exc: Exception) -> Response:
@@ -92,7 +74,7 @@ async def budget_error_handler(request: Request, exc: Exception) -> Response:
         raise exc
     await _ensure_state(request)
     message = messages.of_error(exc)
-    response = page(request, status_for(exc), message.msgid, **message.params)
+    response = page(request, status_for(exc), message.msgid, message.params)
     if isinstance(exc, domain.Throttled):
         response.headers["Retry-After"] = str(exc.params.get("retry_after", 60))
     return response

@@ -14,6 +14,7 @@ from budget.db.queries.accounts import (
     get_account,
     has_role,
     list_accounts,
+    session_for,
 )
 from budget.db.queries.audit import (
     AuditEntryView,
@@ -64,6 +65,7 @@ from budget.db.queries.notifications import (
     email_preference,
     list_outbox,
     notifications_of,
+    own_notification,
     unread_count,
 )
 from budget.db.queries.places import (
@@ -73,7 +75,6 @@ from budget.db.queries.places import (
 )
 from budget.db.queries.proposals import (
     PAGE_SIZE,
-    PUBLIC_STATUSES,
     SORTS,
     AuthorView,
     Credit,
@@ -83,6 +84,7 @@ from budget.db.queries.proposals import (
     ProposalView,
     VersionView,
     all_matching,
+    authored_proposal,
     authors_by_proposal,
     authors_of,
     credit_of,
@@ -90,8 +92,10 @@ from budget.db.queries.proposals import (
     history_of,
     is_author,
     list_proposals,
+    publicly_visible,
     search_proposals,
     versions_of,
+    visible_proposal,
 )
 from budget.db.queries.reviews import (
     AssignmentView,
@@ -105,6 +109,7 @@ from budget.db.queries.reviews import (
     assignment_overview,
     assignments_of,
     committees_of,
+    excluded_reviewers,
     get_committee,
     is_assigned,
     justification_of,
@@ -115,6 +120,7 @@ from budget.db.queries.reviews import (
     reviewer_queue,
     reviews_of,
 )
+from budget.domain.proposals import PUBLIC_STATUSES
 
 __all__ = [
     "PAGE_SIZE",
@@ -156,6 +162,7 @@ __all__ = [
     "assignments_of",
     "audit_head",
     "author_role",
+    "authored_proposal",
     "authors_by_proposal",
     "authors_of",
     "boundary_text",
@@ -167,6 +174,7 @@ __all__ = [
     "cycle_boundaries",
     "cycle_snapshot",
     "email_preference",
+    "excluded_reviewers",
     "find_account",
     "form_choices",
     "get_account",
@@ -195,15 +203,19 @@ __all__ = [
     "list_reviewers",
     "notes_of",
     "notifications_of",
+    "own_notification",
     "own_proposals",
     "own_review",
     "pending_invitations",
     "proposal_for_reviewer",
+    "publicly_visible",
     "reviewer_queue",
     "reviews_of",
     "schedule_of",
     "search_proposals",
+    "session_for",
     "transition_problems",
     "unread_count",
     "versions_of",
+    "visible_proposal",
 ]

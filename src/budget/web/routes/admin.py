@@ -19,12 +19,12 @@ from budget.db.queries import CycleView
 from budget.domain.cycle import ORDER, Phase, Reason
 from budget.domain.errors import BudgetError, TransitionRefused
 from budget.services import cycles
-from budget.web import errors, messages, transactions
-from budget.web.forms import BOTH_OR_NEITHER, NOT_CHOICE, Form
+from budget.web import errors, loaders, messages, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import BOTH_OR_NEITHER, NOT_CHOICE, TEXT_LIMIT, Form
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
-TEXT_LIMIT: Final = 1000  # a sanity bound; the services apply the real limits
 SCHEDULED_PHASES: Final = (Phase.SUBMISSION, Phase.REVIEW, Phase.VOTING)
 TEXT_FIELDS: Final = (
     "name_fr",
@@ -42,13 +42,6 @@ CYCLE_DEFAULTS: Final = {
     "district_mode": "choice",
     "max_proposals_per_author": "5",
 }
-
-
-def actor_id(request: Request) -> int:
-    account = request.state.visitor.account
-    assert account is not None  # noqa: S101 (council routes are for signed-in callers only)
-    identifier: int = account.id
-    return identifier
 
 
 async def index(request: Request) -> Response:
@@ -233,15 +226,29 @@ async def set_schedule(request: Request) -> Response:
     return render(request, "admin/schedule.html", context, status_code=422)
 
 
-CYCLE = "/admin/cycles/{cycle_id:int}"
+CYCLE = "/admin/cycles/{cycle_id:id}"
 ROUTES = [
     route("/admin", index, roles=COUNCIL),
     route("/admin/cycles/new", new_cycle_form, roles=COUNCIL),
     route("/admin/cycles/new", create_cycle, roles=COUNCIL, methods=["POST"], name="cycle_create"),
-    route(CYCLE, cycle_page, roles=COUNCIL, name="admin_cycle"),
-    route(f"{CYCLE}/edit", edit_cycle_form, roles=COUNCIL),
-    route(f"{CYCLE}/edit", update_cycle, roles=COUNCIL, methods=["POST"], name="cycle_update"),
-    route(f"{CYCLE}/schedule", schedule_form, roles=COUNCIL),
-    route(f"{CYCLE}/schedule", set_schedule, roles=COUNCIL, methods=["POST"], name="schedule_set"),
-    route(f"{CYCLE}/phase", advance, roles=COUNCIL, methods=["POST"]),
+    route(CYCLE, cycle_page, roles=COUNCIL, name="admin_cycle", loader=loaders.cycle),
+    route(f"{CYCLE}/edit", edit_cycle_form, roles=COUNCIL, loader=loaders.cycle),
+    route(
+        f"{CYCLE}/edit",
+        update_cycle,
+        roles=COUNCIL,
+        methods=["POST"],
+        name="cycle_update",
+        loader=loaders.cycle,
+    ),
+    route(f"{CYCLE}/schedule", schedule_form, roles=COUNCIL, loader=loaders.cycle),
+    route(
+        f"{CYCLE}/schedule",
+        set_schedule,
+        roles=COUNCIL,
+        methods=["POST"],
+        name="schedule_set",
+        loader=loaders.cycle,
+    ),
+    route(f"{CYCLE}/phase", advance, roles=COUNCIL, methods=["POST"], loader=loaders.cycle),
 ]

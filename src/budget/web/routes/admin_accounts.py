@@ -16,20 +16,21 @@ from budget.db import queries
 from budget.domain.accounts import Role
 from budget.domain.errors import BudgetError, NotFound
 from budget.services import accounts
-from budget.web import errors, messages, transactions
+from budget.web import errors, loaders, messages, transactions
+from budget.web.caller import actor_id
 from budget.web.forms import NOT_CHOICE, Form
-from budget.web.routes.admin import actor_id
+from budget.web.numbers import parse_int
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import is_htmx, render, see_other
 
 PAGE_SIZE: Final = 50
+PAGE_MAX: Final = 10**6
 ROLE_VALUES: Final = tuple(role.value for role in Role)
 ACTIONS: Final = ("grant", "revoke")
 
 
 def page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
+    return parse_int(request.query_params.get("page", ""), minimum=1, maximum=PAGE_MAX) or 1
 
 
 async def accounts_context(request: Request, search: str, page: int) -> dict[str, Any]:
@@ -110,6 +111,12 @@ async def audit_page(request: Request) -> Response:
 
 ROUTES = [
     route("/admin/accounts", accounts_page, roles=COUNCIL),
-    route("/admin/accounts/{account_id:int}/roles", change_role, roles=COUNCIL, methods=["POST"]),
+    route(
+        "/admin/accounts/{account_id:id}/roles",
+        change_role,
+        roles=COUNCIL,
+        methods=["POST"],
+        loader=loaders.account,
+    ),
     route("/admin/audit", audit_page, roles=COUNCIL),
 ]

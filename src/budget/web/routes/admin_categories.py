@@ -14,10 +14,10 @@ from starlette.responses import Response
 from budget.db import queries
 from budget.domain.errors import BudgetError
 from budget.services import categories
-from budget.web import transactions
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
 from budget.web.errors import status_for
-from budget.web.forms import Form
-from budget.web.routes.admin import TEXT_LIMIT, actor_id
+from budget.web.forms import TEXT_LIMIT, Form
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
@@ -117,16 +117,34 @@ async def category_delete(request: Request) -> Response:
     return see_other(request, path)
 
 
-CATEGORY = "/admin/categories/{category_id:int}"
+CATEGORY = "/admin/categories/{category_id:id}"
 ROUTES = [
-    route("/admin/cycles/{cycle_id:int}/categories", admin_categories, roles=COUNCIL),
     route(
-        "/admin/cycles/{cycle_id:int}/categories",
+        "/admin/cycles/{cycle_id:id}/categories",
+        admin_categories,
+        roles=COUNCIL,
+        loader=loaders.cycle,
+    ),
+    route(
+        "/admin/cycles/{cycle_id:id}/categories",
         category_create,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.cycle,
     ),
-    route(CATEGORY + "/edit", edit_category_form, roles=COUNCIL),
-    route(CATEGORY + "/edit", category_update, roles=COUNCIL, methods=["POST"]),
-    route(CATEGORY + "/delete", category_delete, roles=COUNCIL, methods=["POST"]),
+    route(CATEGORY + "/edit", edit_category_form, roles=COUNCIL, loader=loaders.category),
+    route(
+        CATEGORY + "/edit",
+        category_update,
+        roles=COUNCIL,
+        methods=["POST"],
+        loader=loaders.category,
+    ),
+    route(
+        CATEGORY + "/delete",
+        category_delete,
+        roles=COUNCIL,
+        methods=["POST"],
+        loader=loaders.category,
+    ),
 ]

@@ -14,9 +14,9 @@ from budget.db import queries
 from budget.domain.errors import BadBoundary, FieldErrors
 from budget.domain.geo import MAX_BOUNDARY_BYTES
 from budget.services import budgets, cycles
-from budget.web import transactions
-from budget.web.forms import Form
-from budget.web.routes.admin import TEXT_LIMIT, actor_id
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import TEXT_LIMIT, Form
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
@@ -128,7 +128,7 @@ async def district_boundary(request: Request) -> Response:
     return await district_form_page(request, district_id, boundary_form=form, status_code=422)
 
 
-DISTRICT = "/admin/districts/{district_id:int}/edit"
+DISTRICT = "/admin/districts/{district_id:id}/edit"
 ROUTES = [
     route("/admin/districts", index, roles=COUNCIL, name="admin_districts"),
     route(
@@ -138,12 +138,20 @@ ROUTES = [
         methods=["POST"],
         name="district_create",
     ),
-    route(DISTRICT, edit_district_form, roles=COUNCIL),
-    route(DISTRICT, update_district, roles=COUNCIL, methods=["POST"], name="district_update"),
+    route(DISTRICT, edit_district_form, roles=COUNCIL, loader=loaders.district),
     route(
-        "/admin/districts/{district_id:int}/boundary",
+        DISTRICT,
+        update_district,
+        roles=COUNCIL,
+        methods=["POST"],
+        name="district_update",
+        loader=loaders.district,
+    ),
+    route(
+        "/admin/districts/{district_id:id}/boundary",
         district_boundary,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.district,
     ),
 ]

@@ -1,14 +1,14 @@
-"""Residents write proposals: the form (new and edit), submit, withdraw, co-authors, the
-author's own list and invitations.
+"""Residents write proposals: the form (new and edit), submit, withdraw, delete a draft,
+co-authors, the author's own list and invitations.
 
-The pages are for signed-in callers; the services decide who is an author. To a caller who is
-not an author, a draft does not exist (404) and a public proposal cannot be changed (403), T7.
+The pages are for signed-in callers; the route's loader (loaders.authored_proposal) and then
+the services decide who is an author. To a caller who is not an author, a draft does not exist
+(404) and a public proposal cannot be changed (403), T7.
 Bad input comes back in the form (422) with a message next to each field, nothing written.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -17,27 +17,27 @@ from starlette.responses import Response
 from budget.db import queries
 from budget.db.queries import CycleView, ProposalView
 from budget.domain.cycle import Phase
-from budget.domain.errors import BudgetError, FieldErrors, InvalidChoice, NotAuthor, NotFound
+from budget.domain.errors import BudgetError, FieldErrors, InvalidChoice, ProposalState
+from budget.domain.geo import format_degrees
 from budget.domain.proposals import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
     SUMMARY_MAX,
     TITLE_MAX,
+    AuthorActions,
     AuthorRole,
-    ProposalStatus,
+    author_actions,
+    is_deletable,
 )
 from budget.services import proposals
 from budget.services.proposals import ProposalForm
-from budget.web import markdown, transactions
-from budget.web.forms import Form
-from budget.web.routes.admin import actor_id
-from budget.web.routes.admin_budgets import amount_input
-from budget.web.routes.public import load_visible_cycle
+from budget.web import loaders, markdown, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import Form, amount_input
 from budget.web.routing import SIGNED_IN, route
 from budget.web.templating import is_htmx, render, see_other
 
 BIG: Final = 10**12  # a sanity bound for ids; the services check what they name
-EDITABLE: Final = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED)
 DECISIONS: Final = ("accept", "decline")
 PREVIEW: Final = "preview"  # the form's preview button: render the description, write nothing
 
@@ -82,13 +82,6 @@ async def add_other_problems(
         form.add_service_error(FieldErrors(problems))
 
 
-def degrees(micro: int | None) -> str:
-    """Micro-degrees as the form shows them, exactly: 48856600 -> "48.8566"."""
-    if micro is None:
-        return ""
-    return str(Decimal(micro).scaleb(-6).normalize())
-
-
 def proposal_values(proposal: ProposalView, locale: str) -> dict[str, str]:
     return {
         "budget_id": str(proposal.budget_id),
@@ -97,8 +90,8 @@ def proposal_values(proposal: ProposalView, locale: str) -> dict[str, str]:
         "summary": proposal.summary,
         "description": proposal.description,
         "address": proposal.address or "",
-        "lat": degrees(proposal.lat_e6),
-        "lon": degrees(proposal.lon_e6),
+        "lat": format_degrees(proposal.lat_e6),
+        "lon": format_degrees(proposal.lon_e6),
         "estimated_cost": amount_input(proposal.estimated_cost, locale),
         "language": proposal.language,
     }
@@ -115,13 +108,14 @@ async def form_context(
         "choices": choices,
         "invite_form": Form({}),
         "invitees": (),
-        "viewer_is_author": proposal is not None,
-        "viewer_is_creator": False,
+        "actions": AuthorActions(),
+        "is_open": cycle.phase is Phase.SUBMISSION,
         "rendered": None,
     }
     if proposal is not None:
         role = await transactions.read(request, queries.author_role, proposal.id, actor_id(request))
-        context["viewer_is_creator"] = role is AuthorRole.CREATOR
+        context["actions"] = actions = actions_for(cycle, proposal, role)
+        context["is_open"] = actions.can_edit
         if role is AuthorRole.CREATOR:
             context["invitees"] = await transactions.read(
                 request, queries.invitations_of, proposal.id
@@ -129,17 +123,20 @@ async def form_context(
     return context
 
 
-async def authored(request: Request) -> tuple[ProposalView, CycleView]:
-    """The proposal of the path and its cycle, for one of its accepted authors only: anyone
-    else gets 404 for a draft (it does not exist for them) and 403 for a public proposal."""
-    proposal = await transactions.read(
-        request, queries.get_proposal, request.path_params["proposal_id"]
+def actions_for(cycle: CycleView, proposal: ProposalView, role: AuthorRole | None) -> AuthorActions:
+    """What the page offers the viewer, by the domain's rule (templates do not restate it)."""
+    return author_actions(
+        phase=cycle.phase,
+        status=proposal.status,
+        submitted_at=proposal.submitted_at,
+        is_author=role is not None,
+        is_creator=role is AuthorRole.CREATOR,
     )
-    role = await transactions.read(request, queries.author_role, proposal.id, actor_id(request))
-    if role is None:
-        if proposal.submitted_at is None:
-            raise NotFound(kind="proposal", id=proposal.id)
-        raise NotAuthor()
+
+
+async def authored(request: Request) -> tuple[ProposalView, CycleView]:
+    """The proposal the route loaded for one of its accepted authors, and its cycle."""
+    proposal = loaders.loaded(request, ProposalView)
     cycle = await transactions.read(request, queries.get_cycle, proposal.cycle_id)
     return proposal, cycle
 
@@ -152,7 +149,7 @@ def page_of(proposal_id: int, notice: str) -> str:
 
 
 async def new_proposal_form(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     form = Form({"language": request.state.locale})
     if len(cycle.budgets) == 1:
         form.values["budget_id"] = str(cycle.budgets[0].id)
@@ -160,7 +157,7 @@ async def new_proposal_form(request: Request) -> Response:
 
 
 async def create_proposal(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     form = Form(await request.form())
     if PREVIEW in form.values:
         return await preview(request, form, cycle, None)
@@ -235,7 +232,7 @@ async def preview(
 
 
 async def submit(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id = loaders.loaded(request, ProposalView).id
     await transactions.perform(
         request, proposals.submit_proposal, actor_id=actor_id(request), proposal_id=proposal_id
     )
@@ -243,7 +240,7 @@ async def submit(request: Request) -> Response:
 
 
 async def withdraw(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id = loaders.loaded(request, ProposalView).id
     await transactions.perform(
         request, proposals.withdraw_proposal, actor_id=actor_id(request), proposal_id=proposal_id
     )
@@ -270,11 +267,28 @@ async def invite(request: Request) -> Response:
 
 
 async def leave(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id = loaders.loaded(request, ProposalView).id
     await transactions.perform(
         request, proposals.leave_proposal, actor_id=actor_id(request), proposal_id=proposal_id
     )
     return see_other(request, "/my-proposals?notice=coauthor-left")
+
+
+async def delete_form(request: Request) -> Response:
+    """Ask before deleting a draft: what goes, and that it cannot be undone."""
+    proposal, cycle = await authored(request)
+    if not is_deletable(proposal.status, proposal.submitted_at):
+        raise ProposalState(status=proposal.status)
+    context = {"proposal": proposal, "cycle": cycle}
+    return render(request, "proposals/delete.html", context)
+
+
+async def delete(request: Request) -> Response:
+    proposal_id = loaders.loaded(request, ProposalView).id
+    await transactions.perform(
+        request, proposals.delete_draft, actor_id=actor_id(request), proposal_id=proposal_id
+    )
+    return see_other(request, "/my-proposals?notice=proposal-deleted")
 
 
 # -- the author's own pages ----------------------------------------------------------------------
@@ -298,7 +312,7 @@ async def invitations(request: Request) -> Response:
 
 async def answer(request: Request) -> Response:
     """The invitee's answer; a refusal (no such invitation, too late) gets its error page."""
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id = loaders.loaded(request, ProposalView).id
     form = Form(await request.form())
     decision = form.choice("decision", DECISIONS)
     if decision is None:
@@ -316,68 +330,93 @@ async def answer(request: Request) -> Response:
     return see_other(request, "/invitations?notice=invitation-declined")
 
 
+AUTHORED = loaders.authored_proposal
 ROUTES = [
     route("/my-proposals", my_proposals, roles=SIGNED_IN, name="my_proposals"),
     route("/invitations", invitations, roles=SIGNED_IN, name="invitations"),
     route(
-        "/invitations/{proposal_id:int}",
+        "/invitations/{proposal_id:id}",
         answer,
         roles=SIGNED_IN,
+        loader=loaders.invited_proposal,
         methods=["POST"],
         name="invitation_answer",
     ),
     route(
-        "/cycles/{cycle_id:int}/proposals/new",
+        "/cycles/{cycle_id:id}/proposals/new",
         new_proposal_form,
         roles=SIGNED_IN,
+        loader=loaders.public_cycle,
         name="proposal_new_form",
     ),
     route(
-        "/cycles/{cycle_id:int}/proposals/new",
+        "/cycles/{cycle_id:id}/proposals/new",
         create_proposal,
         roles=SIGNED_IN,
+        loader=loaders.public_cycle,
         methods=["POST"],
         name="proposal_create",
     ),
     route(
-        "/proposals/{proposal_id:int}/edit",
+        "/proposals/{proposal_id:id}/edit",
         edit_proposal_form,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         name="proposal_edit_form",
     ),
     route(
-        "/proposals/{proposal_id:int}/edit",
+        "/proposals/{proposal_id:id}/edit",
         update_proposal,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="proposal_update",
     ),
     route(
-        "/proposals/{proposal_id:int}/submit",
+        "/proposals/{proposal_id:id}/submit",
         submit,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="proposal_submit",
     ),
     route(
-        "/proposals/{proposal_id:int}/withdraw",
+        "/proposals/{proposal_id:id}/withdraw",
         withdraw,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="proposal_withdraw",
     ),
     route(
-        "/proposals/{proposal_id:int}/coauthors",
+        "/proposals/{proposal_id:id}/coauthors",
         invite,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="coauthor_invite",
     ),
     route(
-        "/proposals/{proposal_id:int}/leave",
+        "/proposals/{proposal_id:id}/leave",
         leave,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="coauthor_leave",
+    ),
+    route(
+        "/proposals/{proposal_id:id}/delete",
+        delete_form,
+        roles=SIGNED_IN,
+        loader=AUTHORED,
+        name="proposal_delete_form",
+    ),
+    route(
+        "/proposals/{proposal_id:id}/delete",
+        delete,
+        roles=SIGNED_IN,
+        loader=AUTHORED,
+        methods=["POST"],
+        name="proposal_delete",
     ),
 ]
