@@ -11,9 +11,11 @@ from budget.domain.errors import Required, TooLong
 from budget.domain.proposals import (
     UNDECIDED,
     AuthorActions,
+    AuthorRole,
     ProposalStatus,
     author_actions,
     check_text,
+    is_decidable,
     is_deletable,
     is_editable,
     is_public,
@@ -54,9 +56,8 @@ def test_only_a_submitted_proposal_still_in_play_is_withdrawable() -> None:
 
 def actions(phase: Phase, status: ProposalStatus, *, creator: bool = True) -> AuthorActions:
     submitted = None if status is ProposalStatus.DRAFT else WHEN
-    return author_actions(
-        phase=phase, status=status, submitted_at=submitted, is_author=True, is_creator=creator
-    )
+    role = AuthorRole.CREATOR if creator else AuthorRole.COAUTHOR
+    return author_actions(phase, status, submitted, role)
 
 
 def test_the_author_actions_follow_phase_status_and_role() -> None:
@@ -69,10 +70,13 @@ def test_the_author_actions_follow_phase_status_and_role() -> None:
     in_review = actions(Phase.REVIEW, ProposalStatus.IN_REVIEW)
     assert in_review == AuthorActions(can_withdraw=True)
     assert actions(Phase.VOTING, ProposalStatus.ON_BALLOT) == AuthorActions()
-    stranger = author_actions(
-        phase=Phase.SUBMISSION, status=ProposalStatus.SUBMITTED, submitted_at=WHEN,
-        is_author=False, is_creator=False,
-    )  # fmt: skip
-    assert stranger == AuthorActions()
+    assert author_actions(Phase.SUBMISSION, ProposalStatus.SUBMITTED, WHEN, None) == AuthorActions()
     assert is_editable(Phase.SUBMISSION, ProposalStatus.SUBMITTED)
     assert not is_editable(Phase.REVIEW, ProposalStatus.SUBMITTED)
+
+
+def test_the_council_decides_in_review_on_proposals_in_review_or_decided() -> None:
+    assert is_decidable(Phase.REVIEW, ProposalStatus.IN_REVIEW)
+    assert is_decidable(Phase.REVIEW, ProposalStatus.INFEASIBLE)  # a decision may be revised
+    assert not is_decidable(Phase.REVIEW, ProposalStatus.WITHDRAWN)
+    assert not is_decidable(Phase.VOTING, ProposalStatus.ON_BALLOT)

@@ -119,16 +119,13 @@ class AuthorActions:
 
 
 def author_actions(
-    *,
-    phase: Phase,
-    status: ProposalStatus,
-    submitted_at: datetime | None,
-    is_author: bool,
-    is_creator: bool,
+    phase: Phase, status: ProposalStatus, submitted_at: datetime | None, role: AuthorRole | None
 ) -> AuthorActions:
-    """The actions the services allow an author (or the creator) of the proposal now."""
-    if not is_author:
+    """The actions the services allow the viewer now, by their role on the proposal (None: not
+    an accepted author)."""
+    if role is None:
         return AuthorActions()
+    is_creator = role is AuthorRole.CREATOR
     editable = is_editable(phase, status)
     return AuthorActions(
         can_edit=editable,

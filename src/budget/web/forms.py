@@ -71,6 +71,8 @@ class Form:
         self.labels: dict[str, str] = {}  # filled by the templates' field macros, for the summary
         self.lists: dict[str, list[str]] = {}  # every value of each key (repeated fields)
         self.refusal: BudgetError | None = None  # a service's refusal not about one field
+        self.renames: dict[str, str] = {}  # a service's field names -> this form's
+        self.placed: dict[str, str] = {}  # error code -> the field it is shown next to
         for key in data:
             value = data.get(key)
             # A file where text is expected is read as empty: required fields then say so.
@@ -98,11 +100,11 @@ class Form:
         the form)."""
         if isinstance(error, FieldErrors):
             for name, field_error in error.fields.items():
-                shown = (renames or {}).get(name, name)
+                shown = (renames or self.renames).get(name, name)
                 self.errors.setdefault(shown, messages.of_error(field_error))
         else:
             self.refusal = self.refusal or error
-            self.errors.setdefault(field, messages.of_error(error))
+            self.errors.setdefault(self.placed.get(error.code, field), messages.of_error(error))
 
     @property
     def status(self) -> int:

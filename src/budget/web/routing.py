@@ -28,7 +28,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from budget.db import queries
 from budget.domain.accounts import Caller
+from budget.domain.errors import BudgetError
 from budget.web import auth, csrf, errors, numbers, templating, transactions, unread
 from budget.web.caller import caller_of
 
@@ -115,6 +117,26 @@ def route(
     return RouteSpec(path, endpoint, name, declared, tuple(methods), loader, param)
 
 
+def _guard_reads(
+    db: Session, caller: Caller, loader: Loader | None, object_id: int
+) -> tuple[int, object]:
+    unread_count = queries.unread_count(db, caller.account_id) if caller.account_id else 0
+    return unread_count, (loader(db, caller, object_id) if loader is not None else None)
+
+
+async def load(request: Request, spec: RouteSpec, visitor: auth.Visitor) -> None:
+    """One read for what every page needs before its handler: the navigation's unread count
+    and the route's object (its loader), onto request.state."""
+    object_id = request.path_params[spec.param] if spec.param is not None else 0
+    try:
+        request.state.unread, request.state.loaded = await transactions.read(
+            request, _guard_reads, caller_of(visitor), spec.loader, object_id
+        )
+    except BudgetError:  # the object is not the caller's to see: the error page still has a nav
+        await unread.count(request)
+        raise
+
+
 def check_table(specs: Sequence[RouteSpec]) -> None:
     """Names and (path, method) pairs are unique: url_for and the tests rely on it."""
     names = [spec.name for spec in specs]
@@ -140,19 +162,17 @@ def guarded(spec: RouteSpec) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         visitor = await auth.identify(request)
         templating.prepare_state(request, visitor)
-        await unread.count(request)
         if request.method in csrf.UNSAFE_METHODS:
             try:
                 await check_csrf(request, visitor)
             except csrf.CsrfError:
+                await unread.count(request)
                 return errors.page(request, 403, errors.CSRF_REFUSED)
         if spec.allows(visitor.roles):
-            if spec.loader is not None and spec.param is not None:
-                request.state.loaded = await transactions.read(
-                    request, spec.loader, caller_of(visitor), request.path_params[spec.param]
-                )
+            await load(request, spec, visitor)
             response = await spec.endpoint(request)
         elif visitor.is_signed_in:
+            await unread.count(request)
             response = errors.page(request, 403, errors.FORBIDDEN)
         else:
             response = to_login(request)

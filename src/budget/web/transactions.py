@@ -10,7 +10,7 @@ one query from `db.queries` in a deferred transaction, which on SQLite takes no 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
@@ -92,10 +92,34 @@ async def attempt(
                 return see_other(request, f"/things/{thing.id}?notice=thing-saved")
             return render(request, "things/form.html", {...}, status_code=form.status)
 
-    A button with no fields of its own (submit, withdraw, mark read) posts an empty form and
-    follows the same shape; its page shows the refusal above the buttons."""
+    A button with no fields of its own (submit, withdraw, mark read) has no form to show a
+    refusal on: it calls `perform`, and a refusal is the error page with its status (409 for
+    a state that forbids it). Services that hash a password use `perform_hashing` likewise."""
+    return await _attempt(perform, request, form, service, dict(kwargs), args)
+
+
+async def attempt_hashing(
+    request: Request,
+    form: Form,
+    service: Callable[Concatenate[Session, dt.datetime, P], T],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> Done[T] | None:
+    """`attempt` for a service that hashes a password (through `perform_hashing`)."""
+    return await _attempt(perform_hashing, request, form, service, dict(kwargs), args)
+
+
+async def _attempt(
+    runner: Callable[..., Awaitable[T]],
+    request: Request,
+    form: Form,
+    service: Callable[..., T],
+    kwargs: dict[str, Any],
+    args: tuple[Any, ...],
+) -> Done[T] | None:
     try:
-        result = await perform(request, service, *args, **kwargs)
+        result = await runner(request, service, *args, **kwargs)
     except (NotFound, PermissionDenied):
         raise
     except BudgetError as error:

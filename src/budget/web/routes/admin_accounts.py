@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
+from budget.db.queries import AccountView
 from budget.domain.accounts import Role
-from budget.domain.errors import BudgetError, NotFound
 from budget.services import accounts
 from budget.web import errors, loaders, messages, transactions
 from budget.web.caller import actor_id
@@ -65,26 +65,20 @@ async def accounts_page(request: Request) -> Response:
 
 async def change_role(request: Request) -> Response:
     """Grant or revoke one role; htmx swaps the account's row, without JS the page reloads."""
-    account_id: int = request.path_params["account_id"]
+    account_id = loaders.loaded(request, AccountView).id
     form = Form(await request.form())
     role = form.choice("role", ROLE_VALUES)
     action = form.choice("action", ACTIONS)
     if role is None or action is None:  # only a tampered form gets here
         return errors.page(request, 422, NOT_CHOICE)
     service = accounts.grant_role if action == "grant" else accounts.revoke_role
-    refusal: BudgetError | None = None
-    try:
-        await transactions.perform(
-            request, service, actor_id=actor_id(request), account_id=account_id, role=Role(role)
-        )
-    except NotFound:
-        raise
-    except BudgetError as error:
-        refusal = error
-    if refusal is None and not is_htmx(request):
+    done = await transactions.attempt(
+        request, form, service, actor_id=actor_id(request), account_id=account_id, role=Role(role)
+    )
+    if done and not is_htmx(request):
         return see_other(request, f"/admin/accounts?notice=roles-saved#account-{account_id}")
-    status = 200 if refusal is None else errors.status_for(refusal)
-    row_error = None if refusal is None else messages.of_error(refusal)
+    status = 200 if done else form.status
+    row_error = None if form.refusal is None else messages.of_error(form.refusal)
     if is_htmx(request):
         account = await transactions.read(request, queries.get_account, account_id)
         context = {"account": account, "roles": ROLE_VALUES, "row_error": row_error}

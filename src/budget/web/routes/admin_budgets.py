@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
-from budget.db.queries import BudgetView
+from budget.db.queries import BudgetView, CycleView
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.services import budgets
 from budget.web import loaders, transactions
@@ -105,7 +105,7 @@ async def form_context(request: Request, form: Form, cycle_id: int, budget: Any)
 
 
 async def new_budget_form(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form({"scope": "city"})
     return render(
         request, "admin/budget_form.html", await form_context(request, form, cycle_id, None)
@@ -113,7 +113,7 @@ async def new_budget_form(request: Request) -> Response:
 
 
 async def create_budget(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     values = read_budget_form(form)
     if values is not None and await transactions.attempt(
@@ -130,14 +130,14 @@ async def create_budget(request: Request) -> Response:
 
 
 async def edit_budget_form(request: Request) -> Response:
-    budget = await transactions.read(request, queries.get_budget, request.path_params["budget_id"])
+    budget = loaders.loaded(request, BudgetView)
     form = Form(budget_values(budget, request.state.locale))
     context = await form_context(request, form, budget.cycle_id, budget)
     return render(request, "admin/budget_form.html", context)
 
 
 async def update_budget(request: Request) -> Response:
-    budget = await transactions.read(request, queries.get_budget, request.path_params["budget_id"])
+    budget = loaders.loaded(request, BudgetView)
     form = Form(await request.form())
     values = read_budget_form(form)
     if values is not None and await transactions.attempt(

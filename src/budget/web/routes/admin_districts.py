@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
+from budget.db.queries import DistrictView
 from budget.domain.errors import BadBoundary, FieldErrors
 from budget.domain.geo import MAX_BOUNDARY_BYTES
 from budget.services import budgets, cycles
@@ -68,12 +69,12 @@ async def district_form_page(
 
 
 async def edit_district_form(request: Request) -> Response:
-    return await district_form_page(request, request.path_params["district_id"])
+    return await district_form_page(request, loaders.loaded(request, DistrictView).id)
 
 
 async def update_district(request: Request) -> Response:
-    district_id: int = request.path_params["district_id"]
-    district = await transactions.read(request, queries.get_district, district_id)
+    district = loaders.loaded(request, DistrictView)
+    district_id = district.id
     form = Form(await request.form())
     values = read_district(form)
     if form.is_valid and await transactions.attempt(
@@ -109,8 +110,7 @@ async def _uploaded_boundary(request: Request) -> tuple[Form, str | None]:
 
 async def district_boundary(request: Request) -> Response:
     """Save the uploaded boundary, or remove it (the `remove` button)."""
-    district_id: int = request.path_params["district_id"]
-    await transactions.read(request, queries.get_district, district_id)  # 404 before reading
+    district_id = loaders.loaded(request, DistrictView).id  # 404 before reading the file
     form, geojson = await _uploaded_boundary(request)
     if form.values.get("remove") == "1":
         form, geojson = Form({}), None  # removing: whatever was typed does not matter

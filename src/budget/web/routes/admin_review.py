@@ -14,9 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
-from budget.db.queries import ProposalView
+from budget.db.queries import CommitteeView, CycleView, ProposalView
 from budget.domain import review as rules
-from budget.domain.errors import BudgetError, MergeTooFew
 from budget.domain.proposals import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
@@ -54,12 +53,12 @@ async def committees_context(request: Request, cycle_id: int, **extra: Any) -> d
 
 
 async def committees_page(request: Request) -> Response:
-    context = await committees_context(request, request.path_params["cycle_id"])
+    context = await committees_context(request, loaders.loaded(request, CycleView).id)
     return render(request, "admin/review_committees.html", context)
 
 
 async def committee_create(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     name = form.text("name", max_length=committees.COMMITTEE_NAME_MAX)
     if name is not None and await transactions.attempt(
@@ -76,9 +75,7 @@ async def committee_create(request: Request) -> Response:
 
 
 async def _membership(request: Request, *, add: bool) -> Response:
-    committee = await transactions.read(
-        request, queries.get_committee, request.path_params["committee_id"]
-    )
+    committee = loaders.loaded(request, CommitteeView)
     form = Form(await request.form())
     account_id = form.integer("account_id", minimum=1, maximum=BIG)
     service = committees.add_member if add else committees.remove_member
@@ -121,13 +118,12 @@ async def assignments_context(request: Request, cycle_id: int, **extra: Any) -> 
 
 
 async def assignments_page(request: Request) -> Response:
-    context = await assignments_context(request, request.path_params["cycle_id"])
+    context = await assignments_context(request, loaders.loaded(request, CycleView).id)
     return render(request, "admin/review_assignments.html", context)
 
 
 async def _assignment(request: Request, *, add: bool) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
-    await transactions.read(request, queries.get_cycle, cycle_id)
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     proposal_id = form.integer("proposal_id", minimum=1, maximum=BIG)
     reviewer_id = form.integer("reviewer_id", minimum=1, maximum=BIG)
@@ -160,26 +156,19 @@ async def assignment_remove(request: Request) -> Response:
 
 async def assignments_spread(request: Request) -> Response:
     """Spread evenly; the page comes back with what was dealt and what could not be."""
-    cycle_id: int = request.path_params["cycle_id"]
-    await transactions.read(request, queries.get_cycle, cycle_id)
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     committee_id = form.integer("committee_id", minimum=1, maximum=BIG)
     per_proposal = form.integer("per_proposal", minimum=1, maximum=rules.PER_PROPOSAL_MAX)
-    spread = None
+    done = None
     if committee_id is not None and per_proposal is not None:
-        try:
-            spread = await transactions.perform(
-                request,
-                assignments.spread,
-                actor_id=actor_id(request),
-                cycle_id=cycle_id,
-                committee_id=committee_id,
-                per_proposal=per_proposal,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
+        done = await transactions.attempt(
+            request, form, assignments.spread, actor_id=actor_id(request), cycle_id=cycle_id,
+            committee_id=committee_id, per_proposal=per_proposal,
+        )  # fmt: skip
+    spread = done.value if done else None
     context = await assignments_context(request, cycle_id, form=form, spread=spread)
-    status = 200 if spread is not None else 422
+    status = 200 if done else form.status
     return render(request, "admin/review_assignments.html", context, status_code=status)
 
 
@@ -308,13 +297,12 @@ async def merge_context(request: Request, cycle_id: int, **extra: Any) -> dict[s
 
 
 async def merge_form(request: Request) -> Response:
-    context = await merge_context(request, request.path_params["cycle_id"])
+    context = await merge_context(request, loaders.loaded(request, CycleView).id)
     return render(request, "admin/review_merge.html", context)
 
 
 async def merge(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
-    await transactions.read(request, queries.get_cycle, cycle_id)
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     sources = form.ids("source")
     title = form.text("title", max_length=TITLE_MAX)
@@ -327,22 +315,14 @@ async def merge(request: Request) -> Response:
         merged_form = decisions.MergeForm(
             title=title, summary=summary, description=description or "", address=address or ""
         )
-        try:
-            new_id = await transactions.perform(
-                request,
-                decisions.merge_proposals,
-                actor_id=actor_id(request),
-                source_ids=sources,
-                form=merged_form,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, f"/admin/proposals/{new_id}?notice=merged")
-    elif not sources:
-        form.add_service_error(MergeTooFew())
+        done = await transactions.attempt(
+            request, form, decisions.merge_proposals, actor_id=actor_id(request),
+            source_ids=sources, form=merged_form,
+        )  # fmt: skip
+        if done:
+            return see_other(request, f"/admin/proposals/{done.value}?notice=merged")
     context = await merge_context(request, cycle_id, form=form, chosen=set(sources))
-    return render(request, "admin/review_merge.html", context, status_code=422)
+    return render(request, "admin/review_merge.html", context, status_code=form.status)
 
 
 # -- the outbox -------------------------------------------------------------------------------

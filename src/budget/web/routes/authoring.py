@@ -17,7 +17,7 @@ from starlette.responses import Response
 from budget.db import queries
 from budget.db.queries import CycleView, ProposalView
 from budget.domain.cycle import Phase
-from budget.domain.errors import BudgetError, FieldErrors, InvalidChoice, ProposalState
+from budget.domain.errors import FieldErrors, ProposalState
 from budget.domain.geo import format_degrees
 from budget.domain.proposals import (
     ADDRESS_MAX,
@@ -31,9 +31,9 @@ from budget.domain.proposals import (
 )
 from budget.services import proposals
 from budget.services.proposals import ProposalForm
-from budget.web import loaders, markdown, transactions
+from budget.web import errors, loaders, markdown, transactions
 from budget.web.caller import actor_id
-from budget.web.forms import Form, amount_input
+from budget.web.forms import NOT_CHOICE, Form, amount_input
 from budget.web.routing import SIGNED_IN, route
 from budget.web.templating import is_htmx, render, see_other
 
@@ -114,24 +114,14 @@ async def form_context(
     }
     if proposal is not None:
         role = await transactions.read(request, queries.author_role, proposal.id, actor_id(request))
-        context["actions"] = actions = actions_for(cycle, proposal, role)
+        actions = author_actions(cycle.phase, proposal.status, proposal.submitted_at, role)
+        context["actions"] = actions
         context["is_open"] = actions.can_edit
         if role is AuthorRole.CREATOR:
             context["invitees"] = await transactions.read(
                 request, queries.invitations_of, proposal.id
             )
     return context
-
-
-def actions_for(cycle: CycleView, proposal: ProposalView, role: AuthorRole | None) -> AuthorActions:
-    """What the page offers the viewer, by the domain's rule (templates do not restate it)."""
-    return author_actions(
-        phase=cycle.phase,
-        status=proposal.status,
-        submitted_at=proposal.submitted_at,
-        is_author=role is not None,
-        is_creator=role is AuthorRole.CREATOR,
-    )
 
 
 async def authored(request: Request) -> tuple[ProposalView, CycleView]:
@@ -164,22 +154,13 @@ async def create_proposal(request: Request) -> Response:
     values = read_proposal_form(form)
     if not form.is_valid:
         await add_other_problems(request, form, cycle, values)
-    elif cycle.phase is Phase.SUBMISSION:
-        try:
-            proposal_id = await transactions.perform(
-                request,
-                proposals.create_draft,
-                author_id=actor_id(request),
-                form=values,
-                cycle_id=cycle.id,
-            )
-        except BudgetError as error:  # as `transactions.attempt`, which returns no id
-            form.add_service_error(error)
-        else:
-            return see_other(request, page_of(proposal_id, "proposal-created"))
+    elif done := await transactions.attempt(
+        request, form, proposals.create_draft, author_id=actor_id(request), form=values,
+        cycle_id=cycle.id,
+    ):  # fmt: skip
+        return see_other(request, page_of(done.value, "proposal-created"))
     context = await form_context(request, form, cycle, None)
-    status = 422 if cycle.phase is Phase.SUBMISSION else 409
-    return render(request, "proposals/form.html", context, status_code=status)
+    return render(request, "proposals/form.html", context, status_code=form.status)
 
 
 async def edit_proposal_form(request: Request) -> Response:
@@ -207,8 +188,7 @@ async def update_proposal(request: Request) -> Response:
     ):
         return see_other(request, page_of(proposal.id, "proposal-saved"))
     context = await form_context(request, form, cycle, proposal)
-    status = 422 if cycle.phase is Phase.SUBMISSION else 409  # the page then says why
-    return render(request, "proposals/form.html", context, status_code=status)
+    return render(request, "proposals/form.html", context, status_code=form.status)
 
 
 async def preview(
@@ -315,8 +295,8 @@ async def answer(request: Request) -> Response:
     proposal_id = loaders.loaded(request, ProposalView).id
     form = Form(await request.form())
     decision = form.choice("decision", DECISIONS)
-    if decision is None:
-        raise FieldErrors({"decision": InvalidChoice(choices=", ".join(DECISIONS))})
+    if decision is None:  # only a tampered form gets here: the buttons post valid answers
+        return errors.page(request, 422, NOT_CHOICE)
     accept = decision == "accept"
     await transactions.perform(
         request,

@@ -40,7 +40,7 @@ async def notification_read(request: Request) -> Response:
         request,
         notifications.mark_read,
         account_id=actor_id(request),
-        notification_id=request.path_params["notification_id"],
+        notification_id=loaders.loaded(request, queries.NotificationView).id,
     )
     return see_other(request, "/notifications")
 

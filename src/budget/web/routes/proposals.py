@@ -22,7 +22,7 @@ from budget.db import queries
 from budget.db.queries import CategoryView, CycleView, ProposalView, VersionView
 from budget.domain.accounts import Caller
 from budget.domain.geo import format_degrees
-from budget.domain.proposals import AuthorActions, AuthorRole, author_actions
+from budget.domain.proposals import AuthorActions, author_actions
 from budget.web import exports, labels, loaders, transactions
 from budget.web.caller import caller_of
 from budget.web.listing import ListQuery, read_list_query, shuffle_seed
@@ -94,13 +94,7 @@ def _detail(db: Session, proposal: ProposalView, caller: Caller) -> Detail:
         history=queries.history_of(db, proposal_id),
         versions=len(queries.versions_of(db, proposal_id)),
         category=(queries.get_category(db, proposal.category_id) if proposal.category_id else None),
-        actions=author_actions(
-            phase=cycle.phase,
-            status=proposal.status,
-            submitted_at=proposal.submitted_at,
-            is_author=role is not None,
-            is_creator=role is AuthorRole.CREATOR,
-        ),
+        actions=author_actions(cycle.phase, proposal.status, proposal.submitted_at, role),
     )
 
 
