@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session
 
-from budget.db.engine import make_engine
+from budget.db.engine import for_writing, make_engine
 from budget.db.tables import Cycle
 
 
@@ -21,7 +23,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(tmp_path: Path)
             connection.execute(text(f"PRAGMA {name}")).scalar()
             for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
         ]
-    assert pragmas == ["wal", 1, 5000, 2]
+    assert pragmas == ["wal", 1, 15_000, 2]
     engine.dispose()
 
 
@@ -71,3 +73,48 @@ def test_naive_times_are_refused(db: Session) -> None:
     db.add(row)
     with pytest.raises(StatementError, match="naive datetime"):
         db.flush()
+
+
+def test_a_read_held_open_never_stops_a_write_from_committing(tmp_path: Path) -> None:
+    """Reads begin deferred (no lock), writes immediate: a page still reading while someone
+    saves a form must not make the save fail with "database is locked" (as it did when every
+    transaction began IMMEDIATE, readers included)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    with for_writing(Session(engine)) as setup:
+        setup.execute(text("CREATE TABLE t (n INTEGER)"))
+        setup.execute(text("INSERT INTO t VALUES (1)"))
+        setup.commit()
+    with Session(engine) as reader:
+        assert reader.execute(text("SELECT count(*) FROM t")).scalar_one() == 1  # read open
+        started = time.monotonic()
+        with for_writing(Session(engine)) as writer:
+            writer.execute(text("INSERT INTO t VALUES (2)"))
+            writer.commit()
+        assert time.monotonic() - started < 1  # it did not wait for the reader
+        assert reader.execute(text("SELECT count(*) FROM t")).scalar_one() == 1  # its snapshot
+    with Session(engine) as later:
+        assert later.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
+    engine.dispose()
+
+
+def test_a_writer_takes_the_lock_at_its_start(tmp_path: Path) -> None:
+    """`for_writing` begins IMMEDIATE: a second writer waits at BEGIN (here: gives up after a
+    short busy timeout) instead of reading first and failing later, half done."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with for_writing(Session(engine)) as setup:
+        setup.execute(text("CREATE TABLE t (n INTEGER)"))
+        setup.commit()
+    with for_writing(Session(engine)) as first:
+        first.execute(text("SELECT 1"))  # only a read so far, yet it holds the write lock
+        other = sqlite3.connect(tmp_path / "w.db", timeout=0.1, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN")  # a reader is not refused
+        assert other.execute("SELECT count(*) FROM t").fetchone() == (0,)
+        other.close()
+    with Session(engine) as reader:
+        reader.execute(text("SELECT 1"))
+        other = sqlite3.connect(tmp_path / "w.db", timeout=0.1, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # a plain read session holds no write lock
+        other.close()
+    engine.dispose()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from budget.domain import accounts
-from budget.domain.accounts import Language, Role
+from budget.domain.accounts import ABSOLUTE_LIMIT, Caller, Language, Role, session_expires_at
 from budget.domain.errors import (
     InvalidChoice,
     InvalidEmail,
@@ -108,3 +108,17 @@ def test_account_delay_doubles_from_one_second_to_fifteen_minutes() -> None:
     assert delays[:5] == [0] * 5
     assert delays[5:15] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
     assert delays[15:] == [900] * 5
+
+
+def test_a_caller_is_council_only_with_the_role() -> None:
+    assert not Caller().is_council
+    assert not Caller(1, frozenset({Role.RESIDENT})).is_council
+    assert Caller(1, frozenset({Role.RESIDENT, Role.COUNCIL})).is_council
+
+
+def test_a_session_ends_when_idle_or_at_its_absolute_limit() -> None:
+    start = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    idle = session_expires_at(start, start + timedelta(hours=1), 1800)
+    assert idle == start + timedelta(hours=1, minutes=30)
+    late = session_expires_at(start, start + timedelta(hours=11, minutes=50), 1800)
+    assert late == start + ABSOLUTE_LIMIT

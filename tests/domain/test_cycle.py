@@ -19,6 +19,9 @@ from budget.domain.cycle import (
     Reason,
     check_transition,
     is_locked,
+    is_public,
+    is_running,
+    project_cost_limit,
     targets,
     transition_problems,
 )
@@ -331,3 +334,14 @@ class CycleMachine(RuleBasedStateMachine):
 
 
 TestCycleMachine = CycleMachine.TestCase
+
+
+def test_a_draft_cycle_is_private_and_an_archived_one_no_longer_running() -> None:
+    assert [p for p in Phase if not is_public(p)] == [Phase.DRAFT]
+    assert [p for p in Phase if not is_running(p)] == [Phase.ARCHIVED]
+
+
+def test_a_project_costs_at_most_the_envelope_and_the_cap() -> None:
+    assert project_cost_limit(1000, None) == 1000
+    assert project_cost_limit(1000, 300) == 300
+    assert project_cost_limit(1000, 5000) == 1000

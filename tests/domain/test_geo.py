@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -98,6 +99,22 @@ def test_altitude_is_ignored() -> None:
 def test_bad_geojson_is_refused_naming_the_problem(source: str, expected: str) -> None:
     assert problem(source) == expected
     assert expected in geo.PROBLEMS
+
+
+@pytest.mark.parametrize("number", ["1e999999", "1e999990", "-1e999999999", "1" * 5000, "1e3"])
+def test_huge_coordinates_are_refused_at_once(number: str) -> None:
+    """Checked before any arithmetic: 1e999999 used to overflow the decimal context (a 500) and
+    1e999990 to take 49 s of CPU before its refusal."""
+    source = f'{{"type": "Polygon", "coordinates": [[[0,0],[{number},0],[1,1],[0,0]]]}}'
+    started = time.process_time()
+    assert problem(source) == "out-of-range"
+    assert time.process_time() - started < 1
+
+
+def test_tiny_coordinates_round_to_zero() -> None:
+    ring = [[0, 0], [1, 0], [1, 1], [0, 0]]
+    source = text(polygon(ring)).replace("[0, 0]", "[1e-999999, 0]", 1)
+    assert parse_boundary(source).polygons[0].outer[0] == (0, 0)
 
 
 def test_too_many_positions_is_refused() -> None:
@@ -249,3 +266,17 @@ def test_both_checks_apply_to_a_district_point() -> None:
     with pytest.raises(FieldErrors) as refused:
         geo.place_point("48.86", "2.37", district=parse_boundary(ELEVENTH), area=twelfth_only)
     assert [e.code for e in refused.value.fields.values()] == ["proposal.outside-map"]
+
+
+@given(
+    lat=st.integers(-geo.LAT_LIMIT, geo.LAT_LIMIT), lon=st.integers(-geo.LON_LIMIT, geo.LON_LIMIT)
+)
+def test_written_coordinates_read_back_exactly(lat: int, lon: int) -> None:
+    """The one formatter and the one parser agree: 10 degrees is "10.000000", never "1E+1"."""
+    assert parse_point(geo.format_degrees(lat), geo.format_degrees(lon)) == (lat, lon)
+
+
+def test_whole_and_negative_degrees_are_written_plainly() -> None:
+    assert geo.format_degrees(10_000_000) == "10.000000"
+    assert geo.format_degrees(-500_000) == "-0.500000"
+    assert geo.format_degrees(None) == ""

@@ -112,6 +112,8 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "proposal_withdraw_confirm": SIGNED_IN,
     "proposal_submit": SIGNED_IN,
     "proposal_withdraw": SIGNED_IN,
+    "proposal_delete_form": SIGNED_IN,
+    "proposal_delete": SIGNED_IN,
     "coauthor_invite": SIGNED_IN,
     "coauthor_leave": SIGNED_IN,
     # images: authors add and remove them, anyone who may see the proposal gets them
@@ -139,7 +141,8 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "review_form": frozenset({"reviewer"}),
     "review_save": frozenset({"reviewer"}),
     "review_conflict": frozenset({"reviewer"}),
-    "note_add": frozenset({"reviewer", "council"}),  # the council writes notes too
+    "note_add": frozenset({"reviewer"}),  # an assigned reviewer's note, on the review page
+    "admin_note_add": COUNCIL,  # the council's note, on its page of the proposal
     # council: committees, assignment, decisions, merging, outbox (web/routes/admin_review.py)
     "committees": COUNCIL,
     "committee_create": COUNCIL,

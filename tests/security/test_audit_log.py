@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from budget import cli
 from budget.db import queries
-from budget.db.engine import make_engine
+from budget.db.engine import for_writing, make_engine
 from budget.db.tables import AuditLog, Notification
 from budget.domain.accounts import Role
 from budget.domain.audit import entry_hash
@@ -167,6 +167,14 @@ def supportable(web: Web, ids: Ids, supported: bool = False) -> dict[str, str]:
         supports.support(web.db, now, actor_id=caller.id, proposal_id=ids["proposal_id"])
     web.db.commit()
     return {}
+
+
+def own_submitted(web: Web, ids: Ids) -> dict[str, str]:
+    """The caller's own submitted proposal becomes the path's proposal."""
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    ids["proposal_id"] = make_proposal(web, caller.id, ids["budget_id"], submit=True)
+    return proposal_form(ids)
 
 
 def shared_draft(web: Web, ids: Ids, accepted: bool) -> dict[str, str]:
@@ -369,7 +377,8 @@ ACTIONS: dict[str, Action] = {
     "proposal_create": Action(Role.RESIDENT, lambda web, ids: proposal_form(ids)),
     "proposal_update": Action(Role.RESIDENT, lambda web, ids: own_draft(web, ids)),
     "proposal_submit": Action(Role.RESIDENT, lambda web, ids: own_draft(web, ids)),
-    "proposal_withdraw": Action(Role.RESIDENT, lambda web, ids: own_draft(web, ids)),
+    "proposal_withdraw": Action(Role.RESIDENT, lambda web, ids: own_submitted(web, ids)),
+    "proposal_delete": Action(Role.RESIDENT, lambda web, ids: own_draft(web, ids)),
     "coauthor_invite": Action(
         Role.RESIDENT, lambda web, ids: own_draft(web, ids) | {"email": "target@example.org"}
     ),
@@ -410,7 +419,11 @@ ACTIONS: dict[str, Action] = {
         Role.REVIEWER,
         lambda web, ids: (_assigned(web, ids), {"reason": "My neighbour wrote it."})[1],
     ),
-    "note_add": Action(Role.COUNCIL, constant({"body": "Call the roads unit.", "back": "admin"})),
+    "note_add": Action(
+        Role.REVIEWER,
+        lambda web, ids: (_assigned(web, ids, in_review=True), {"body": "Call the roads."})[1],
+    ),
+    "admin_note_add": Action(Role.COUNCIL, constant({"body": "Call the roads unit."})),
     "notification_read": Action(Role.RESIDENT, _own_notification),
     "notifications_read_all": Action(Role.RESIDENT, constant({})),
     "notification_preference": Action(Role.RESIDENT, constant({})),
@@ -587,8 +600,9 @@ HASHER = accounts.test_hasher()
 
 
 def one_action(engine: Engine, council_id: int, k: int) -> None:
-    """One action in its own session and transaction, as a web worker would run it."""
-    with Session(engine) as db:
+    """One action in its own writing session and transaction, as a web worker runs it
+    (transactions.perform: `for_writing`, so SQLite queues it at BEGIN IMMEDIATE)."""
+    with for_writing(Session(engine)) as db:
         if k % 2:
             cycles.create_cycle(db, NOW, actor_id=council_id, form=cycle_form(instance=f"c{k}"))
         else:

@@ -92,9 +92,45 @@ def test_a_mis_declared_route_is_caught() -> None:
     assert declared != {role for role in ROLES if policy.allows(widened.name, role)}
 
 
-def test_every_route_declares_roles() -> None:
-    assert TABLE
-    assert all(spec.roles for spec in all_routes())
+def test_a_route_naming_an_object_must_load_it_through_a_loader() -> None:
+    """T7: the object of a path is fetched for the caller by the route's loader, before the
+    handler runs; route() refuses a table where a new route could skip it."""
+
+    async def endpoint(request: object) -> object:
+        raise AssertionError  # never called
+
+    def loader(db: object, caller: object, object_id: int) -> object:
+        raise AssertionError  # never called
+
+    with pytest.raises(RouteTableError, match="declares no loader"):
+        route("/things/{thing_id:id}", endpoint, roles=["visitor"])  # type: ignore[arg-type]
+    with pytest.raises(RouteTableError, match="read as"):
+        route("/things/{thing_id:int}", endpoint, roles=["visitor"], loader=loader)  # type: ignore[arg-type]
+    with pytest.raises(RouteTableError, match="names no object"):
+        route("/things", endpoint, roles=["visitor"], loader=loader)  # type: ignore[arg-type]
+    with pytest.raises(RouteTableError, match="more than one"):
+        route("/a/{a_id:id}/b/{b_id:id}", endpoint, roles=["visitor"], loader=loader)  # type: ignore[arg-type]
+
+
+PROPOSAL_ROUTES = [
+    (spec, method)
+    for spec in all_routes()
+    for method in spec.methods
+    if "{proposal_id" in spec.path and spec.allows({"resident"})
+]
+
+
+@pytest.mark.parametrize(
+    ("spec", "method"), PROPOSAL_ROUTES, ids=[f"{m} {s.path}" for s, m in PROPOSAL_ROUTES]
+)
+def test_a_strangers_draft_does_not_exist_on_any_route_that_names_it(
+    web: Web, ids: dict[str, int], seeded_roles: dict[str, str], spec: RouteSpec, method: str
+) -> None:
+    """The seeded proposal is someone else's draft: every route a resident may call with it
+    answers 404 (the loader), whatever its handler would have done."""
+    client = client_for(web, "resident", seeded_roles)
+    status, _ = call(client, spec, method, fill(spec.path, ids))
+    assert status == 404
 
 
 def test_route_without_roles_is_refused_at_startup() -> None:

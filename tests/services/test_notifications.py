@@ -42,7 +42,8 @@ def test_notify_writes_the_notification_and_the_mail(db, hasher) -> None:
     assert (row.account_id, row.kind, row.read_at) == (amina, Kind.REVIEW_STARTED, None)
     [mail_row] = outbox(db)
     assert mail_row.to_address == "amina@example.fr"
-    assert "Trees" in mail_row.subject
+    assert "Trees" in mail_row.body
+    assert "Trees" not in mail_row.subject
     assert mail_row.sent_at is None
 
 
@@ -81,7 +82,7 @@ def test_marking_read_is_for_the_owner(db, hasher) -> None:
 def french() -> Translations:
     catalog = Catalog(locale="fr")
     text = mail_text.TEXTS[Kind.DECIDED_FEASIBLE]
-    catalog.add(text.subject, "Votre proposition est réalisable : %(title)s")
+    catalog.add(text.subject, "Votre proposition est réalisable (n° %(proposal)s)")
     catalog.add(text.body, "Coût final : %(final_cost)s.")
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
@@ -92,7 +93,7 @@ def french() -> Translations:
 def test_rendering_translates_and_formats_money_in_the_readers_language() -> None:
     params = {"title": "Arbres", "final_cost": 125_000_050, "currency": "EUR", "proposal": 4}
     text = mail_text.render(Kind.DECIDED_FEASIBLE, params, french(), "fr")
-    assert text.subject == "Votre proposition est réalisable : Arbres"
+    assert text.subject == "Votre proposition est réalisable (n° 4)"
     assert text.body == "Coût final : 1\u202f250\u202f000,50\xa0€."
     english = mail_text.render_for(Kind.DECIDED_FEASIBLE, params, "en")
     assert "€1,250,000.50" in english.body
@@ -257,3 +258,14 @@ def test_smtp_settings_are_read_and_checked() -> None:
         environ = {"BUDGET_SMTP_HOST": "h", "BUDGET_SMTP_FROM": "a@b.example", **bad}
         with pytest.raises(ConfigError, match=variable):
             parse_smtp(environ)
+
+
+@pytest.mark.parametrize("kind", list(mail_text.TEXTS))
+def test_no_subject_carries_text_a_user_wrote(kind: str) -> None:
+    """A title or a name in a subject turns our mail into a phishing channel (issue 14)."""
+    params = {"title": "WIN A PRIZE http://evil.example", "inviter": "Your bank", "proposal": 7}
+    for language in ("fr", "en"):
+        subject = mail_text.render_for(kind, params, language).subject
+        assert "evil" not in subject
+        assert "bank" not in subject
+        assert "7" in subject

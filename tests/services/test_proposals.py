@@ -4,6 +4,7 @@ withdrawal, co-authors; every refusal names the problem and writes nothing."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session, col, select
@@ -20,6 +21,7 @@ from budget.db.tables import (
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
     FieldErrors,
+    InvitationLimit,
     NotAuthor,
     NotCreator,
     NotFound,
@@ -325,6 +327,7 @@ def test_editing_ends_with_the_submission_phase_and_with_withdrawal(
 ) -> None:
     author = resident(db, hasher)
     withdrawn, submitted = draft(db, author, budget_id), draft(db, author, budget_id, "Benches")
+    proposals.submit_proposal(db, NOW, actor_id=author, proposal_id=withdrawn)
     proposals.withdraw_proposal(db, NOW, actor_id=author, proposal_id=withdrawn)
     with pytest.raises(ProposalState):
         proposals.update_proposal(
@@ -405,12 +408,39 @@ def test_withdrawal_is_for_the_creator_until_voting_opens(
         proposals.withdraw_proposal(db, NOW, actor_id=author, proposal_id=later)
 
 
-def test_a_withdrawn_draft_leaves_no_public_trace(db: Session, hasher, budget_id: int) -> None:
-    author = resident(db, hasher)
+def test_a_draft_is_deleted_not_withdrawn(db: Session, hasher, budget_id: int) -> None:
+    """Withdrawing is for submitted proposals: a draft refused, so it never becomes a public
+    "withdrawn" proposal; its authors delete it instead, with everything that hangs on it."""
+    author, friend = resident(db, hasher), resident(db, hasher, "louis")
     proposal = draft(db, author, budget_id)
-    proposals.withdraw_proposal(db, NOW, actor_id=author, proposal_id=proposal)
-    assert [kind for kind, _ in events(db, proposal)] == ["created"]
-    assert queries.get_proposal(db, proposal).submitted_at is None
+    with pytest.raises(ProposalState):
+        proposals.withdraw_proposal(db, NOW, actor_id=author, proposal_id=proposal)
+    proposals.invite_coauthor(
+        db, NOW, actor_id=author, proposal_id=proposal, email="louis@example.fr"
+    )
+    proposals.answer_invitation(db, NOW, actor_id=friend, proposal_id=proposal, accept=True)
+    proposals.delete_draft(db, NOW, actor_id=friend, proposal_id=proposal)  # any accepted author
+    with pytest.raises(NotFound):
+        queries.get_proposal(db, proposal)
+    assert (events(db, proposal), versions(db, proposal)) == ([], [])
+    assert queries.notifications_of(db, friend) == ()
+    assert actions(db)[-1] == "proposal.delete"
+
+
+def test_only_authors_delete_and_only_drafts(db: Session, hasher, budget_id: int) -> None:
+    author, stranger = resident(db, hasher), resident(db, hasher, "louis")
+    proposal = draft(db, author, budget_id)
+    before = snapshot(db)
+    with pytest.raises(NotFound):  # to a stranger, a draft does not exist
+        proposals.delete_draft(db, NOW, actor_id=stranger, proposal_id=proposal)
+    assert snapshot(db) == before
+    proposals.submit_proposal(db, NOW, actor_id=author, proposal_id=proposal)
+    before = snapshot(db)
+    with pytest.raises(ProposalState):  # public: withdrawn, never deleted
+        proposals.delete_draft(db, NOW, actor_id=author, proposal_id=proposal)
+    with pytest.raises(NotAuthor):
+        proposals.delete_draft(db, NOW, actor_id=stranger, proposal_id=proposal)
+    assert snapshot(db) == before
 
 
 # -- co-authors ----------------------------------------------------------------------------------
@@ -468,15 +498,58 @@ def test_a_declined_invitation_stays_off_and_may_be_renewed(
     invite()
     proposals.answer_invitation(db, NOW, actor_id=friend, proposal_id=proposal, accept=True)
     assert [kind for kind, _ in events(db, proposal)] == ["created"]  # a draft: nothing public
-    with pytest.raises(FieldErrors) as caught:
-        invite()
-    assert field_codes(caught) == {"email": "coauthor.already"}
+    mails = len(db.exec(select(OutboxEmail)).all())
+    invite()  # already an author: the same answer, and nothing sent again
+    assert len(db.exec(select(OutboxEmail)).all()) == mails
+    assert queries.author_role(db, proposal, friend) is AuthorRole.COAUTHOR
+
+
+def test_an_invitation_answers_the_same_whether_or_not_the_address_has_an_account(
+    db: Session, hasher, budget_id: int
+) -> None:
+    """No account oracle (T4): an unknown address is accepted like a known one; only the
+    audit log tells them apart. The invitee's name shows once they accept."""
+    author, friend = resident(db, hasher), resident(db, hasher, "louis")
+    proposal = draft(db, author, budget_id)
+    before = snapshot(db)
+    proposals.invite_coauthor(
+        db, NOW, actor_id=author, proposal_id=proposal, email="nobody@example.fr"
+    )
+    after = snapshot(db)
+    changed = {t for t, n in after[1].items() if n != before[1][t]}
+    assert changed == {"audit_log"}
+    proposals.invite_coauthor(
+        db, NOW, actor_id=author, proposal_id=proposal, email="louis@example.fr"
+    )
+    [invitee] = queries.invitations_of(db, proposal)
+    assert (invitee.account_id, invitee.display_name) == (friend, None)
+    proposals.answer_invitation(db, NOW, actor_id=friend, proposal_id=proposal, accept=True)
+    assert queries.invitations_of(db, proposal)[0].display_name == "Louis"
+
+
+def test_invitations_are_throttled_per_author_and_day(db: Session, hasher, budget_id: int) -> None:
+    author = resident(db, hasher)
+    proposal = draft(db, author, budget_id)
+
+    def invite(when: datetime, n: int) -> None:
+        proposals.invite_coauthor(
+            db, when, actor_id=author, proposal_id=proposal, email=f"n{n}@example.fr"
+        )
+
+    for n in range(proposals.INVITATIONS_PER_DAY):
+        invite(NOW + timedelta(minutes=n), n)
+    later = NOW + timedelta(hours=1)
+    before = snapshot(db)
+    with pytest.raises(InvitationLimit) as caught:
+        invite(later, 99)
+    assert caught.value.params["retry_after"] == 23 * 3600 + 1
+    assert snapshot(db) == before
+    invite(NOW + timedelta(days=1, seconds=1), 100)  # the first one left the window
 
 
 @pytest.mark.parametrize(
     ("email", "code"),
     [
-        ("nobody@example.fr", "coauthor.unknown"),
         ("amina@example.fr", "coauthor.self"),
         ("not an address", "email.invalid"),
     ],

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from budget import pabulib
 from budget.tally import mes
 from budget.tally.explain import explain
 from budget.tally.mes_add1 import is_exhaustive
@@ -341,7 +342,6 @@ CITY_FILES = [
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "rule"), CITY_FILES)
 def test_cities_that_used_equal_shares_are_reproduced(name: str, rule) -> None:
-    pabulib = pytest.importorskip("budget.pabulib")
     from tests import corpus
 
     if not corpus.CORPUS.exists():

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from budget import pabulib
 from budget.tally import mes, rules
 from budget.tally.mes_add1 import certified, is_exhaustive
 from budget.tally.mes_engine import Run, run
@@ -174,7 +175,6 @@ def stepwise(election: Election, options: Options, exhaustive: bool) -> Run:
 @pytest.mark.parametrize("name", ["Poland_Swiecie_2023.pb", "Poland_Warszawa_2018_Anin.pb"])
 @pytest.mark.parametrize("exhaustive", [False, True])
 def test_add1_equals_the_step_by_step_loop_on_real_elections(name: str, exhaustive: bool) -> None:
-    pabulib = pytest.importorskip("budget.pabulib")
     if not corpus.CORPUS.exists():
         pytest.skip(f"Pabulib corpus not found at {corpus.CORPUS}")
     with zipfile.ZipFile(corpus.CORPUS) as archive:

@@ -34,7 +34,7 @@ def test_runs_that_rescale_classes_lazily_still_follow_the_definition(monkeypatc
     original = _State.normalize
 
     def counting(state: _State, slots) -> None:
-        stale.extend(c for _, counts in slots for c in counts if state.at[c] != state.scale)
+        stale.extend(c for _, counts in slots for c in counts if state.at[c] != state.epoch)
         original(state, slots)
 
     monkeypatch.setattr(_State, "normalize", counting)

@@ -74,7 +74,7 @@ def test_a_resident_writes_edits_submits_shares_and_withdraws_a_proposal(web: We
     edit = author.get(f"/proposals/{proposal_id}/edit")
     assert edit.status_code == 200
     assert 'value="A drinking fountain"' in edit.text
-    assert 'value="48.86"' in edit.text
+    assert 'value="48.860000"' in edit.text
     assert 'value="45000.00"' in edit.text
     assert "Submit the proposal" in edit.text
     changed = {**data, "title": "Two drinking fountains"}
@@ -161,7 +161,7 @@ def test_a_bad_invitation_is_shown_next_to_the_email(web: Web) -> None:
     proposal_id = created_id(post(client, new_proposal_path(cycle_id), data))
     before = snapshot(web.db)
     for email, message in (
-        ("nobody@example.org", "No account uses this email address"),
+        ("not an address", "Enter an email address"),
         ("resident@example.org", "You are already an author of this proposal."),
         ("", "This field is required."),
     ):
@@ -170,6 +170,27 @@ def test_a_bad_invitation_is_shown_next_to_the_email(web: Web) -> None:
         assert 'id="f-email-error"' in response.text
         assert message in response.text
     assert snapshot(web.db) == before
+
+
+def test_an_invitation_page_tells_nobody_who_has_an_account(web: Web) -> None:
+    """The same redirect and notice for a known and an unknown address; the invitee's name is
+    not on the creator's page until they accept."""
+    cycle_id = make_cycle(web)
+    client = web.signed_in(Role.RESIDENT)
+    web.account(email="friend@example.org")
+    data = {**PROPOSAL, "budget_id": budget_of(web, cycle_id)}
+    proposal_id = created_id(post(client, new_proposal_path(cycle_id), data))
+    answers = []
+    for email in ("friend@example.org", "nobody@example.org"):
+        response = post(client, f"/proposals/{proposal_id}/coauthors", {"email": email})
+        answers.append((response.status_code, response.headers["location"]))
+    assert (
+        answers[0] == answers[1] == (303, f"/proposals/{proposal_id}/edit?notice=coauthor-invited")
+    )
+    page = client.get(answers[0][1]).text
+    assert "If an account uses this address" in page
+    assert "A resident" not in page.split('id="coauthors"')[1]  # the friend's display name
+    assert "An invitation sent on" in page
 
 
 def test_outside_the_submission_phase_the_form_says_submissions_are_closed(web: Web) -> None:
@@ -239,11 +260,12 @@ def test_a_declined_invitation_leaves_the_list(web: Web) -> None:
     assert "Shade trees" in page.text
     assert "Plant trees along the canal." in page.text
     assert "1" in friend.get("/my-proposals").text
+    assert post(friend, f"/invitations/{proposal_id}", {"decision": "maybe"}).status_code == 422
     response = post(friend, f"/invitations/{proposal_id}", {"decision": "decline"})
     assert response.headers["location"] == "/invitations?notice=invitation-declined"
     assert "No invitation is waiting" in friend.get(response.headers["location"]).text
     assert queries.author_role(web.db, proposal_id, friend_id) is None
-    assert post(friend, f"/invitations/{proposal_id}", {"decision": "maybe"}).status_code == 422
+    assert post(friend, f"/invitations/{proposal_id}", {"decision": "accept"}).status_code == 404
 
 
 def test_the_markdown_preview_is_sanitised_and_writes_nothing(web: Web) -> None:
@@ -348,3 +370,33 @@ def test_every_problem_is_shown_at_once(web: Web) -> None:
         assert f'id="f-{field}-error"' in response.text
     assert "An amount cannot be negative." in response.text
     assert snapshot(web.db) == before
+
+
+def test_a_refused_state_change_is_a_409_page_never_a_500(web: Web) -> None:
+    """`ProposalState(status=...)` once reached the error page as a keyword colliding with the
+    page's own `status` (TypeError, 500): the creator leaving, a double submit or withdraw."""
+    cycle_id = make_cycle(web)
+    author, author_id = other_client(web, "author@example.org")
+    proposal_id = make_proposal(web, author_id, int(budget_of(web, cycle_id)), submit=True)
+    for action in ("leave", "submit"):
+        refused = post(author, f"/proposals/{proposal_id}/{action}", {})
+        assert refused.status_code == 409, action
+        assert "submitted" in refused.text  # the state, named in the message
+    assert post(author, f"/proposals/{proposal_id}/withdraw", {}).status_code == 303
+    for action in ("withdraw", "submit", "leave"):
+        assert post(author, f"/proposals/{proposal_id}/{action}", {}).status_code == 409, action
+
+
+def test_a_proposal_at_whole_degrees_is_saved_again_unchanged(web: Web) -> None:
+    """The edit form once wrote 10 degrees as "1E+1", which the parser refuses: the author
+    could not save their own proposal without retyping its point."""
+    cycle_id = make_cycle(web)
+    client = web.signed_in(Role.RESIDENT)
+    data = {**PROPOSAL, "budget_id": budget_of(web, cycle_id), "lat": "10", "lon": "-20"}
+    proposal_id = created_id(post(client, new_proposal_path(cycle_id), data))
+    form = client.get(f"/proposals/{proposal_id}/edit").text
+    assert 'value="10.000000"' in form
+    assert 'value="-20.000000"' in form
+    resaved = {**data, "lat": "10.000000", "lon": "-20.000000"}
+    response = post(client, f"/proposals/{proposal_id}/edit", resaved)
+    assert response.status_code == 303, response.text

@@ -8,15 +8,13 @@ import io
 import json
 
 import pytest
-from sqlmodel import select
 
 from budget.db import queries
-from budget.db.tables import Proposal, ProposalAuthor
+from budget.db.tables import Proposal
 from budget.domain.accounts import Role
-from budget.domain.proposals import AuthorRole, AuthorState, EventKind, ProposalStatus
-from budget.services import budgets, categories, history, proposals
+from budget.services import budgets, categories, decisions, proposals
 from budget.services.budgets import BudgetForm
-from tests.webapp import Web, make_cycle, make_district
+from tests.webapp import Web, csrf_token, make_cycle, make_district, sign_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -279,8 +277,6 @@ def test_a_draft_is_404_except_to_its_authors(world: World) -> None:
     assert world.web.signed_in(Role.COUNCIL).get(f"/proposals/{draft}").status_code == 404
     assert world.web.client().get(f"/proposals/{draft}/versions").status_code == 404
     own = world.web.client()
-    from tests.webapp import sign_in
-
     sign_in(own, f"author{len(world.authors) - 1}@example.org")
     assert own.get(f"/proposals/{draft}").status_code == 200
     assert own.get(f"/proposals/{draft}/versions").status_code == 200
@@ -302,37 +298,16 @@ def test_a_withdrawn_proposal_is_marked_with_its_date(world: World) -> None:
     assert "Withdrawn on Mar 1, 2027." in page.text
 
 
-def merge(world: World, sources: list[int], into: int) -> None:
-    """What the council's merge does to the tables (REVIEW's service may not exist yet)."""
-    db = world.web.db
-    now = world.web.clock()
-    for source in sources:
-        row = db.get(Proposal, source)
-        assert row is not None
-        row.status, row.merged_into_id = ProposalStatus.MERGED, into
-        db.add(row)
-        history.record(db, now, source, EventKind.MERGED_INTO, into=into)
-        authors = db.exec(select(ProposalAuthor).where(ProposalAuthor.proposal_id == source))
-        for author in authors.all():
-            db.add(
-                ProposalAuthor(
-                    proposal_id=into,
-                    account_id=author.account_id,
-                    role=AuthorRole.COAUTHOR,
-                    state=AuthorState.ACCEPTED,
-                    credited_from=source,
-                    invited_at=now,
-                )
-            )
-    history.record(db, now, into, EventKind.MERGED_FROM, sources=sources)
-    db.commit()
-
-
 def test_a_merged_proposal_credits_its_sources_and_their_authors(world: World) -> None:
+    """Merged by the council's own service (the users' path), not by rows written here."""
     first = world.proposal("Benches A")
     second = world.proposal("Benches B")
-    target = world.proposal("Benches everywhere")
-    merge(world, [first, second], target)
+    form = decisions.MergeForm(title="Benches everywhere", summary="Both, together.")
+    target = decisions.merge_proposals(
+        world.web.db, world.web.clock(), actor_id=world.web.council_id(),
+        source_ids=[first, second], form=form,
+    )  # fmt: skip
+    world.web.db.commit()
     page = world.web.client().get(f"/proposals/{target}").text
     assert "Co-built from" in page
     assert f'href="/proposals/{first}">#{first}</a>' in page
@@ -440,3 +415,73 @@ def test_the_decision_is_shown_and_the_internal_justification_never(world: World
     on_ballot = next(p for p in data["proposals"] if p["id"] == feasible)
     assert (on_ballot["final_cost"], on_ballot["final_cost_minor"]) == ("2500.00", 250_000)
     assert client.get(base, params={"status": "on_ballot"}).text.count('class="card"') == 1
+
+
+# -- defect: a draft is private everywhere, and is deleted rather than withdrawn ------------------
+
+SENTINEL = "Sentinel private draft"
+
+
+def surfaces(world: World, proposal_id: int) -> dict[str, tuple[int, str]]:
+    """Every public surface a proposal could show on, as a signed-out visitor sees it."""
+    client = world.web.client()
+    base = f"/cycles/{world.cycle_id}/proposals"
+    paths = {
+        "list": base,
+        "list fragment": base,
+        "map": base + "/map",
+        "geojson": base + ".geojson",
+        "csv": base + ".csv",
+        "json": base + ".json",
+        "page": f"/proposals/{proposal_id}",
+        "versions": f"/proposals/{proposal_id}/versions",
+    }
+    found = {}
+    for name, path in paths.items():
+        response = client.get(path, headers=HTMX if name == "list fragment" else None)
+        found[name] = (response.status_code, response.content.decode("utf-8-sig"))
+    return found
+
+
+def test_a_draft_shows_nowhere_to_a_visitor_and_is_deleted_by_its_author(world: World) -> None:
+    author = world.author()
+    draft = world.proposal(SENTINEL, author=author, submit=False, lat="48.86", lon="2.37")
+    world.proposal("A public one", lat="48.86", lon="2.37")
+    seen = surfaces(world, draft)
+    for name in ("page", "versions"):
+        assert seen.pop(name)[0] == 404, name
+    for name, (status, body) in seen.items():
+        assert status == 200, name
+        shown = "1 proposal<" if name == "map" else "A public one"  # the map page counts them
+        assert shown in body, name  # the surface does show public proposals
+        assert SENTINEL not in body, name
+        assert f"/proposals/{draft}" not in body, name
+    own = world.web.client()
+    sign_in(own, f"author{len(world.authors) - 2}@example.org")
+    page = own.get(f"/proposals/{draft}").text
+    assert "Withdraw the proposal" not in page  # withdrawing is for submitted proposals
+    assert f'href="/proposals/{draft}/delete"' in page
+    confirm = own.get(f"/proposals/{draft}/delete")
+    assert confirm.status_code == 200
+    assert "Delete the draft?" in confirm.text
+    token = csrf_token(own, f"/proposals/{draft}/delete")
+    refused = own.post(f"/proposals/{draft}/withdraw", data={"csrf_token": token})
+    assert refused.status_code == 409
+    deleted = own.post(f"/proposals/{draft}/delete", data={"csrf_token": token})
+    assert deleted.headers["location"] == "/my-proposals?notice=proposal-deleted"
+    assert own.get(f"/proposals/{draft}").status_code == 404
+    assert SENTINEL not in own.get("/my-proposals").text
+
+
+def test_a_submitted_proposal_cannot_be_deleted(world: World) -> None:
+    author = world.author()
+    proposal_id = world.proposal("Public for good", author=author)
+    own = world.web.client()
+    sign_in(own, f"author{len(world.authors) - 1}@example.org")
+    assert "/delete" not in own.get(f"/proposals/{proposal_id}").text
+    assert own.get(f"/proposals/{proposal_id}/delete").status_code == 409
+    token = csrf_token(own, f"/proposals/{proposal_id}")
+    assert (
+        own.post(f"/proposals/{proposal_id}/delete", data={"csrf_token": token}).status_code == 409
+    )
+    assert world.web.client().get(f"/proposals/{proposal_id}").status_code == 200

@@ -221,3 +221,35 @@ def test_the_cycle_page_links_the_review_pages(web: Web) -> None:
         assert f"/admin/cycles/{cycle_id}/{path}" in page.text
     assert council.get(f"/admin/cycles/{cycle_id}/assignments").status_code == 200
     assert council.get(f"/admin/cycles/{cycle_id}/committees").status_code == 200
+
+
+def test_a_refused_decision_page_takes_few_database_sessions(web: Web) -> None:
+    """Issue 14: a decision refused for a missing field opened 12 sessions (identify, an
+    existence read, the service, 8 reads of the page, the unread count). Now: the session
+    read, the guard's one read (unread count and the route's object), the service, and the
+    page's one read."""
+    cycle_id = make_cycle(web)
+    council = web.signed_in(Role.COUNCIL)
+    author, _ = person(web, "author@example.org")
+    target = proposal(web, author, cycle_id)
+    to_review(web, cycle_id)
+    token = csrf_token(council, "/")
+    app = council.app
+    opened: list[int] = []
+    factory = app.state.session_factory  # type: ignore[attr-defined]
+
+    def counting():
+        opened.append(1)
+        return factory()
+
+    app.state.session_factory = counting  # type: ignore[attr-defined]
+    try:
+        response = council.post(
+            f"/admin/proposals/{target}/decision",
+            data={"decision": "feasible", "csrf_token": token},
+        )
+    finally:
+        app.state.session_factory = factory  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert 'id="f-final_cost-error"' in response.text
+    assert len(opened) == 4

@@ -59,3 +59,18 @@ def test_invalid_methods_and_duplicates_are_refused() -> None:
 )
 def test_only_local_paths_are_returned_to(value: str | None, expected: str) -> None:
     assert safe_next(value) == expected
+
+
+def test_no_handler_reads_its_object_from_the_path_itself() -> None:
+    """The route's loader fetches the object for the caller (T7); a handler reading the raw
+    id from the path could fetch it without that check."""
+    from pathlib import Path
+
+    import budget.web.routes as package
+
+    offenders = [
+        path.name
+        for path in Path(package.__file__).parent.glob("*.py")
+        if "path_params" in path.read_text()
+    ]
+    assert offenders == []

@@ -75,13 +75,13 @@ def test_the_outbox_shows_every_mail_newest_first_a_page_at_a_time(web: Web) -> 
     web.db.commit()
     council = web.signed_in(Role.COUNCIL)  # after the clock moved: a fresh session
     first = council.get("/admin/outbox").text
-    subjects = re.findall(r"Decision on your proposal: Mail (\d+)", first)
+    subjects = re.findall(r"your proposal “Mail (\d+)”", first)
     assert subjects[:3] == ["120", "119", "118"]
     assert len(subjects) == 50
     assert "120 emails in the outbox, 120 not sent yet." in first
     assert 'href="/admin/outbox?page=3"' in first
     last = council.get("/admin/outbox?page=3").text
-    assert re.findall(r"Decision on your proposal: Mail (\d+)", last)[-1] == "001"
+    assert re.findall(r"your proposal “Mail (\d+)”", last)[-1] == "001"
     assert 'aria-current="page">3<' in last
     beyond = council.get("/admin/outbox?page=40").text  # past the end: the last page
     assert "Mail 001" in beyond

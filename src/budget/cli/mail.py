@@ -49,6 +49,7 @@ def run_mail_send(args: argparse.Namespace) -> int:
     from sqlmodel import Session  # the database stack, only for this sub-command
 
     from budget.db import migrate
+    from budget.db.engine import for_writing
     from budget.services import mail
 
     config = settings()
@@ -62,7 +63,7 @@ def run_mail_send(args: argparse.Namespace) -> int:
     engine = engine_for(config)
     try:
         migrate.check_schema(engine)
-        with Session(engine) as db:
+        with for_writing(Session(engine)) as db:
             report = mail.deliver_pending(
                 db, utc_now(), server=smtp_server(config.smtp), limit=max(1, args.limit)
             )

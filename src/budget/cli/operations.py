@@ -156,6 +156,7 @@ def run_create_admin(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from budget.db import migrate
+    from budget.db.engine import for_writing
     from budget.services import accounts
 
     email = ask("Email", args.email)
@@ -164,7 +165,7 @@ def run_create_admin(args: argparse.Namespace) -> int:
     engine = engine_for(settings())
     try:
         migrate.check_schema(engine)
-        with Session(engine) as db:
+        with for_writing(Session(engine)) as db:
             account = accounts.create_admin(
                 db,
                 utc_now(),
@@ -197,13 +198,14 @@ def run_demo(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from budget.db import migrate
+    from budget.db.engine import for_writing
     from budget.domain.errors import DemoNotEmpty
     from budget.services import accounts, demo
 
     engine = engine_for(settings())
     try:
         migrate.check_schema(engine)
-        with Session(engine) as db:
+        with for_writing(Session(engine)) as db:
             try:
                 summary = demo.load_demo(db, utc_now(), accounts.production_hasher())
             except DemoNotEmpty:

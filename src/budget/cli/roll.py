@@ -66,12 +66,13 @@ def run_roll_import(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from budget.db import migrate
+    from budget.db.engine import for_writing
     from budget.services import roll
 
     engine = engine_for(settings())
     try:
         migrate.check_schema(engine)
-        with Session(engine) as db:
+        with for_writing(Session(engine)) as db:
             cycle_id = find_cycle(db, args.cycle)
             try:
                 report = roll.import_roll(

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from budget.domain.errors import (
@@ -33,6 +34,19 @@ class Role(StrEnum):
 class Language(StrEnum):
     FR = "fr"
     EN = "en"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, as the object loaders of the route table see them: an account and its
+    roles, or nobody (a signed-out visitor)."""
+
+    account_id: int | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    @property
+    def is_council(self) -> bool:
+        return Role.COUNCIL in self.roles
 
 
 PASSWORD_MIN = 12  # OWASP ASVS V2.1.1
@@ -122,6 +136,14 @@ def check_language(code: str) -> Language:
 IDLE_LIMIT = timedelta(minutes=30)
 PRIVILEGED_IDLE_LIMIT = timedelta(minutes=15)  # officers and council hold more power
 ABSOLUTE_LIMIT = timedelta(hours=12)
+
+
+TOUCH_EVERY = timedelta(seconds=60)  # a session's last_seen is rewritten at most once a minute
+
+
+def session_expires_at(created_at: datetime, last_seen_at: datetime, idle_seconds: int) -> datetime:
+    """When a session ends: idle too long, or open too long whatever the activity."""
+    return min(last_seen_at + timedelta(seconds=idle_seconds), created_at + ABSOLUTE_LIMIT)
 
 
 def idle_limit(roles: Iterable[Role]) -> timedelta:

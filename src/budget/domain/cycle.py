@@ -43,6 +43,21 @@ def targets(phase: Phase) -> tuple[Phase, ...]:
     return tuple(p for p in moves if p is not None)
 
 
+def project_cost_limit(amount: int, max_project_cost: int | None) -> int:
+    """The most one project of a budget may cost: the envelope, or the per-project cap."""
+    return amount if max_project_cost is None else min(amount, max_project_cost)
+
+
+def is_public(phase: Phase) -> bool:
+    """Whether anyone may see the cycle: a cycle in draft is the council's work in progress."""
+    return phase is not Phase.DRAFT
+
+
+def is_running(phase: Phase) -> bool:
+    """Whether the cycle is still in progress (not archived): its pages offer actions."""
+    return phase is not Phase.ARCHIVED
+
+
 def is_locked(phase: Phase) -> bool:
     """Whether ballot types, limits, rules, tie-breaks, costs and eligibility are frozen."""
     return ORDER.index(phase) >= ORDER.index(LOCKED_FROM)

@@ -331,19 +331,14 @@ class EstimateOutOfRange(BudgetError):
     message = "an estimate is more than zero and at most {limit} minor units"
 
 
-class UnknownInvitee(BudgetError):
-    code = "coauthor.unknown"
-    message = "no account uses this email address"
+class InvitationLimit(Throttled):
+    code = "coauthor.daily-limit"
+    message = "at most {max} invitations a day; try again in {retry_after} seconds"
 
 
 class SelfInvitation(BudgetError):
     code = "coauthor.self"
     message = "you are already an author of this proposal"
-
-
-class AlreadyInvited(BudgetError):
-    code = "coauthor.already"
-    message = "this person is already invited or an author"
 
 
 class TooManyCoauthors(BudgetError):

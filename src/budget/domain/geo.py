@@ -35,6 +35,7 @@ MAX_POSITIONS: Final = 200_000  # over every ring; `contains` stays fast enough 
 MIN_RING_POSITIONS: Final = 4  # a triangle, closed: RFC 7946 section 3.1.6
 LAT_LIMIT: Final = 90 * MICRO
 LON_LIMIT: Final = 180 * MICRO
+MAX_MAGNITUDE: Final = 2  # the decimal exponent of 180: anything larger is out of range
 _POINT_TEXT: Final = re.compile(r"^[+-]?[0-9]{1,3}(?:[.,][0-9]{1,20})?$")
 
 # What BadBoundary(problem=...) can name; the web layer has a sentence for each.
@@ -107,6 +108,16 @@ def _crosses_odd(ring: Ring, x: int, y: int) -> bool:
 # -- parsing ------------------------------------------------------------------------------------
 
 
+def format_degrees(micro: int | None) -> str:
+    """Micro-degrees as exact decimal degrees text ("48.856614", "10.000000"), the one way
+    coordinates are written out (forms, exports, the demo): never an exponent, so
+    `parse_point` reads back exactly what it wrote. Empty when absent."""
+    if micro is None:
+        return ""
+    sign = "-" if micro < 0 else ""
+    return f"{sign}{abs(micro) // MICRO}.{abs(micro) % MICRO:06d}"
+
+
 def to_micro(value: Decimal) -> int:
     """Degrees as integer micro-degrees, rounded half-even (finer input is below 11 cm)."""
     return int((value * MICRO).to_integral_value(rounding=ROUND_HALF_EVEN))
@@ -151,6 +162,10 @@ def _position(raw: object) -> Position:
         raise BadBoundary(problem="bad-position")
     if not all(isinstance(n, Decimal) for n in raw):  # bool, str, null are not coordinates
         raise BadBoundary(problem="bad-position")
+    if any(n.adjusted() > MAX_MAGNITUDE for n in raw[:2]):
+        # Refused before any arithmetic: 1e999999 would overflow the decimal context, and
+        # 1e999990 would expand into a million-digit integer (tens of seconds of CPU).
+        raise BadBoundary(problem="out-of-range")
     lon, lat = to_micro(raw[0]), to_micro(raw[1])  # a third number (altitude) is ignored
     if not (-LON_LIMIT <= lon <= LON_LIMIT and -LAT_LIMIT <= lat <= LAT_LIMIT):
         raise BadBoundary(problem="out-of-range")

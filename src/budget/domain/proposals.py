@@ -8,8 +8,11 @@ which results publishing calls).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
+from budget.domain.cycle import Phase, is_locked
 from budget.domain.errors import Required, TooLong
 
 TITLE_MAX = 120
@@ -64,6 +67,80 @@ class EventKind(StrEnum):
 
 # Submitted, not yet decided: opening voting waits for these (PRODUCT.md, review -> voting).
 UNDECIDED = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW})
+# The statuses a public proposal can have (the list's status filter offers these).
+PUBLIC_STATUSES = tuple(s for s in ProposalStatus if s is not ProposalStatus.DRAFT)
+# Authors edit the text (during submission) of a draft or a submitted proposal.
+EDITABLE = frozenset({ProposalStatus.DRAFT, ProposalStatus.SUBMITTED})
+# The creator withdraws a submitted proposal until voting opens; a draft is deleted instead.
+WITHDRAWABLE = frozenset(
+    {ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT}
+)
+
+
+# The council decides (or revises its decision) on these, during review.
+DECIDABLE = frozenset(
+    {ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT, ProposalStatus.INFEASIBLE}
+)
+
+
+def is_decidable(phase: Phase, status: ProposalStatus) -> bool:
+    """Whether the council may decide on the proposal now (the decision form is offered)."""
+    return phase is Phase.REVIEW and status in DECIDABLE
+
+
+def is_public(status: ProposalStatus, submitted_at: datetime | None) -> bool:
+    """The one visibility rule (T7): a proposal is public from its submission on, whatever
+    became of it since (in review, decided, withdrawn, merged). A draft is its authors' alone,
+    and so is a draft withdrawn before withdrawal was reserved to submitted proposals (it has
+    no submission time). `db.queries.publicly_visible()` is this rule in SQL."""
+    return submitted_at is not None and status is not ProposalStatus.DRAFT
+
+
+def is_deletable(status: ProposalStatus, submitted_at: datetime | None) -> bool:
+    """A private proposal (never submitted) may be deleted by its authors; a public one stays,
+    since others may have read, reviewed or linked to it."""
+    return not is_public(status, submitted_at)
+
+
+def is_withdrawable(status: ProposalStatus, submitted_at: datetime | None) -> bool:
+    """Withdrawing applies to a submitted proposal, not yet withdrawn, merged or refused."""
+    return is_public(status, submitted_at) and status in WITHDRAWABLE
+
+
+def is_editable(phase: Phase, status: ProposalStatus) -> bool:
+    """Whether authors may change the text: a draft or a submitted proposal, during submission."""
+    return phase is Phase.SUBMISSION and status in EDITABLE
+
+
+@dataclass(frozen=True)
+class AuthorActions:
+    """What the viewer may do with a proposal, for the pages to offer (the services decide)."""
+
+    can_edit: bool = False
+    can_invite: bool = False
+    can_submit: bool = False
+    can_withdraw: bool = False
+    can_delete: bool = False
+    can_leave: bool = False
+
+
+def author_actions(
+    phase: Phase, status: ProposalStatus, submitted_at: datetime | None, role: AuthorRole | None
+) -> AuthorActions:
+    """The actions the services allow the viewer now, by their role on the proposal (None: not
+    an accepted author)."""
+    if role is None:
+        return AuthorActions()
+    is_creator = role is AuthorRole.CREATOR
+    editable = is_editable(phase, status)
+    return AuthorActions(
+        can_edit=editable,
+        can_invite=is_creator and editable,
+        can_submit=is_creator and phase is Phase.SUBMISSION and status is ProposalStatus.DRAFT,
+        can_withdraw=is_creator and not is_locked(phase) and is_withdrawable(status, submitted_at),
+        can_delete=is_deletable(status, submitted_at),
+        can_leave=not is_creator,
+    )
 
 
 def check_text(text: str, limit: int) -> str:

@@ -6,7 +6,7 @@ time) and plain values. It validates first and raises a `BudgetError` before wri
 then it writes, appends its audit entry in the same session and flushes. The caller (a web
 handler, the CLI, the demo, a test) then commits, or lets the session roll back:
 
-    with Session(engine) as db:
+    with for_writing(Session(engine)) as db:    # db.engine: SQLite begins IMMEDIATE
         account = register(db, now, email=..., password=..., ..., hasher=hasher)
         db.commit()
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, delete, select
 
 from budget.db import queries
 from budget.db.queries import AccountView
+from budget.db.rows import id_of
 from budget.db.tables import Account, LoginThrottle, RoleGrant, WebSession
 from budget.domain import accounts as rules
 from budget.domain.accounts import Role
@@ -146,7 +147,7 @@ def register(
     row = _insert_account(db, now, normalised, password_hash, name, language=language)
     audit.append(db, now, actor=row.id, action="account.register", object=f"account:{row.id}")
     return AccountView(
-        id=row.id or 0, email=row.email, display_name=row.display_name, language=row.language,
+        id=id_of(row), email=row.email, display_name=row.display_name, language=row.language,
         roles=frozenset({Role.RESIDENT}), created_at=now,
     )  # fmt: skip
 
@@ -253,7 +254,7 @@ def authenticate(
         row.password_hash = _hash(hasher, password)
         db.add(row)
     audit.append(db, now, actor=row.id, action="account.login", object=f"account:{row.id}")
-    return queries.get_account(db, row.id or 0)
+    return queries.get_account(db, id_of(row))
 
 
 def change_password(

@@ -2,26 +2,25 @@
 conflicts of interest and reassignment (PRODUCT.md "Feasibility review"; SECURITY.md T7).
 
 A reviewer never gets a proposal they authored (the creator, or any author row accepted or
-still invited) or declared a conflict on: `excluded_reviewers` decides it here, and the queries
-the reviewer's pages read (db/queries/reviews.py) apply the same rule in SQL. Assignments are
+still invited) or declared a conflict on: one rule in SQL, `queries.exclusions`, which both
+these services (`queries.excluded_reviewers`) and the reviewer's pages read. Assignments are
 made during submission or review; reviews are written only during review. Every change is
 audited. Reviews and internal notes themselves are services/review.py's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from budget.db import queries
+from budget.db.rows import id_of
 from budget.db.tables import (
     Committee,
     CommitteeMember,
     Cycle,
     Proposal,
-    ProposalAuthor,
     ReviewAssignment,
 )
 from budget.domain import review as rules
@@ -33,15 +32,14 @@ from budget.domain.errors import (
     FieldErrors,
     NotFound,
     NotReviewer,
-    ProposalState,
     ReviewerConflicted,
     ReviewerIsAuthor,
-    WrongPhase,
 )
-from budget.domain.proposals import AuthorState, ProposalStatus
+from budget.domain.proposals import ProposalStatus
 from budget.domain.review import AssignmentState, Spread
 from budget.services import audit, history
 from budget.services.cycles import require_council
+from budget.services.guards import cycle_row, proposal_row, require_phase, require_status
 from budget.services.mail_text import Kind
 from budget.services.notifications import notify
 
@@ -52,59 +50,11 @@ ASSIGNABLE = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW)
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _cycle(db: Session, cycle_id: int) -> Cycle:
-    row = db.get(Cycle, cycle_id)
-    if row is None:
-        raise NotFound(kind="cycle", id=cycle_id)
-    return row
-
-
-def _proposal(db: Session, proposal_id: int) -> tuple[Proposal, Cycle]:
-    row = db.get(Proposal, proposal_id)
-    if row is None:
-        raise NotFound(kind="proposal", id=proposal_id)
-    return row, _cycle(db, row.cycle_id)
-
-
 def _committee(db: Session, committee_id: int) -> Committee:
     row = db.get(Committee, committee_id)
     if row is None:
         raise NotFound(kind="committee", id=committee_id)
     return row
-
-
-def _require_phase(cycle: Cycle, *phases: Phase) -> None:
-    if cycle.phase not in phases:
-        raise WrongPhase(phase=cycle.phase)
-
-
-def _require_status(row: Proposal, statuses: Collection[ProposalStatus]) -> None:
-    if row.status not in statuses:
-        raise ProposalState(status=row.status)
-
-
-def excluded_reviewers(db: Session, proposal_ids: Collection[int]) -> dict[int, set[int]]:
-    """Per proposal, the accounts that may never review it: its creator, every author row
-    accepted or invited, and every reviewer who declared a conflict on it."""
-    excluded: dict[int, set[int]] = {p: set() for p in proposal_ids}
-    if not excluded:
-        return excluded
-    ids = list(excluded)
-    for pid, creator in db.exec(
-        select(Proposal.id, Proposal.created_by).where(col(Proposal.id).in_(ids))
-    ):
-        excluded[pid or 0].add(creator)
-    authors = select(ProposalAuthor.proposal_id, ProposalAuthor.account_id).where(
-        col(ProposalAuthor.proposal_id).in_(ids),
-        col(ProposalAuthor.state).in_([AuthorState.ACCEPTED.value, AuthorState.INVITED.value]),
-    )
-    conflicts = select(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id).where(
-        col(ReviewAssignment.proposal_id).in_(ids),
-        ReviewAssignment.state == AssignmentState.CONFLICT,
-    )
-    for pid, account in [*db.exec(authors).all(), *db.exec(conflicts).all()]:
-        excluded[pid].add(account)
-    return excluded
 
 
 def _assignment(db: Session, proposal_id: int, reviewer_id: int) -> ReviewAssignment | None:
@@ -118,8 +68,8 @@ def _place(
     db: Session, now: datetime, row: Proposal, cycle: Cycle, reviewer_id: int, assigned_by: int
 ) -> None:
     """Make (or make again) the assignment active and tell the reviewer; checks done before."""
-    assignment = _assignment(db, row.id or 0, reviewer_id) or ReviewAssignment(
-        proposal_id=row.id or 0, reviewer_id=reviewer_id, state=AssignmentState.ACTIVE,
+    assignment = _assignment(db, id_of(row), reviewer_id) or ReviewAssignment(
+        proposal_id=id_of(row), reviewer_id=reviewer_id, state=AssignmentState.ACTIVE,
         assigned_by=assigned_by, assigned_at=now,
     )  # fmt: skip
     assignment.state, assignment.assigned_by, assignment.assigned_at = (
@@ -128,21 +78,21 @@ def _place(
     db.add(assignment)
     notify(db, now, reviewer_id, Kind.REVIEW_ASSIGNED, proposal_id=row.id, title=row.title)
     if cycle.phase == Phase.REVIEW:
-        history.record_review_started(db, now, row.id or 0)
+        history.record_review_started(db, now, id_of(row))
 
 
 # -- assignments ------------------------------------------------------------------------------
 
 
 def _check_assignable(db: Session, row: Proposal, cycle: Cycle, reviewer_id: int) -> None:
-    _require_phase(cycle, *ASSIGNMENT_PHASES)
-    _require_status(row, ASSIGNABLE)
+    require_phase(cycle, *ASSIGNMENT_PHASES)
+    require_status(row, *ASSIGNABLE)
     if not queries.has_role(db, reviewer_id, Role.REVIEWER):
         raise NotReviewer()
-    existing = _assignment(db, row.id or 0, reviewer_id)
+    existing = _assignment(db, id_of(row), reviewer_id)
     if existing is not None and existing.state == AssignmentState.CONFLICT:
         raise ReviewerConflicted()
-    if reviewer_id in excluded_reviewers(db, [row.id or 0])[row.id or 0]:
+    if reviewer_id in queries.excluded_reviewers(db, [id_of(row)])[id_of(row)]:
         raise ReviewerIsAuthor()
     if existing is not None and existing.state == AssignmentState.ACTIVE:
         raise AlreadyAssigned()
@@ -153,7 +103,7 @@ def assign(
 ) -> None:
     """The council gives the proposal to a reviewer by hand."""
     require_council(db, actor_id)
-    row, cycle = _proposal(db, proposal_id)
+    row, _, cycle = proposal_row(db, proposal_id)
     _check_assignable(db, row, cycle, reviewer_id)
     _place(db, now, row, cycle, reviewer_id, actor_id)
     audit.append(
@@ -171,8 +121,8 @@ def unassign(
 ) -> None:
     """Take the proposal back from a reviewer (their review, if any, stays for the record)."""
     require_council(db, actor_id)
-    _, cycle = _proposal(db, proposal_id)
-    _require_phase(cycle, *ASSIGNMENT_PHASES)
+    _, _, cycle = proposal_row(db, proposal_id)
+    require_phase(cycle, *ASSIGNMENT_PHASES)
     existing = _assignment(db, proposal_id, reviewer_id)
     if existing is None or existing.state != AssignmentState.ACTIVE:
         raise NotFound(kind="assignment", id=reviewer_id)
@@ -202,20 +152,20 @@ def spread(
     conflicted reviewers are skipped, and so are reviewers the council took off a proposal
     (assign them by hand to put them back). Returns what was dealt and what could not be."""
     require_council(db, actor_id)
-    cycle = _cycle(db, cycle_id)
+    cycle = cycle_row(db, cycle_id)
     committee = _committee(db, committee_id)
     if committee.cycle_id != cycle_id:
         raise NotFound(kind="committee", id=committee_id)
-    _require_phase(cycle, *ASSIGNMENT_PHASES)
+    require_phase(cycle, *ASSIGNMENT_PHASES)
     rules.check_per_proposal(per_proposal)
     members = [m.id for m in queries.get_committee(db, committee_id).members]
     reviewers = sorted(m for m in members if queries.has_role(db, m, Role.REVIEWER))
     query = select(Proposal).where(
         Proposal.cycle_id == cycle_id, col(Proposal.status).in_([s.value for s in ASSIGNABLE])
     )
-    proposals = {p.id or 0: p for p in db.exec(query).all()}
+    proposals = {id_of(p): p for p in db.exec(query).all()}
     active: dict[int, set[int]] = {p: set() for p in proposals}
-    excluded = excluded_reviewers(db, list(proposals))
+    excluded = queries.excluded_reviewers(db, list(proposals))
     assignments = select(ReviewAssignment).where(
         col(ReviewAssignment.proposal_id).in_(list(proposals))
     )
@@ -258,8 +208,8 @@ def declare_conflict(
     existing = _assignment(db, proposal_id, actor_id)
     if row is None or existing is None or not queries.is_assigned(db, actor_id, proposal_id):
         raise NotFound(kind="proposal", id=proposal_id)
-    cycle = _cycle(db, row.cycle_id)
-    _require_phase(cycle, *ASSIGNMENT_PHASES)
+    cycle = cycle_row(db, row.cycle_id)
+    require_phase(cycle, *ASSIGNMENT_PHASES)
     try:
         cleaned = rules.check_conflict_reason(reason)
     except BudgetError as error:
@@ -302,7 +252,7 @@ def _replacement(db: Session, row: Proposal, reviewer_id: int) -> int | None:
     fellows = select(CommitteeMember.account_id).where(
         col(CommitteeMember.committee_id).in_(committees)
     )
-    excluded = excluded_reviewers(db, [row.id or 0])[row.id or 0]
+    excluded = queries.excluded_reviewers(db, [id_of(row)])[id_of(row)]
     holding = {
         a.reviewer_id
         for a in db.exec(select(ReviewAssignment).where(ReviewAssignment.proposal_id == row.id))

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from budget.db import queries
+from budget.db.rows import id_of
 from budget.db.tables import Committee, CommitteeMember, Cycle
 from budget.domain.accounts import Role
 from budget.domain.errors import (
@@ -60,7 +61,7 @@ def create_committee(db: Session, now: datetime, *, actor_id: int, cycle_id: int
         object=f"committee:{row.id}",
         details={"cycle": cycle_id, "name": cleaned},
     )
-    return row.id or 0
+    return id_of(row)
 
 
 def add_member(

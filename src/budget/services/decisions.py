@@ -17,6 +17,7 @@ from functools import partial
 
 from sqlmodel import Session, col, select
 
+from budget.db.rows import id_of
 from budget.db.tables import (
     Budget,
     Cycle,
@@ -26,25 +27,23 @@ from budget.db.tables import (
     Review,
     ReviewAssignment,
 )
-from budget.domain.cycle import Phase
+from budget.domain.cycle import Phase, project_cost_limit
 from budget.domain.errors import (
     BudgetError,
     JustificationRequired,
     MergeBudgets,
     MergeTooFew,
-    NotFound,
     OutOfRange,
-    ProposalState,
     Required,
     TooLong,
     TooShort,
-    WrongPhase,
     collect,
     raise_if_any,
 )
 from budget.domain.money import Cents
 from budget.domain.proposals import (
     ADDRESS_MAX,
+    DECIDABLE,
     DESCRIPTION_MAX,
     EXPLANATION_MIN,
     SUMMARY_MAX,
@@ -65,10 +64,10 @@ from budget.domain.review import (
 )
 from budget.services import audit, history
 from budget.services.cycles import require_council
+from budget.services.guards import proposal_row, require_phase, require_status
 from budget.services.mail_text import Kind
 from budget.services.notifications import accepted_authors, notify_authors
 
-DECIDABLE = (ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT, ProposalStatus.INFEASIBLE)
 MERGEABLE = (
     ProposalStatus.SUBMITTED,
     ProposalStatus.IN_REVIEW,
@@ -76,25 +75,6 @@ MERGEABLE = (
     ProposalStatus.INFEASIBLE,
 )
 MERGE_PHASES = (Phase.SUBMISSION, Phase.REVIEW)
-
-
-def _proposal(db: Session, proposal_id: int) -> tuple[Proposal, Budget, Cycle]:
-    row = db.get(Proposal, proposal_id)
-    budget = db.get(Budget, row.budget_id) if row else None
-    cycle = db.get(Cycle, budget.cycle_id) if budget else None
-    if row is None or budget is None or cycle is None:
-        raise NotFound(kind="proposal", id=proposal_id)
-    return row, budget, cycle
-
-
-def _require_phase(cycle: Cycle, phases: Sequence[Phase]) -> None:
-    if cycle.phase not in phases:
-        raise WrongPhase(phase=cycle.phase)
-
-
-def _require_status(row: Proposal, statuses: Sequence[ProposalStatus]) -> None:
-    if row.status not in statuses:
-        raise ProposalState(status=row.status)
 
 
 def has_blocking_review(db: Session, proposal_id: int) -> bool:
@@ -122,7 +102,7 @@ def _feasible_errors(
     db: Session, row: Proposal, budget: Budget, final_cost: Cents | None, justification: str | None
 ) -> dict[str, BudgetError]:
     errors: dict[str, BudgetError] = {}
-    limit = min(budget.amount, budget.max_project_cost or budget.amount)
+    limit = project_cost_limit(budget.amount, budget.max_project_cost)
     if final_cost is None:
         errors["final_cost"] = Required()
     elif not 1 <= final_cost <= limit:
@@ -130,7 +110,7 @@ def _feasible_errors(
     text = (justification or "").strip()
     if len(text) > JUSTIFICATION_MAX:
         errors["justification"] = TooLong(max=JUSTIFICATION_MAX)
-    elif not text and has_blocking_review(db, row.id or 0):
+    elif not text and has_blocking_review(db, id_of(row)):
         errors["justification"] = JustificationRequired()
     return errors
 
@@ -150,9 +130,9 @@ def decide_proposal(
     `justification` when a submitted review objects), or infeasible with a public
     `explanation`. Everything is checked before anything is written."""
     require_council(db, actor_id)
-    row, budget, cycle = _proposal(db, proposal_id)
-    _require_phase(cycle, (Phase.REVIEW,))
-    _require_status(row, DECIDABLE)
+    row, budget, cycle = proposal_row(db, proposal_id)
+    require_phase(cycle, Phase.REVIEW)
+    require_status(row, *DECIDABLE)
     if feasible:
         raise_if_any(_feasible_errors(db, row, budget, final_cost, justification))
     else:
@@ -213,14 +193,14 @@ def _sources(db: Session, source_ids: Sequence[int]) -> tuple[list[Proposal], Bu
     ids = sorted(set(source_ids))
     if len(ids) < 2:
         raise MergeTooFew()
-    loaded = [_proposal(db, i) for i in ids]
+    loaded = [proposal_row(db, i) for i in ids]
     budgets = {budget.id for _, budget, _ in loaded}
     if len(budgets) != 1:
         raise MergeBudgets()
     _, budget, cycle = loaded[0]
-    _require_phase(cycle, MERGE_PHASES)
+    require_phase(cycle, *MERGE_PHASES)
     for row, _, _ in loaded:
-        _require_status(row, MERGEABLE)
+        require_status(row, *MERGEABLE)
     return [row for row, _, _ in loaded], budget, cycle
 
 
@@ -241,7 +221,7 @@ def merge_proposals(
     first = sources[0]
     status = ProposalStatus.IN_REVIEW if cycle.phase == Phase.REVIEW else ProposalStatus.SUBMITTED
     merged = Proposal(
-        cycle_id=first.cycle_id, budget_id=budget.id or 0, title=form.title.strip(),
+        cycle_id=first.cycle_id, budget_id=id_of(budget), title=form.title.strip(),
         summary=form.summary.strip(), description=form.description.strip(),
         category_id=first.category_id, address=form.address.strip() or None,
         lat_e6=first.lat_e6, lon_e6=first.lon_e6, language=first.language, status=status,
@@ -249,7 +229,7 @@ def merge_proposals(
     )  # fmt: skip
     db.add(merged)
     db.flush()
-    new_id = merged.id or 0
+    new_id = id_of(merged)
     _credit_authors(db, now, merged, sources)
     db.add(
         ProposalVersion(
@@ -261,9 +241,9 @@ def merge_proposals(
     for source in sources:
         source.status, source.merged_into_id, source.updated_at = ProposalStatus.MERGED, new_id, now
         db.add(source)
-        _end_assignments(db, source.id or 0)
-        history.record(db, now, source.id or 0, EventKind.MERGED_INTO, into=new_id)
-    ids = [s.id or 0 for s in sources]
+        _end_assignments(db, id_of(source))
+        history.record(db, now, id_of(source), EventKind.MERGED_INTO, into=new_id)
+    ids = [id_of(s) for s in sources]
     history.record(db, now, new_id, EventKind.MERGED_FROM, sources=ids)
     audit.append(
         db, now, actor=actor_id, action="proposal.merge", object=f"proposal:{new_id}",
@@ -279,12 +259,12 @@ def _credit_authors(db: Session, now: datetime, merged: Proposal, sources: list[
     credited: dict[int, int] = {}
     for source in sources:
         for account_id in accepted_authors(db, source):
-            credited.setdefault(account_id, source.id or 0)
+            credited.setdefault(account_id, id_of(source))
     for account_id, source_id in credited.items():
         role = AuthorRole.CREATOR if account_id == merged.created_by else AuthorRole.COAUTHOR
         db.add(
             ProposalAuthor(
-                proposal_id=merged.id or 0, account_id=account_id, role=role,
+                proposal_id=id_of(merged), account_id=account_id, role=role,
                 state=AuthorState.ACCEPTED, credited_from=source_id, invited_at=now,
                 answered_at=now,
             )

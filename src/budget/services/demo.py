@@ -18,7 +18,6 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 from argon2 import PasswordHasher
 from sqlalchemy import func
@@ -26,6 +25,7 @@ from sqlmodel import Session, select
 
 from budget.db import queries
 from budget.db.tables import Account, Cycle
+from budget.domain import geo
 from budget.domain.accounts import Role
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
@@ -331,10 +331,6 @@ INFEASIBLE_EXPLANATION = (
 )
 
 
-def _degrees(micro: int) -> str:
-    return str(Decimal(micro).scaleb(-6))
-
-
 def _proposal_form(
     rng: random.Random,
     budget_id: int,
@@ -359,8 +355,8 @@ def _proposal_form(
         summary=f"{sentence} Près {place}, {street}.", description=description,
         category_id=category_ids[category],
         address=f"{rng.randint(1, 120)} {street}, {DISTRICTS[district][1]}",
-        lat=_degrees(lat + rng.randint(-_JITTER_E6, _JITTER_E6)),
-        lon=_degrees(lon + rng.randint(-_JITTER_E6, _JITTER_E6)),
+        lat=geo.format_degrees(lat + rng.randint(-_JITTER_E6, _JITTER_E6)),
+        lon=geo.format_degrees(lon + rng.randint(-_JITTER_E6, _JITTER_E6)),
         estimated_cost=(estimate or 1000 * EURO) if k % 5 != 4 else None,
     )  # fmt: skip
 

@@ -11,7 +11,9 @@ a caller may pass another directory (`catalogues(path)`). The in-app list render
 kind and parameters with the page's own catalogue (`render(..., translations)`), so a
 notification reads in whatever language its reader uses today.
 
-Parameters are public facts only (titles, ids, amounts, public explanations): never an internal
+Subjects carry no text a user wrote (no title, no name): a mail subject is what a phishing
+message would imitate, so it holds only our words and the proposal's number. Parameters are
+public facts only (titles, ids, amounts, public explanations): never an internal
 note, a review or the council's internal justification (T7), never any ballot content.
 """
 
@@ -67,49 +69,49 @@ class Text:
 
 TEXTS: Final[Mapping[str, Text]] = {
     Kind.REVIEW_ASSIGNED: Text(
-        N_("A proposal to review: %(title)s"),
+        N_("A proposal to review (no. %(proposal)s)"),
         N_(
             "The council asked you to review the proposal “%(title)s” (no. %(proposal)s). "
             "It is waiting in your review queue."
         ),
     ),
     Kind.REVIEW_REOPENED: Text(
-        N_("Your review was reopened: %(title)s"),
+        N_("Your review was reopened (proposal no. %(proposal)s)"),
         N_(
             "The council reopened your review of the proposal “%(title)s” (no. %(proposal)s): "
             "you may change it and submit it again."
         ),
     ),
     Kind.REVIEW_STARTED: Text(
-        N_("Your proposal is in review: %(title)s"),
+        N_("Your proposal is in review (no. %(proposal)s)"),
         N_(
             "City services are now checking the feasibility and the cost of your proposal "
             "“%(title)s” (no. %(proposal)s)."
         ),
     ),
     Kind.DECIDED_FEASIBLE: Text(
-        N_("Your proposal is feasible: %(title)s"),
+        N_("Your proposal is feasible (no. %(proposal)s)"),
         N_(
             "The council found your proposal “%(title)s” (no. %(proposal)s) feasible, at a "
             "final cost of %(final_cost)s. It will be on the ballot when voting opens."
         ),
     ),
     Kind.DECIDED_INFEASIBLE: Text(
-        N_("Decision on your proposal: %(title)s"),
+        N_("Decision on your proposal (no. %(proposal)s)"),
         N_(
             "The council found your proposal “%(title)s” (no. %(proposal)s) not feasible. "
             "Its explanation: %(explanation)s"
         ),
     ),
     Kind.MERGED: Text(
-        N_("Your proposal was merged: %(title)s"),
+        N_("Your proposal was merged (no. %(proposal)s)"),
         N_(
             "The council merged your proposal with others into the proposal “%(title)s” "
             "(no. %(proposal)s). You are credited as one of its authors."
         ),
     ),
     Kind.COAUTHOR_INVITED: Text(
-        N_("An invitation to co-author: %(title)s"),
+        N_("An invitation to co-author a proposal (no. %(proposal)s)"),
         N_(
             "%(inviter)s invites you to co-author the proposal “%(title)s” (no. %(proposal)s). "
             "Accept or decline it on your invitations page."

@@ -1,30 +1,38 @@
-"""Residents' proposals: drafts, edits (a version each), submission, withdrawal, co-authors.
+"""Residents' proposals: drafts, edits (a version each), submission, withdrawal, deletion of a
+draft, co-authors.
 
-Drafts are private to their accepted authors: to anyone else a draft does not exist (NotFound),
-while a public proposal they may not change answers PermissionDenied (T7). Everything happens
-in the submission phase except withdrawal (until voting opens) and answering an invitation
-(until review ends). Each action writes one audit entry; public facts also go to the proposal's
-public history (services.history), from submission on: a draft's life stays private, except
-its creation, which the history shows once the proposal is public.
+Drafts are private to their accepted authors (domain.proposals.is_public): to anyone else a
+draft does not exist (NotFound), while a public proposal they may not change answers
+PermissionDenied (T7). A draft is deleted, never withdrawn: withdrawal is for submitted ones.
+Everything happens in the submission phase except withdrawal (until voting opens), deleting a
+draft (any time) and answering an invitation (until review ends). Each action writes one
+audit entry; public facts also go to the proposal's public history (services.history), from
+submission on: a draft's life stays private, except its creation, which the history shows once
+the proposal is public.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from budget.db import queries
+from budget.db.rows import id_of
 from budget.db.tables import (
     Account,
+    AuditLog,
     Budget,
     Category,
     Cycle,
     District,
+    InternalNote,
+    Notification,
     Proposal,
     ProposalAuthor,
+    ProposalEvent,
     ProposalVersion,
 )
 from budget.domain import cycle as rules
@@ -32,11 +40,11 @@ from budget.domain import eligibility, geo
 from budget.domain.accounts import normalise_email
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
-    AlreadyInvited,
     BudgetError,
     EstimateOutOfRange,
     FieldErrors,
     InvalidChoice,
+    InvitationLimit,
     NotAuthor,
     NotCreator,
     NotFound,
@@ -47,7 +55,6 @@ from budget.domain.errors import (
     SelfInvitation,
     TooLong,
     TooManyCoauthors,
-    UnknownInvitee,
     WrongPhase,
     collect,
     raise_if_any,
@@ -56,6 +63,7 @@ from budget.domain.money import Cents
 from budget.domain.proposals import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
+    EDITABLE,
     MAX_COAUTHORS,
     SUMMARY_MAX,
     TITLE_MAX,
@@ -64,21 +72,22 @@ from budget.domain.proposals import (
     EventKind,
     ProposalStatus,
     check_text,
+    is_deletable,
+    is_public,
+    is_withdrawable,
 )
 from budget.services import audit, follows, history
+from budget.services.guards import budget_row, proposal_row, require_phase, require_status
 from budget.services.mail_text import Kind
 from budget.services.notifications import accepted_authors, notify
 
 LANGUAGES = ("fr", "en")
 ESTIMATE_FACTOR = 100  # an estimate above 100 times the envelope is a typo, not a project
-EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED)
-WITHDRAWABLE = (
-    ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW,
-    ProposalStatus.ON_BALLOT,
-)  # fmt: skip
 # What counts toward the per-author limit: submitted and not withdrawn (nor merged away).
 NOT_COUNTED = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN, ProposalStatus.MERGED)
 OPEN_INVITATION = (AuthorState.INVITED, AuthorState.ACCEPTED)
+INVITATIONS_PER_DAY = 20  # per author, over any 24 hours: enough for a team, not for a sweep
+INVITATION_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -98,33 +107,7 @@ class ProposalForm:
     language: str = "fr"
 
 
-# -- shared helpers (services.decisions uses _log, _proposal, _require_phase, _require_status) --
-
-
-def _cycle_of_budget(db: Session, budget_id: int) -> tuple[Budget, Cycle]:
-    budget = db.get(Budget, budget_id)
-    cycle = db.get(Cycle, budget.cycle_id) if budget else None
-    if budget is None or cycle is None:
-        raise NotFound(kind="budget", id=budget_id)
-    return budget, cycle
-
-
-def _proposal(db: Session, proposal_id: int) -> tuple[Proposal, Budget, Cycle]:
-    row = db.get(Proposal, proposal_id)
-    if row is None:
-        raise NotFound(kind="proposal", id=proposal_id)
-    budget, cycle = _cycle_of_budget(db, row.budget_id)
-    return row, budget, cycle
-
-
-def _require_phase(cycle: Cycle, *phases: Phase) -> None:
-    if cycle.phase not in phases:
-        raise WrongPhase(phase=cycle.phase)
-
-
-def _require_status(row: Proposal, *statuses: ProposalStatus) -> None:
-    if row.status not in statuses:
-        raise ProposalState(status=row.status)
+# -- shared helpers ------------------------------------------------------------------------
 
 
 def _log(
@@ -144,7 +127,7 @@ def _authorship(db: Session, proposal_id: int, account_id: int) -> ProposalAutho
 
 
 def _is_public(row: Proposal) -> bool:
-    return row.submitted_at is not None
+    return is_public(ProposalStatus(row.status), row.submitted_at)
 
 
 def _hidden_or_denied(row: Proposal, error: BudgetError) -> BudgetError:
@@ -153,7 +136,7 @@ def _hidden_or_denied(row: Proposal, error: BudgetError) -> BudgetError:
 
 
 def _require_author(db: Session, row: Proposal, actor_id: int) -> ProposalAuthor:
-    author = _authorship(db, row.id or 0, actor_id)
+    author = _authorship(db, id_of(row), actor_id)
     if author is None or author.state != AuthorState.ACCEPTED:
         raise _hidden_or_denied(row, NotAuthor())
     return author
@@ -168,10 +151,10 @@ def _require_creator(db: Session, row: Proposal, actor_id: int) -> None:
 def editable(db: Session, proposal_id: int, actor_id: int) -> tuple[Proposal, Budget, Cycle]:
     """The proposal, for one of its accepted authors, while its text may change (submission
     phase, draft or submitted): what its form, its images and its edits need."""
-    row, budget, cycle = _proposal(db, proposal_id)
+    row, budget, cycle = proposal_row(db, proposal_id)
     _require_author(db, row, actor_id)
-    _require_phase(cycle, Phase.SUBMISSION)
-    _require_status(row, *EDITABLE)
+    require_phase(cycle, Phase.SUBMISSION)
+    require_status(row, *EDITABLE)
     return row, budget, cycle
 
 
@@ -330,7 +313,7 @@ def _add_version(db: Session, now: datetime, row: Proposal, editor: int) -> int:
     number = (last or 0) + 1
     db.add(
         ProposalVersion(
-            proposal_id=row.id or 0, number=number, title=row.title, summary=row.summary,
+            proposal_id=id_of(row), number=number, title=row.title, summary=row.summary,
             description=row.description, address=row.address, edited_by=editor, edited_at=now,
         )
     )  # fmt: skip
@@ -347,30 +330,30 @@ def create_draft(
     author, version 1 of its text. `cycle_id` (from the page) makes an unknown budget a field
     error; without it the budget names the cycle and must exist."""
     if cycle_id is None:
-        _, cycle = _cycle_of_budget(db, form.budget_id or 0)
+        _, cycle = budget_row(db, form.budget_id or 0)
     else:
         found = db.get(Cycle, cycle_id)
         if found is None:
             raise NotFound(kind="cycle", id=cycle_id)
         cycle = found
-    _require_phase(cycle, Phase.SUBMISSION)
+    require_phase(cycle, Phase.SUBMISSION)
     values = _checked(db, cycle, form, author_id)
     row = Proposal(
-        cycle_id=cycle.id or 0, status=ProposalStatus.DRAFT, created_by=author_id,
+        cycle_id=id_of(cycle), status=ProposalStatus.DRAFT, created_by=author_id,
         created_at=now, **values,  # type: ignore[arg-type]  # checked column values
     )  # fmt: skip
     db.add(row)
     db.flush()
     db.add(
         ProposalAuthor(
-            proposal_id=row.id or 0, account_id=author_id, role=AuthorRole.CREATOR,
+            proposal_id=id_of(row), account_id=author_id, role=AuthorRole.CREATOR,
             state=AuthorState.ACCEPTED, invited_at=now, answered_at=now,
         )
     )  # fmt: skip
     _add_version(db, now, row, author_id)
-    history.record(db, now, row.id or 0, EventKind.CREATED)
+    history.record(db, now, id_of(row), EventKind.CREATED)
     _log(db, now, author_id, "proposal.create", row, budget=row.budget_id, version=1)
-    return row.id or 0
+    return id_of(row)
 
 
 def create_proposal(
@@ -419,10 +402,10 @@ def update_proposal(
 
 def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
     """The creator makes the draft public, within the per-author limit of the cycle."""
-    row, budget, cycle = _proposal(db, proposal_id)
+    row, budget, cycle = proposal_row(db, proposal_id)
     _require_creator(db, row, actor_id)
-    _require_phase(cycle, Phase.SUBMISSION)
-    _require_status(row, ProposalStatus.DRAFT)
+    require_phase(cycle, Phase.SUBMISSION)
+    require_status(row, ProposalStatus.DRAFT)
     raise_if_any(proposer_errors(db, cycle, budget, actor_id))
     query = (
         select(func.count()).select_from(Proposal)
@@ -440,67 +423,102 @@ def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: i
 
 
 def withdraw_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
-    """The creator withdraws the proposal, until voting opens; its page stays, marked."""
-    row, _, cycle = _proposal(db, proposal_id)
+    """The creator withdraws a submitted proposal, until voting opens; its page stays, marked.
+    A draft is not withdrawn but deleted (`delete_draft`)."""
+    row, _, cycle = proposal_row(db, proposal_id)
     _require_creator(db, row, actor_id)
     if rules.is_locked(Phase(cycle.phase)):
         raise WrongPhase(phase=cycle.phase)
-    _require_status(row, *WITHDRAWABLE)
+    if not is_withdrawable(ProposalStatus(row.status), row.submitted_at):
+        raise ProposalState(status=row.status)
     row.status, row.withdrawn_at = ProposalStatus.WITHDRAWN, now
     db.add(row)
-    if _is_public(row):
-        history.record(db, now, proposal_id, EventKind.WITHDRAWN)
+    history.record(db, now, proposal_id, EventKind.WITHDRAWN)
     _log(db, now, actor_id, "proposal.withdraw", row)
+
+
+DRAFT_PARTS = (ProposalAuthor, ProposalVersion, ProposalEvent, Notification, InternalNote)
+
+
+def delete_draft(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
+    """An accepted author deletes a private proposal (a draft, never submitted) with its
+    versions, authors, private history and the notifications about it; the audit log keeps
+    the fact and the title. A public proposal cannot be deleted (it is withdrawn instead)."""
+    row, _, _ = proposal_row(db, proposal_id)
+    _require_author(db, row, actor_id)
+    if not is_deletable(ProposalStatus(row.status), row.submitted_at):
+        raise ProposalState(status=row.status)
+    _log(db, now, actor_id, "proposal.delete", row, title=row.title)
+    for part in DRAFT_PARTS:
+        db.execute(delete(part).where(col(part.proposal_id) == proposal_id))
+    db.delete(row)
+    db.flush()
 
 
 # -- co-authors ----------------------------------------------------------------------------------
 
 
-def _invitee(db: Session, email: str) -> Account:
-    try:
-        address = normalise_email(email)
-    except BudgetError as error:
-        raise FieldErrors({"email": error}) from None
-    account = db.exec(select(Account).where(Account.email == address)).first()
-    if account is None:
-        raise FieldErrors({"email": UnknownInvitee()})
-    return account
+def _invitation_quota(db: Session, now: datetime, actor_id: int) -> None:
+    """At most INVITATIONS_PER_DAY invitations per author in any 24 hours, whatever the
+    addresses (known or not: counting only the known ones would tell them apart again)."""
+    since = now - INVITATION_WINDOW
+    query = (
+        select(AuditLog.at)
+        .where(AuditLog.actor == f"account:{actor_id}", AuditLog.action == "proposal.invite")
+        .where(col(AuditLog.at) >= since)
+        .order_by(col(AuditLog.at))
+    )
+    recent = db.exec(query).all()
+    if len(recent) >= INVITATIONS_PER_DAY:
+        wait = int((recent[0] + INVITATION_WINDOW - now).total_seconds()) + 1
+        raise InvitationLimit(max=INVITATIONS_PER_DAY, retry_after=max(wait, 1))
 
 
 def invite_coauthor(
     db: Session, now: datetime, *, actor_id: int, proposal_id: int, email: str
 ) -> None:
     """The creator invites a resident, by the email of their account, to co-author the
-    proposal (at most MAX_COAUTHORS invited or accepted), during the submission phase."""
-    row, _, cycle = _proposal(db, proposal_id)
+    proposal (at most MAX_COAUTHORS invited or accepted), during the submission phase.
+
+    The answer is the same for every well-formed address (T4: no account oracle): an address
+    no account uses, or one already invited, is recorded in the audit log and nothing else.
+    Each attempt counts toward the author's daily quota. The invitee's name is shown to the
+    creator only once they accept (queries.invitations_of)."""
+    row, _, cycle = proposal_row(db, proposal_id)
     _require_creator(db, row, actor_id)
-    _require_phase(cycle, Phase.SUBMISSION)
-    _require_status(row, *EDITABLE)
-    invitee = _invitee(db, email)
-    if invitee.id == actor_id:
+    require_phase(cycle, Phase.SUBMISSION)
+    require_status(row, *EDITABLE)
+    try:
+        address = normalise_email(email)
+    except BudgetError as error:
+        raise FieldErrors({"email": error}) from None
+    inviter = db.get(Account, actor_id)
+    if inviter is not None and inviter.email == address:  # their own address: nothing to hide
         raise FieldErrors({"email": SelfInvitation()})
-    existing = _authorship(db, proposal_id, invitee.id or 0)
-    if existing is not None and existing.state in OPEN_INVITATION:
-        raise FieldErrors({"email": AlreadyInvited()})
     open_seats = db.exec(
         select(func.count()).select_from(ProposalAuthor)
         .where(ProposalAuthor.proposal_id == proposal_id)
         .where(ProposalAuthor.role == AuthorRole.COAUTHOR)
         .where(col(ProposalAuthor.state).in_([s.value for s in OPEN_INVITATION]))
     ).one()  # fmt: skip
-    if open_seats >= MAX_COAUTHORS:
+    if open_seats >= MAX_COAUTHORS:  # seats the creator's own page already counts
         raise FieldErrors({"email": TooManyCoauthors(max=MAX_COAUTHORS)})
+    _invitation_quota(db, now, actor_id)
+    invitee = db.exec(select(Account).where(Account.email == address)).first()
+    existing = _authorship(db, proposal_id, id_of(invitee)) if invitee else None
+    if invitee is None or (existing is not None and existing.state in OPEN_INVITATION):
+        _log(db, now, actor_id, "proposal.invite", row, invitee=None)  # the same answer
+        return
+    _log(db, now, actor_id, "proposal.invite", row, invitee=invitee.id)
     if existing is None:  # someone who declined or left may be asked again
         existing = ProposalAuthor(
-            proposal_id=proposal_id, account_id=invitee.id or 0, role=AuthorRole.COAUTHOR,
+            proposal_id=proposal_id, account_id=id_of(invitee), role=AuthorRole.COAUTHOR,
             state=AuthorState.INVITED, invited_at=now,
         )  # fmt: skip
     existing.state, existing.invited_at, existing.answered_at = AuthorState.INVITED, now, None
     db.add(existing)
-    _log(db, now, actor_id, "proposal.invite", row, invitee=invitee.id)
-    inviter = db.get(Account, actor_id)
     notify(
-        db, now, invitee.id or 0, Kind.COAUTHOR_INVITED, proposal_id=proposal_id,
+        db, now, id_of(invitee), Kind.COAUTHOR_INVITED, proposal_id=proposal_id,
         title=row.title, inviter=inviter.display_name if inviter else "",
     )  # fmt: skip
 
@@ -510,13 +528,13 @@ def answer_invitation(
 ) -> None:
     """The invitee accepts (and becomes an author, shown publicly) or declines. Accepting is
     possible until review ends, while the proposal is neither withdrawn nor merged."""
-    row, _, cycle = _proposal(db, proposal_id)
+    row, _, cycle = proposal_row(db, proposal_id)
     author = _authorship(db, proposal_id, actor_id)
     if author is None or author.state != AuthorState.INVITED:
         raise NotFound(kind="invitation", id=proposal_id)
     if accept:
-        _require_phase(cycle, Phase.SUBMISSION, Phase.REVIEW)
-        _require_status(row, *EDITABLE, ProposalStatus.IN_REVIEW)
+        require_phase(cycle, Phase.SUBMISSION, Phase.REVIEW)
+        require_status(row, *EDITABLE, ProposalStatus.IN_REVIEW)
     author.state = AuthorState.ACCEPTED if accept else AuthorState.DECLINED
     author.answered_at = now
     db.add(author)
@@ -536,7 +554,7 @@ def answer_invitation(
 def leave_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
     """A co-author, or an author credited from a merged proposal, takes their name off. The
     creator cannot leave their own proposal (they withdraw it instead)."""
-    row, _, _ = _proposal(db, proposal_id)
+    row, _, _ = proposal_row(db, proposal_id)
     author = _require_author(db, row, actor_id)
     if author.role == AuthorRole.CREATOR and author.credited_from is None:
         raise ProposalState(status=row.status)

@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from budget.db import queries
-from budget.db.tables import Cycle, InternalNote, Proposal, Review
+from budget.db.rows import id_of
+from budget.db.tables import InternalNote, Proposal, Review
 from budget.domain import review as rules
 from budget.domain.accounts import Role
 from budget.domain.cycle import Phase
@@ -23,26 +24,13 @@ from budget.domain.errors import (
     NotFound,
     ProposalState,
     ReviewLocked,
-    WrongPhase,
 )
 from budget.domain.review import Criterion, ReviewInput, ReviewState
 from budget.services import audit
 from budget.services.cycles import require_council
+from budget.services.guards import proposal_row, require_phase
 from budget.services.mail_text import Kind
 from budget.services.notifications import notify
-
-
-def _proposal(db: Session, proposal_id: int) -> tuple[Proposal, Cycle]:
-    row = db.get(Proposal, proposal_id)
-    cycle = db.get(Cycle, row.cycle_id) if row else None
-    if row is None or cycle is None:
-        raise NotFound(kind="proposal", id=proposal_id)
-    return row, cycle
-
-
-def _require_review_phase(cycle: Cycle) -> None:
-    if cycle.phase != Phase.REVIEW:
-        raise WrongPhase(phase=cycle.phase)
 
 
 def _audit(
@@ -53,8 +41,8 @@ def _audit(
 
 def _reviewable(db: Session, actor_id: int, proposal_id: int) -> Proposal:
     queries.proposal_for_reviewer(db, actor_id, proposal_id)  # NotFound unless assigned (T7)
-    row, cycle = _proposal(db, proposal_id)
-    _require_review_phase(cycle)
+    row, _, cycle = proposal_row(db, proposal_id)
+    require_phase(cycle, Phase.REVIEW)
     return row
 
 
@@ -120,8 +108,8 @@ def reopen_review(
 ) -> None:
     """The council unlocks a submitted review so its reviewer may change it."""
     require_council(db, actor_id)
-    row, cycle = _proposal(db, proposal_id)
-    _require_review_phase(cycle)
+    row, _, cycle = proposal_row(db, proposal_id)
+    require_phase(cycle, Phase.REVIEW)
     query = select(Review).where(
         Review.proposal_id == proposal_id, Review.reviewer_id == reviewer_id
     )
@@ -142,7 +130,7 @@ def add_note(db: Session, now: datetime, *, actor_id: int, proposal_id: int, bod
     account = queries.get_account(db, actor_id)
     if not account.has_role(Role.COUNCIL) and not queries.is_assigned(db, actor_id, proposal_id):
         raise NotFound(kind="proposal", id=proposal_id)
-    _proposal(db, proposal_id)
+    proposal_row(db, proposal_id)
     try:
         cleaned = rules.check_note(body)
     except BudgetError as error:
@@ -151,4 +139,4 @@ def add_note(db: Session, now: datetime, *, actor_id: int, proposal_id: int, bod
     db.add(note)
     db.flush()
     _audit(db, now, actor_id, "note.add", f"proposal:{proposal_id}", note=note.id)
-    return note.id or 0
+    return id_of(note)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -21,7 +21,7 @@ from budget.db.tables import WebSession
 from budget.domain import accounts as rules
 from budget.services import audit
 
-TOUCH_EVERY = timedelta(seconds=60)  # last_seen is rewritten at most once a minute
+TOUCH_EVERY = rules.TOUCH_EVERY
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,13 @@ def start_session(
 
 
 def _expires_at(row: WebSession) -> datetime:
-    idle_end = row.last_seen_at + timedelta(seconds=row.idle_seconds)
-    return min(idle_end, row.created_at + rules.ABSOLUTE_LIMIT)
+    return rules.session_expires_at(row.created_at, row.last_seen_at, row.idle_seconds)
 
 
 def load_session(db: Session, now: datetime, token: str) -> SessionView | None:
     """The live session for this cookie token, or None (unknown, or expired: then deleted).
-    Commit afterwards: it records the activity that keeps the session alive."""
+    Commit afterwards: it records the activity that keeps the session alive. The web layer
+    reads first (queries.session_for) and calls this only when something is to be written."""
     row = _row(db, token)
     if row is None:
         return None

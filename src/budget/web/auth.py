@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.config import IPNetwork
+from budget.db import queries
 from budget.db.queries import AccountView
 from budget.services import sessions
 from budget.web import csrf, transactions
@@ -110,11 +111,17 @@ async def identify(request: Request) -> Visitor:
     payload = cookie.read(request)
     request.state.cookie_received = payload
     if (token := payload.get(SIGNED_IN_KEY)) is not None:
-        # A write may happen (touch or delete an expired row), hence perform and its commit.
-        session = await transactions.perform(request, sessions.load_session, token=token)
-        if session is not None and session.account is not None:
+        # Read first; write (touch or delete an expired row) only when due, about once a
+        # minute per session, so most pages take no write lock at all.
+        digest, now = sessions.token_hash(token), transactions.now(request)
+        state = await transactions.read(request, queries.session_for, digest, now)
+        account = state.account if state is not None else None
+        if state is not None and state.needs_write:
+            session = await transactions.perform(request, sessions.load_session, token=token)
+            account = session.account if session is not None else None
+        if account is not None:
             request.state.cookie_payload = payload
-            return signed_in_visitor(request, session.account, token)
+            return signed_in_visitor(request, account, token)
     anonymous_id = payload.get(ANONYMOUS_KEY) or new_anonymous_id()
     request.state.cookie_payload = {ANONYMOUS_KEY: anonymous_id}
     return anonymous_visitor(request, anonymous_id)

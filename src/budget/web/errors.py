@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from budget.domain import errors as domain
-from budget.web import auth, messages, templating
+from budget.web import auth, messages, templating, unread
 from budget.web.i18n import N_
 from budget.web.messages import Message
 
@@ -39,33 +39,7 @@ HTTP_MESSAGES: Final[Mapping[int, str]] = {
     413: TOO_LARGE,
 }
 
-# A conflict with the current state of things (409), rather than malformed input (422).
-CONFLICT: Final = (
-    domain.TransitionRefused,
-    domain.Locked,
-    domain.ReadOnly,
-    domain.WrongPhase,
-    domain.LastCouncil,
-    domain.DemoNotEmpty,
-    domain.EmailTaken,
-    domain.InstanceTaken,
-    domain.CodeTaken,
-    domain.VotingClosed,
-    domain.BallotFinal,
-    domain.AlreadyVotedOnPaper,
-)
-
-
-def status_for(error: domain.BudgetError) -> int:
-    if isinstance(error, domain.NotFound):
-        return 404
-    if isinstance(error, domain.PermissionDenied):
-        return 403
-    if isinstance(error, domain.Throttled):
-        return 429
-    if isinstance(error, CONFLICT):
-        return 409
-    return 422
+status_for = messages.status_of  # typed error -> status (web/messages.py keeps the table)
 
 
 def text(request: Request, message: Message) -> str:
@@ -79,20 +53,24 @@ API_PREFIX: Final = "/api/"
 
 
 def page(
-    request: Request, status: int, msgid: str, *, error_code: str | None = None, **params: object
+    request: Request,
+    status: int,
+    msgid: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    error_code: str | None = None,
 ) -> Response:
-    """The error page: a translated message and the status; for the API (paths under /api/),
-    the same message as JSON: {"error": {"status", "code", "message"}}, `code` being the typed
-    error's (`error_code`) or the status's."""
+    """The error page: a translated message and the status. The message's parameters come as
+    one mapping, never as keywords: an error's own `status` parameter (ProposalState) must not
+    collide with the page's. For the API (paths under /api/), the same message as JSON:
+    {"error": {"status", "code", "message"}}, `code` being the typed error's (`error_code`) or
+    the status's."""
+    message = text(request, Message(msgid, dict(params or {})))
     if request.url.path.startswith(API_PREFIX):
-        body = {
-            "status": status,
-            "code": error_code or _code(status),
-            "message": text(request, Message(msgid, params)),
-        }
+        body = {"status": status, "code": error_code or _code(status), "message": message}
         return JSONResponse({"error": body}, status_code=status)
     templates: templating.Templates = request.app.state.templates
-    context = {"status": status, "message": text(request, Message(msgid, params))}
+    context = {"status": status, "message": message}
     return templates.response(request, "errors/error.html", context, status_code=status)
 
 
@@ -105,6 +83,7 @@ async def _ensure_state(request: Request) -> None:
     caller's own navigation and language; the cookie is left as it was."""
     if not hasattr(request.state, "visitor"):
         templating.prepare_state(request, await auth.identify(request))
+        await unread.count(request)
 
 
 async def budget_error_handler(request: Request, exc: Exception) -> Response:
@@ -113,7 +92,7 @@ async def budget_error_handler(request: Request, exc: Exception) -> Response:
         raise exc
     await _ensure_state(request)
     message = messages.of_error(exc)
-    response = page(request, status_for(exc), message.msgid, error_code=exc.code, **message.params)
+    response = page(request, status_for(exc), message.msgid, message.params, error_code=exc.code)
     if isinstance(exc, domain.Throttled):
         response.headers["Retry-After"] = str(exc.params.get("retry_after", 60))
     return response

@@ -41,14 +41,6 @@ COLUMNS: Final = (
 LINK_BASE: Final = ""
 
 
-def degrees(micro: int | None) -> str:
-    """Micro-degrees as exact decimal degrees text ("48.856614"); empty when absent."""
-    if micro is None:
-        return ""
-    sign = "-" if micro < 0 else ""
-    return f"{sign}{abs(micro) // geo.MICRO}.{abs(micro) % geo.MICRO:06d}"
-
-
 def major_units(cents: int | None) -> str:
     """Minor units as a decimal amount with two digits ("1234.50"); empty when absent."""
     return "" if cents is None else f"{Decimal(cents) / 100:.2f}"
@@ -90,8 +82,8 @@ def proposal_record(
         "category_code": category.code if category else "",
         "category": local(category),
         "address": proposal.address or "",
-        "latitude": degrees(proposal.lat_e6),
-        "longitude": degrees(proposal.lon_e6),
+        "latitude": geo.format_degrees(proposal.lat_e6),
+        "longitude": geo.format_degrees(proposal.lon_e6),
         "currency": budget.currency if budget else "",
         "estimated_cost": major_units(proposal.estimated_cost),
         "estimated_cost_minor": proposal.estimated_cost,

@@ -11,14 +11,16 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from starlette.datastructures import FormData
 
 from budget.domain.errors import BudgetError, FieldErrors
 from budget.domain.money import Cents, parse_amount
-from budget.web import messages
+from budget.web import messages, numbers
 from budget.web.i18n import N_
 from budget.web.messages import Message
 
@@ -35,10 +37,18 @@ NOT_DATETIME: Final = N_("Enter a date and time, such as 2027-03-01 09:00.")
 BOTH_OR_NEITHER: Final = N_("Enter both the start and the end, or neither.")
 
 FORM_LEVEL: Final = "__form__"  # errors about the whole form, shown above it
+TEXT_LIMIT: Final = 1000  # a sanity bound on free text; the services apply the real limits
 
 # Deliberately loose (one @, a dot in the domain, no spaces): the confirmation mail is the test.
 EMAIL_PATTERN: Final = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL_LENGTH: Final = 254
+
+
+def amount_input(cents: int | None, locale: str) -> str:
+    """Minor units as a form shows them: `1250000,50` in French, `1250000.50` in English."""
+    if cents is None:
+        return ""
+    return format_decimal(Decimal(cents) / 100, format="0.00", locale=locale)
 
 
 def is_clean_text(value: str, *, multiline: bool) -> bool:
@@ -59,10 +69,16 @@ class Form:
         self.values: dict[str, str] = {}
         self.errors: dict[str, Message] = {}
         self.labels: dict[str, str] = {}  # filled by the templates' field macros, for the summary
+        self.lists: dict[str, list[str]] = {}  # every value of each key (repeated fields)
+        self.refusal: BudgetError | None = None  # a service's refusal not about one field
+        self.renames: dict[str, str] = {}  # a service's field names -> this form's
+        self.placed: dict[str, str] = {}  # error code -> the field it is shown next to
         for key in data:
             value = data.get(key)
             # A file where text is expected is read as empty: required fields then say so.
             self.values[key] = value if isinstance(value, str) else ""
+            every = data.getlist(key) if isinstance(data, FormData) else [data[key]]
+            self.lists[key] = [v for v in every if isinstance(v, str)]
 
     @property
     def is_valid(self) -> bool:
@@ -84,10 +100,17 @@ class Form:
         the form)."""
         if isinstance(error, FieldErrors):
             for name, field_error in error.fields.items():
-                shown = (renames or {}).get(name, name)
+                shown = (renames or self.renames).get(name, name)
                 self.errors.setdefault(shown, messages.of_error(field_error))
         else:
-            self.errors.setdefault(field, messages.of_error(error))
+            self.refusal = self.refusal or error
+            self.errors.setdefault(self.placed.get(error.code, field), messages.of_error(error))
+
+    @property
+    def status(self) -> int:
+        """The status of the page showing this form again: 422 for what the user wrote, or the
+        refusal's own (409 when the state of things forbids it, 429 when throttled)."""
+        return 422 if self.refusal is None else messages.status_of(self.refusal)
 
     def text(
         self,
@@ -137,17 +160,20 @@ class Form:
     def integer(
         self, name: str, *, minimum: int, maximum: int, required: bool = True
     ) -> int | None:
-        value = self.text(name, required=required, max_length=20)
+        value = self.text(name, required=required, max_length=40)
         if not value:
             return None
-        if not re.fullmatch(r"-?[0-9]+", value):
+        if not numbers.is_integer_text(value):
             self.add_error(name, NOT_INTEGER)
             return None
-        number = int(value)
-        if not minimum <= number <= maximum:
+        number = numbers.parse_int(value, minimum=minimum, maximum=maximum)
+        if number is None:
             self.add_error(name, OUT_OF_RANGE, min=minimum, max=maximum)
-            return None
         return number
+
+    def ids(self, name: str) -> list[int]:
+        """Every value of a repeated field (checkboxes) that is an id; others are left out."""
+        return [n for v in self.lists.get(name, ()) if (n := numbers.parse_id(v)) is not None]
 
     def date(self, name: str, *, required: bool = True) -> dt.date | None:
         value = self.text(name, required=required, max_length=10)

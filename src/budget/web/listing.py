@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from budget.db.queries import PUBLIC_STATUSES, SORTS, CategoryView, CycleView, ProposalFilters
 from budget.domain.proposals import ProposalStatus
 from budget.web.forms import is_clean_text
+from budget.web.numbers import parse_id, parse_int
 
 TEXT_MAX: Final = 200
 PAGE_MAX: Final = 100_000
@@ -57,9 +58,7 @@ def shuffle_seed(csrf_token: str) -> str:
 
 
 def _choice(raw: str, allowed: Iterable[int]) -> int | None:
-    if not raw.isdigit() or len(raw) > 12:
-        return None
-    number = int(raw)
+    number = parse_id(raw)
     return number if number in set(allowed) else None
 
 
@@ -91,8 +90,8 @@ def read_list_query(
     statuses = {s.value for s in PUBLIC_STATUSES}
     keep("status", raw["status"] in statuses)
     keep("sort", raw["sort"] in SORTS)
-    page = int(raw["page"]) if raw["page"].isdigit() and len(raw["page"]) <= 6 else None
-    if raw["page"] and (page is None or not 1 <= page <= PAGE_MAX):
+    page = parse_int(raw["page"], minimum=1, maximum=PAGE_MAX)
+    if raw["page"] and page is None:
         ignored.append("page")
         page = None
     filters = ProposalFilters(

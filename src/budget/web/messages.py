@@ -26,6 +26,37 @@ from budget.web.i18n import N_
 log = logging.getLogger(__name__)
 
 
+# A conflict with the current state of things (409), rather than malformed input (422).
+CONFLICT: Final = (
+    domain.TransitionRefused,
+    domain.Locked,
+    domain.ReadOnly,
+    domain.WrongPhase,
+    domain.ProposalState,
+    domain.LastCouncil,
+    domain.DemoNotEmpty,
+    domain.EmailTaken,
+    domain.InstanceTaken,
+    domain.CodeTaken,
+    domain.VotingClosed,
+    domain.BallotFinal,
+    domain.AlreadyVotedOnPaper,
+)
+
+
+def status_of(error: domain.BudgetError) -> int:
+    """The HTTP status of a typed error: 404, 403, 429, 409 (a conflict), else 422."""
+    if isinstance(error, domain.NotFound):
+        return 404
+    if isinstance(error, domain.PermissionDenied):
+        return 403
+    if isinstance(error, domain.Throttled):
+        return 429
+    if isinstance(error, CONFLICT):
+        return 409
+    return 422
+
+
 @dataclass(frozen=True)
 class Message:
     """A msgid and its parameters, translated where it is shown."""
@@ -125,11 +156,10 @@ MESSAGES: Final[Mapping[str, str]] = {
         "This point lies outside the area of this cycle's map: check the latitude and longitude."
     ),
     "proposal.estimate": N_("Enter an estimate above zero and at most %(limit)s."),
-    "coauthor.unknown": N_(
-        "No account uses this email address: ask this person to create an account first."
-    ),
     "coauthor.self": N_("You are already an author of this proposal."),
-    "coauthor.already": N_("This person is already invited or an author."),
+    "coauthor.daily-limit": N_(
+        "You sent %(max)s invitations today, the most a day. Try again in %(retry_after)s seconds."
+    ),
     "coauthor.limit": N_("A proposal has at most %(max)s co-authors."),
     # -- proposals: places and categories (public side) --
     "geo.bad-boundary": N_("This boundary cannot be used: %(problem)s"),
@@ -320,7 +350,11 @@ NOTICES: Final[Mapping[str, str]] = {
     "proposal-saved": N_("Your changes were saved."),
     "proposal-submitted": N_("Your proposal was submitted: it is now public."),
     "proposal-withdrawn": N_("The proposal was withdrawn."),
-    "coauthor-invited": N_("The invitation was sent."),
+    "proposal-deleted": N_("The draft was deleted."),
+    "coauthor-invited": N_(
+        "If an account uses this address, its owner is invited and sees it on their invitations "
+        "page. Their name appears here once they accept."
+    ),
     "invitation-accepted": N_("You are now a co-author of this proposal."),
     "invitation-declined": N_("You declined the invitation."),
     "coauthor-left": N_("You are no longer an author of this proposal."),

@@ -14,8 +14,9 @@ from typing import Final
 from urllib.parse import urlencode
 
 from budget.db.queries import ChangeView, MilestoneView, ProjectChoices, ProjectFilters, ProjectView
+from budget.domain.geo import format_degrees as degrees
 from budget.domain.implementation import ImplementationStatus
-from budget.web.exports import degrees, major_units
+from budget.web.exports import major_units
 
 KEYS: Final = ("status", "district", "year")
 COLUMNS: Final = (

@@ -5,20 +5,34 @@ it. A route changes state exactly when it accepts an unsafe method (GET never wr
 it needs the session's CSRF token. Access is deny by default: a route names the roles allowed;
 `visitor` means anyone, signed in or not. A signed-out caller of a closed route is sent to the
 login page; a signed-in caller without the role gets 403.
+
+A route whose path names an object (`{proposal_id:id}`) declares the `loader=` that fetches it
+for the caller (web/loaders.py): the guard runs it after the role check and before the handler,
+which reads the result with `loaders.loaded(request, ViewType)`. An object the caller may not know
+exists answers 404, one they may see but not change 403 (SECURITY.md T7). Start-up fails for a
+path parameter without a loader, a loader without a parameter, or a parameter not read by the
+`id` convertor (ASCII digits, at most 18, so every id fits in 64 bits: web/numbers.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 from urllib.parse import urlencode
 
+from sqlmodel import Session
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from budget.web import auth, csrf, errors, templating
+from budget.db import queries
+from budget.domain.accounts import Caller
+from budget.domain.errors import BudgetError
+from budget.web import auth, csrf, errors, numbers, templating, transactions, unread
+from budget.web.caller import caller_of
 
 Access = Literal["visitor", "resident", "reviewer", "officer", "council"]
 ROLES: Final[tuple[Access, ...]] = ("visitor", "resident", "reviewer", "officer", "council")
@@ -28,6 +42,23 @@ COUNCIL: Final[frozenset[Access]] = frozenset({"council"})
 METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+Loader = Callable[[Session, Caller, int], object]
+PATH_PARAM: Final = re.compile(r"\{(\w+)(?::(\w+))?\}")
+
+
+class IdConvertor(Convertor[int]):
+    """`{name:id}`: a database id in the path; anything else does not match (404)."""
+
+    regex = f"[0-9]{{1,{numbers.ID_DIGITS}}}"
+
+    def convert(self, value: str) -> int:
+        parsed = numbers.parse_id(value)
+        if parsed is None:  # 0, or all zeros: matched by the pattern, no such object
+            return 0
+        return parsed
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
 
 
 class RouteTableError(ValueError):
@@ -43,6 +74,8 @@ class RouteSpec:
     name: str
     roles: frozenset[Access]
     methods: tuple[str, ...]
+    loader: Loader | None = None
+    param: str | None = None  # the path parameter the loader is given
     max_body: int | None = None  # a larger request body than the app's default (uploads)
     writes: bool = True
 
@@ -59,12 +92,14 @@ def route(
     endpoint: Endpoint,
     *,
     roles: Iterable[Access],
+    loader: Loader | None = None,
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
     max_body: int | None = None,
     writes: bool = True,
 ) -> RouteSpec:
-    """Declare a route; roles are mandatory and checked, so no route is open by omission.
+    """Declare a route; roles are mandatory and checked, so no route is open by omission, and
+    a path naming an object needs the loader that fetches it for the caller.
 
     `writes=False` marks a POST that only computes (a ballot's live counter, the receipt check):
     POST keeps ballot choices and receipts out of URLs and access logs (T3). It is still
@@ -76,10 +111,41 @@ def route(
         raise RouteTableError(f"route {path} declares unknown roles {sorted(unknown)}")
     if not methods or set(methods) - METHODS:
         raise RouteTableError(f"route {path} declares invalid methods {list(methods)}")
+    params = PATH_PARAM.findall(path)
+    if any(convertor != "id" for _, convertor in params):
+        raise RouteTableError(f"route {path}: path parameters are read as {{name:id}}")
+    if len(params) > 1:
+        raise RouteTableError(f"route {path} names more than one object")
+    if params and loader is None:
+        raise RouteTableError(f"route {path} names an object but declares no loader")
+    if loader is not None and not params:
+        raise RouteTableError(f"route {path} declares a loader but names no object")
+    param = params[0][0] if params else None
+    name = name or endpoint.__name__
     return RouteSpec(
-        path, endpoint, name or endpoint.__name__, declared, tuple(methods),
+        path, endpoint, name, declared, tuple(methods), loader, param,
         max_body=max_body, writes=writes,
     )  # fmt: skip
+
+
+def _guard_reads(
+    db: Session, caller: Caller, loader: Loader | None, object_id: int
+) -> tuple[int, object]:
+    unread_count = queries.unread_count(db, caller.account_id) if caller.account_id else 0
+    return unread_count, (loader(db, caller, object_id) if loader is not None else None)
+
+
+async def load(request: Request, spec: RouteSpec, visitor: auth.Visitor) -> None:
+    """One read for what every page needs before its handler: the navigation's unread count
+    and the route's object (its loader), onto request.state."""
+    object_id = request.path_params[spec.param] if spec.param is not None else 0
+    try:
+        request.state.unread, request.state.loaded = await transactions.read(
+            request, _guard_reads, caller_of(visitor), spec.loader, object_id
+        )
+    except BudgetError:  # the object is not the caller's to see: the error page still has a nav
+        await unread.count(request)
+        raise
 
 
 def check_table(specs: Sequence[RouteSpec]) -> None:
@@ -94,6 +160,7 @@ def check_table(specs: Sequence[RouteSpec]) -> None:
 
 def starlette_routes(specs: Sequence[RouteSpec]) -> list[Route]:
     check_table(specs)
+    register_url_convertor("id", IdConvertor())  # before the paths are compiled
     return [
         Route(
             spec.path,
@@ -116,10 +183,13 @@ def guarded(spec: RouteSpec) -> Endpoint:
             try:
                 await check_csrf(request, visitor)
             except csrf.CsrfError:
+                await unread.count(request)
                 return errors.page(request, 403, errors.CSRF_REFUSED)
         if spec.allows(visitor.roles):
+            await load(request, spec, visitor)
             response = await spec.endpoint(request)
         elif visitor.is_signed_in:
+            await unread.count(request)
             response = errors.page(request, 403, errors.FORBIDDEN)
         else:
             response = to_login(request)

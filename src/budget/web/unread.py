@@ -1,34 +1,29 @@
 """The unread-notification count in every page's navigation, for a signed-in visitor.
 
-One indexed COUNT per page, run when the navigation is rendered (a template global), so no
-handler has to remember to pass it; signed-out visitors cost nothing. A database failure shows
-no badge rather than breaking the page (the error page itself renders the navigation).
+One indexed COUNT per request of a signed-in visitor, read in the threadpool like every other
+read (`count`, awaited by the route guard and the error handlers), never on the event loop; the
+template global only shows what was read. Signed-out visitors cost nothing.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 import jinja2
-from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
 
 from budget.db import queries
+from budget.web import transactions
 
-log = logging.getLogger(__name__)
+
+async def count(request: Request) -> None:
+    """Read the caller's unread count onto request.state (after `templating.prepare_state`)."""
+    account = request.state.visitor.account
+    request.state.unread = (
+        0 if account is None else await transactions.read(request, queries.unread_count, account.id)
+    )
 
 
 @jinja2.pass_context
 def unread_notifications(context: jinja2.runtime.Context) -> int:
-    visitor = context.get("visitor")
     request = context.get("request")
-    if visitor is None or request is None or visitor.account is None:
-        return 0
-    sessions: Any = request.app.state.session_factory
-    try:
-        with sessions() as db:
-            count: int = queries.unread_count(db, visitor.account.id)
-    except SQLAlchemyError:
-        log.exception("cannot count unread notifications")
-        return 0
-    return count
+    found: int = getattr(request.state, "unread", 0) if request is not None else 0
+    return found

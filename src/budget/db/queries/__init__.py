@@ -14,6 +14,7 @@ from budget.db.queries.accounts import (
     get_account,
     has_role,
     list_accounts,
+    session_for,
 )
 from budget.db.queries.audit import (
     AuditEntryView,
@@ -90,6 +91,7 @@ from budget.db.queries.notifications import (
     email_preference,
     list_outbox,
     notifications_of,
+    own_notification,
     unread_count,
 )
 from budget.db.queries.places import (
@@ -99,7 +101,6 @@ from budget.db.queries.places import (
 )
 from budget.db.queries.proposals import (
     PAGE_SIZE,
-    PUBLIC_STATUSES,
     SORTS,
     AuthorView,
     Credit,
@@ -109,6 +110,7 @@ from budget.db.queries.proposals import (
     ProposalView,
     VersionView,
     all_matching,
+    authored_proposal,
     authors_by_proposal,
     authors_of,
     check_content_visible,
@@ -117,8 +119,10 @@ from budget.db.queries.proposals import (
     history_of,
     is_author,
     list_proposals,
+    publicly_visible,
     search_proposals,
     versions_of,
+    visible_proposal,
 )
 from budget.db.queries.reviews import (
     AssignmentView,
@@ -132,6 +136,7 @@ from budget.db.queries.reviews import (
     assignment_overview,
     assignments_of,
     committees_of,
+    excluded_reviewers,
     get_committee,
     is_assigned,
     justification_of,
@@ -189,6 +194,7 @@ from budget.db.queries.voting import (
     turnout,
     voter_home,
 )
+from budget.domain.proposals import PUBLIC_STATUSES
 
 __all__ = [
     "PAGE_SIZE",
@@ -254,6 +260,7 @@ __all__ = [
     "assignments_of",
     "audit_head",
     "author_role",
+    "authored_proposal",
     "authors_by_proposal",
     "authors_of",
     "ballot_count",
@@ -279,6 +286,7 @@ __all__ = [
     "entitled_budget_ids",
     "entry_view",
     "entry_voter",
+    "excluded_reviewers",
     "find_account",
     "form_choices",
     "frozen_budget",
@@ -318,6 +326,7 @@ __all__ = [
     "log_time_zone",
     "notes_of",
     "notifications_of",
+    "own_notification",
     "own_proposals",
     "own_review",
     "participations_of",
@@ -325,6 +334,7 @@ __all__ = [
     "project_choices",
     "project_detail",
     "proposal_for_reviewer",
+    "publicly_visible",
     "receipt_state",
     "reviewer_queue",
     "reviews_of",
@@ -332,6 +342,7 @@ __all__ = [
     "rules_of",
     "schedule_of",
     "search_proposals",
+    "session_for",
     "support_counts",
     "support_option",
     "supports_of_cycle",
@@ -341,5 +352,6 @@ __all__ = [
     "unfinished_projects",
     "unread_count",
     "versions_of",
+    "visible_proposal",
     "voter_home",
 ]

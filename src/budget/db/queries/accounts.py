@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from budget.db.tables import (
     Account,
     RoleGrant,
+    WebSession,
 )
-from budget.domain.accounts import Role
+from budget.domain.accounts import TOUCH_EVERY, Role, session_expires_at
 from budget.domain.errors import NotFound
 
 
@@ -101,3 +102,24 @@ def count_accounts(db: Session, search: str = "") -> int:
 def council_count(db: Session) -> int:
     query = select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.COUNCIL)
     return db.exec(query).one()
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A session row as the request's first read sees it: its account, and whether it must
+    be written (deleted when expired, its activity recorded when due): only then does the
+    request open a writing transaction."""
+
+    account: AccountView | None
+    needs_write: bool
+
+
+def session_for(db: Session, token_digest: str, now: datetime) -> SessionState | None:
+    """The session with this token digest (services.sessions.token_hash), or None."""
+    row = db.exec(select(WebSession).where(WebSession.token_hash == token_digest)).first()
+    if row is None:
+        return None
+    if now >= session_expires_at(row.created_at, row.last_seen_at, row.idle_seconds):
+        return SessionState(account=None, needs_write=True)
+    account = get_account(db, row.account_id) if row.account_id is not None else None
+    return SessionState(account=account, needs_write=now - row.last_seen_at >= TOUCH_EVERY)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from budget.db.queries.cycles import BudgetView, list_budgets
+from budget.db.rows import id_of
 from budget.db.tables import Account, Budget, Category, Cycle, Proposal, ProposalAuthor
 from budget.domain.cycle import Phase
 from budget.domain.proposals import AuthorRole, AuthorState, ProposalStatus
@@ -67,10 +68,11 @@ class InvitationView:
 
 @dataclass(frozen=True)
 class InviteeView:
-    """A co-author or invitee of a proposal, for its creator (no email address is shown)."""
+    """A co-author or invitee of a proposal, for its creator (no email address is shown). The
+    name only once they accepted: an invitation must not tell who has an account (T4)."""
 
     account_id: int
-    display_name: str
+    display_name: str | None
     state: AuthorState
     invited_at: datetime
     answered_at: datetime | None
@@ -80,7 +82,7 @@ def category_choices(db: Session, cycle_id: int) -> tuple[CategoryChoice, ...]:
     rows = db.exec(
         select(Category).where(Category.cycle_id == cycle_id).order_by(col(Category.code))
     ).all()
-    return tuple(CategoryChoice(r.id or 0, r.code, r.name_fr, r.name_en) for r in rows)
+    return tuple(CategoryChoice(id_of(r), r.code, r.name_fr, r.name_en) for r in rows)
 
 
 def form_choices(db: Session, cycle_id: int) -> FormChoices:
@@ -107,7 +109,7 @@ def own_proposals(
         query = query.where(Proposal.cycle_id == cycle_id)
     return tuple(
         OwnProposal(
-            id=p.id or 0,
+            id=id_of(p),
             cycle_id=p.cycle_id,
             cycle_name_fr=c.name_fr,
             cycle_name_en=c.name_en,
@@ -140,7 +142,7 @@ def pending_invitations(db: Session, account_id: int) -> tuple[InvitationView, .
     )
     return tuple(
         InvitationView(
-            proposal_id=p.id or 0,
+            proposal_id=id_of(p),
             title=p.title,
             summary=p.summary,
             status=ProposalStatus(p.status),
@@ -165,7 +167,7 @@ def invitations_of(db: Session, proposal_id: int) -> tuple[InviteeView, ...]:
     return tuple(
         InviteeView(
             account_id=a.account_id,
-            display_name=name,
+            display_name=name if a.state in (AuthorState.ACCEPTED, AuthorState.LEFT) else None,
             state=AuthorState(a.state),
             invited_at=a.invited_at,
             answered_at=a.answered_at,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db.rows import id_of
 from budget.db.tables import Category, Proposal
 from budget.domain.errors import NotFound
 
@@ -45,7 +46,7 @@ def list_categories(db: Session, cycle_id: int) -> tuple[CategoryView, ...]:
         select(Category).where(Category.cycle_id == cycle_id).order_by(col(Category.code))
     ).all()
     counts = _counts(db, cycle_id)
-    return tuple(_view(row, counts.get(row.id or 0, 0)) for row in rows)
+    return tuple(_view(row, counts.get(id_of(row), 0)) for row in rows)
 
 
 def get_category(db: Session, category_id: int) -> CategoryView:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db.rows import id_of
 from budget.db.tables import (
     Budget,
     Cycle,
@@ -19,7 +20,7 @@ from budget.db.tables import (
 )
 from budget.domain import cycle as cycle_rules
 from budget.domain.ballots import BallotLimits, BallotType
-from budget.domain.cycle import Phase
+from budget.domain.cycle import Phase, is_running
 from budget.domain.errors import NotFound
 from budget.domain.proposals import ProposalStatus
 
@@ -90,6 +91,11 @@ class CycleView:
     budgets: tuple[BudgetView, ...]
     targets: tuple[Phase, ...]
     is_locked: bool
+
+    @property
+    def is_running(self) -> bool:
+        """Not archived: its settings may still change (domain.cycle.is_running)."""
+        return is_running(self.phase)
 
     def dates(self, phase: Phase) -> PhaseDates | None:
         return next((d for d in self.schedule if d.phase is phase), None)
@@ -169,7 +175,7 @@ def list_budgets(db: Session, cycle_id: int) -> tuple[BudgetView, ...]:
     )
     rows = db.exec(query).all()
     counts = _on_ballot_counts(db, [b.id for b, _ in rows if b.id is not None])
-    return tuple(_budget_view(b, d, counts.get(b.id or 0, 0)) for b, d in rows)
+    return tuple(_budget_view(b, d, counts.get(id_of(b), 0)) for b, d in rows)
 
 
 def get_budget(db: Session, budget_id: int) -> BudgetView:

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from budget.db.queries.proposals import PUBLIC_STATUSES, AuthorView, authors_of
+from budget.db.queries.proposals import AuthorView, authors_of
 from budget.db.tables import (
     Budget,
     Cycle,
@@ -28,7 +28,7 @@ from budget.db.tables import (
 from budget.domain.cycle import Phase
 from budget.domain.errors import NotFound
 from budget.domain.implementation import FINISHED, ImplementationStatus
-from budget.domain.proposals import ProposalStatus
+from budget.domain.proposals import PUBLIC_STATUSES, ProposalStatus
 
 assert ProposalStatus.FUNDED in PUBLIC_STATUSES  # noqa: S101 - a funded project is public
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db.rows import id_of
 from budget.db.tables import Account, Notification, OutboxEmail
 from budget.domain.errors import NotFound
 
@@ -47,7 +48,7 @@ def notifications_of(
     )
     return tuple(
         NotificationView(
-            id=n.id or 0,
+            id=id_of(n),
             at=n.at,
             kind=n.kind,
             proposal_id=n.proposal_id,
@@ -55,6 +56,21 @@ def notifications_of(
             read_at=n.read_at,
         )
         for n in db.exec(query).all()
+    )
+
+
+def own_notification(db: Session, account_id: int, notification_id: int) -> NotificationView:
+    """One of the account's own notifications; another's does not exist for it (T7)."""
+    row = db.get(Notification, notification_id)
+    if row is None or row.account_id != account_id:
+        raise NotFound(kind="notification", id=notification_id)
+    return NotificationView(
+        id=notification_id,
+        at=row.at,
+        kind=row.kind,
+        proposal_id=row.proposal_id,
+        params=json.loads(row.params),
+        read_at=row.read_at,
     )
 
 
@@ -101,7 +117,7 @@ def list_outbox(db: Session, *, page: int = 1, per_page: int = 50) -> OutboxPage
     )
     mails = tuple(
         OutboxView(
-            id=r.id or 0,
+            id=id_of(r),
             to_address=r.to_address,
             subject=r.subject,
             body=r.body,

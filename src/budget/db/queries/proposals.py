@@ -1,7 +1,9 @@
 """Proposals, as view models: one proposal, its authors, history and versions, and the public
 listing (search, filters, sort, pages) shared by the list, the map and the exports.
 
-Drafts are never public: the listing only ever reads PUBLIC_STATUSES (T7).
+Visibility is one clause, `publicly_visible()` (domain.proposals.is_public in SQL): every
+listing, count, map, export and credit line reads through it, and `visible_proposal` lets a
+draft through only for its accepted authors (T7).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from budget.db.queries.supports import supports_of_cycle
@@ -26,15 +28,16 @@ from budget.db.tables import (
     ProposalEvent,
     ProposalVersion,
 )
-from budget.domain.errors import NotFound
-from budget.domain.proposals import AuthorRole, AuthorState, EventKind, ProposalStatus
+from budget.domain.accounts import Caller
+from budget.domain.errors import NotAuthor, NotFound
+from budget.domain.proposals import (
+    AuthorRole,
+    AuthorState,
+    EventKind,
+    ProposalStatus,
+    is_public,
+)
 
-PUBLIC_STATUSES: Final = (
-    ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT,
-    ProposalStatus.INFEASIBLE, ProposalStatus.WITHDRAWN, ProposalStatus.MERGED,
-    ProposalStatus.UNSUPPORTED,
-    ProposalStatus.FUNDED,
-)  # fmt: skip
 SORTS: Final = ("newest", "random", "supports")
 PAGE_SIZE: Final = 20
 
@@ -109,11 +112,53 @@ def _proposal_view(row: Proposal) -> ProposalView:
     )
 
 
+def publicly_visible() -> ColumnElement[bool]:
+    """The SQL clause of `domain.proposals.is_public`: what anyone may see of proposals. Every
+    public read adds it; a rule hiding more (moderation) belongs here, and nowhere else."""
+    return and_(
+        col(Proposal.submitted_at).is_not(None), col(Proposal.status) != ProposalStatus.DRAFT
+    )
+
+
 def get_proposal(db: Session, proposal_id: int) -> ProposalView:
+    """Any proposal, drafts included: for the council's pages and for services. Public pages
+    load through `visible_proposal`."""
     row = db.get(Proposal, proposal_id)
     if row is None:
         raise NotFound(kind="proposal", id=proposal_id)
     return _proposal_view(row)
+
+
+def _accepted_author_of(account_id: int) -> Any:
+    return select(ProposalAuthor.proposal_id).where(
+        ProposalAuthor.account_id == account_id, ProposalAuthor.state == AuthorState.ACCEPTED
+    )
+
+
+def visible_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:
+    """The proposal if the caller may read it: public, or they are one of its accepted
+    authors; NotFound otherwise, as if it did not exist (T7)."""
+    query = select(Proposal).where(Proposal.id == proposal_id)
+    if caller.account_id is None:
+        query = query.where(publicly_visible())
+    else:
+        mine = col(Proposal.id).in_(_accepted_author_of(caller.account_id))
+        query = query.where(or_(publicly_visible(), mine))
+    row = db.exec(query).first()
+    if row is None:
+        raise NotFound(kind="proposal", id=proposal_id)
+    return _proposal_view(row)
+
+
+def authored_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:
+    """The proposal for one of its accepted authors: anyone else gets NotFound for a private
+    proposal (it does not exist for them) and NotAuthor for a public one."""
+    proposal = get_proposal(db, proposal_id)
+    if is_author(db, proposal_id, caller.account_id):
+        return proposal
+    if is_public(proposal.status, proposal.submitted_at):
+        raise NotAuthor()
+    raise NotFound(kind="proposal", id=proposal_id)
 
 
 def list_proposals(
@@ -211,13 +256,14 @@ def folded(text: str) -> str:
 
 
 def _public_query(cycle_id: int, filters: ProposalFilters):  # type: ignore[no-untyped-def]  # SQLModel's select overloads
-    statuses = [filters.status] if filters.status in PUBLIC_STATUSES else list(PUBLIC_STATUSES)
     query = (
         select(Proposal.id, Proposal.title, Proposal.summary, Proposal.submitted_at)
         .join(Budget, col(Budget.id) == col(Proposal.budget_id))
         .where(Proposal.cycle_id == cycle_id)
-        .where(col(Proposal.status).in_([s.value for s in statuses]))
+        .where(publicly_visible())
     )
+    if filters.status is not None:
+        query = query.where(Proposal.status == filters.status)
     if filters.budget_id is not None:
         query = query.where(Proposal.budget_id == filters.budget_id)
     if filters.district_id is not None:
@@ -260,10 +306,11 @@ def matching_ids(db: Session, cycle_id: int, filters: ProposalFilters) -> list[i
 
 
 def proposals_by_ids(db: Session, ids: Collection[int]) -> tuple[ProposalView, ...]:
-    """The proposals with these ids, in the order given."""
+    """The public proposals with these ids, in the order given."""
     if not ids:
         return ()
-    rows = db.exec(select(Proposal).where(col(Proposal.id).in_(list(ids)))).all()
+    query = select(Proposal).where(col(Proposal.id).in_(list(ids))).where(publicly_visible())
+    rows = db.exec(query).all()
     by_id = {r.id: r for r in rows}
     return tuple(_proposal_view(by_id[i]) for i in ids if i in by_id)
 
@@ -400,7 +447,7 @@ def credit_of(db: Session, proposal_id: int) -> Credit | None:
     query = (
         select(Proposal.id)
         .where(Proposal.merged_into_id == proposal_id)
-        .where(col(Proposal.status).in_([s.value for s in PUBLIC_STATUSES]))
+        .where(publicly_visible())
         .order_by(col(Proposal.id))
     )
     sources = tuple(i for i in db.exec(query).all() if i is not None)

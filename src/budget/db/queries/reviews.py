@@ -8,14 +8,16 @@ reviewer's own pages and the council's pages read them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, union_all
 from sqlmodel import Session, col, select
 
 from budget.db.queries.proposals import ProposalView, _proposal_view
+from budget.db.rows import id_of
 from budget.db.tables import (
     Account,
     Committee,
@@ -42,35 +44,51 @@ REVIEWABLE = (
 AUTHOR_STATES = (AuthorState.ACCEPTED, AuthorState.INVITED)
 
 
-def authored_by(account_id: int) -> Any:
-    """Ids of the proposals the account created, co-authors or was invited to co-author."""
-    return select(ProposalAuthor.proposal_id).where(
-        ProposalAuthor.account_id == account_id,
-        col(ProposalAuthor.state).in_([s.value for s in AUTHOR_STATES]),
+def exclusions() -> Any:
+    """The one rule of who may never review which proposal (T7), as (proposal_id, account_id)
+    rows: its creator, every author row accepted or still invited, and every reviewer who
+    declared a conflict on it. The reviewer's pages (`reviewer_filter`) and the assignment
+    services (`excluded_reviewers`) both read it."""
+    creators: Any = select(
+        col(Proposal.id).label("proposal_id"), col(Proposal.created_by).label("account_id")
     )
-
-
-def conflicted_for(account_id: int) -> Any:
-    return select(ReviewAssignment.proposal_id).where(
-        ReviewAssignment.reviewer_id == account_id,
-        ReviewAssignment.state == AssignmentState.CONFLICT,
+    authors = select(ProposalAuthor.proposal_id, ProposalAuthor.account_id).where(
+        col(ProposalAuthor.state).in_([s.value for s in AUTHOR_STATES])
     )
+    conflicts = select(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id).where(
+        ReviewAssignment.state == AssignmentState.CONFLICT
+    )
+    return union_all(creators, authors, conflicts).subquery()
 
 
 def reviewer_filter(query: Any, reviewer_id: int) -> Any:
     """Restrict a query over Proposal to what this reviewer may see: actively assigned,
-    reviewable, neither (co-)authored nor conflicted."""
+    reviewable, not excluded (`exclusions`)."""
     active = select(ReviewAssignment.proposal_id).where(
         ReviewAssignment.reviewer_id == reviewer_id,
         ReviewAssignment.state == AssignmentState.ACTIVE,
     )
+    excluded = exclusions()
+    mine = select(excluded.c.proposal_id).where(excluded.c.account_id == reviewer_id)
     return (
         query.where(col(Proposal.id).in_(active))
         .where(col(Proposal.status).in_([s.value for s in REVIEWABLE]))
-        .where(Proposal.created_by != reviewer_id)
-        .where(col(Proposal.id).not_in(authored_by(reviewer_id)))
-        .where(col(Proposal.id).not_in(conflicted_for(reviewer_id)))
+        .where(col(Proposal.id).not_in(mine))
     )
+
+
+def excluded_reviewers(db: Session, proposal_ids: Collection[int]) -> dict[int, set[int]]:
+    """Per proposal, the accounts that may never review it (`exclusions`)."""
+    found: dict[int, set[int]] = {p: set() for p in proposal_ids}
+    if not found:
+        return found
+    excluded = exclusions()
+    query = select(excluded.c.proposal_id, excluded.c.account_id).where(
+        excluded.c.proposal_id.in_(list(found))
+    )
+    for proposal_id, account_id in db.execute(query).all():
+        found[proposal_id].add(account_id)
+    return found
 
 
 @dataclass(frozen=True)
@@ -153,7 +171,7 @@ def reviewer_queue(db: Session, reviewer_id: int) -> tuple[QueueItem, ...]:
         r.proposal_id: r.state
         for r in db.exec(select(Review).where(Review.reviewer_id == reviewer_id)).all()
     }
-    return tuple(QueueItem(_proposal_view(r), states.get(r.id or 0)) for r in rows)
+    return tuple(QueueItem(_proposal_view(r), states.get(id_of(r))) for r in rows)
 
 
 def proposal_for_reviewer(db: Session, reviewer_id: int, proposal_id: int) -> ProposalView:
@@ -167,7 +185,7 @@ def proposal_for_reviewer(db: Session, reviewer_id: int, proposal_id: int) -> Pr
 
 def _review_view(row: Review, name: str) -> ReviewView:
     return ReviewView(
-        id=row.id or 0,
+        id=id_of(row),
         proposal_id=row.proposal_id,
         reviewer_id=row.reviewer_id,
         reviewer_name=name,
@@ -213,7 +231,7 @@ def notes_of(db: Session, proposal_id: int) -> tuple[NoteView, ...]:
         .order_by(col(InternalNote.id))
     )
     return tuple(
-        NoteView(id=n.id or 0, author_name=name, at=n.at, body=n.body)
+        NoteView(id=id_of(n), author_name=name, at=n.at, body=n.body)
         for n, name in db.exec(query).all()
     )
 
@@ -257,7 +275,7 @@ def assignment_overview(db: Session, cycle_id: int) -> tuple[ProposalAssignments
     for view in _assignments(db, col(ReviewAssignment.proposal_id).in_(ids)):
         by_proposal.setdefault(view.proposal_id, []).append(view)
     return tuple(
-        ProposalAssignments(_proposal_view(p), tuple(by_proposal.get(p.id or 0, ())))
+        ProposalAssignments(_proposal_view(p), tuple(by_proposal.get(id_of(p), ())))
         for p in proposals
     )
 
@@ -272,7 +290,7 @@ def _members(db: Session, committee_ids: list[int]) -> dict[int, list[PersonView
     members: dict[int, list[PersonView]] = {i: [] for i in committee_ids}
     for committee_id, account in db.exec(query).all():
         members[committee_id].append(
-            PersonView(account.id or 0, account.display_name, account.email)
+            PersonView(id_of(account), account.display_name, account.email)
         )
     return members
 
@@ -283,9 +301,9 @@ def committees_of(db: Session, cycle_id: int) -> tuple[CommitteeView, ...]:
             select(Committee).where(Committee.cycle_id == cycle_id).order_by(col(Committee.name))
         )
     )
-    members = _members(db, [r.id or 0 for r in rows])
+    members = _members(db, [id_of(r) for r in rows])
     return tuple(
-        CommitteeView(r.id or 0, r.cycle_id, r.name, tuple(members[r.id or 0])) for r in rows
+        CommitteeView(id_of(r), r.cycle_id, r.name, tuple(members[id_of(r)])) for r in rows
     )
 
 
@@ -294,7 +312,7 @@ def get_committee(db: Session, committee_id: int) -> CommitteeView:
     if row is None:
         raise NotFound(kind="committee", id=committee_id)
     return CommitteeView(
-        row.id or 0, row.cycle_id, row.name, tuple(_members(db, [committee_id])[committee_id])
+        id_of(row), row.cycle_id, row.name, tuple(_members(db, [committee_id])[committee_id])
     )
 
 
@@ -306,7 +324,7 @@ def list_reviewers(db: Session) -> tuple[PersonView, ...]:
         .where(RoleGrant.role == Role.REVIEWER)
         .order_by(col(Account.display_name), col(Account.id))
     )
-    return tuple(PersonView(a.id or 0, a.display_name, a.email) for a in db.exec(query).all())
+    return tuple(PersonView(id_of(a), a.display_name, a.email) for a in db.exec(query).all())
 
 
 def active_loads(db: Session, cycle_id: int) -> dict[int, int]:

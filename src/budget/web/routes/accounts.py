@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from budget.db import queries
-from budget.domain.errors import BudgetError, Throttled, WrongPassword
+from budget.domain.errors import Throttled, WrongPassword
 from budget.services import accounts, preferences, sessions
 from budget.web import auth, errors, i18n, transactions
 from budget.web.forms import FORM_LEVEL, NOT_CHOICE, Form
@@ -49,19 +49,12 @@ async def register(request: Request) -> Response:
         form.add_error("password_confirm", PASSWORDS_DIFFER)
     if not form.is_valid or display_name is None or email is None or password is None:
         return render(request, "accounts/register.html", form, 422)
-    try:
-        await transactions.perform_hashing(
-            request,
-            accounts.register,
-            email=email,
-            password=password,
-            display_name=display_name,
-            language=request.state.locale,
-            hasher=request.app.state.hasher,
-        )
-    except BudgetError as error:
-        form.add_service_error(error)
-        return render(request, "accounts/register.html", form, 422)
+    if not await transactions.attempt_hashing(
+        request, form, accounts.register, email=email, password=password,
+        display_name=display_name, language=request.state.locale,
+        hasher=request.app.state.hasher,
+    ):  # fmt: skip
+        return render(request, "accounts/register.html", form, form.status)
     # The same answer whether the address was new or already known (T4: no enumeration).
     return redirect("/login?notice=registered")
 
@@ -135,22 +128,13 @@ async def change_password(request: Request) -> Response:
         return render(request, "accounts/password.html", form, 422)
     visitor: auth.Visitor = request.state.visitor
     assert visitor.account is not None  # noqa: S101 (the route is for signed-in callers only)
-    try:
-        await transactions.perform_hashing(
-            request,
-            accounts.change_password,
-            account_id=visitor.account.id,
-            current_password=current,
-            new_password=new,
-            hasher=request.app.state.hasher,
-            keep_session=visitor.session_token,
-        )
-    except WrongPassword as error:
-        form.add_service_error(error, field="current_password")
-        return render(request, "accounts/password.html", form, 422)
-    except BudgetError as error:
-        form.add_service_error(error)
-        return render(request, "accounts/password.html", form, 422)
+    form.placed = {WrongPassword.code: "current_password"}
+    if not await transactions.attempt_hashing(
+        request, form, accounts.change_password, account_id=visitor.account.id,
+        current_password=current, new_password=new, hasher=request.app.state.hasher,
+        keep_session=visitor.session_token,
+    ):  # fmt: skip
+        return render(request, "accounts/password.html", form, form.status)
     return redirect("/account?notice=password-changed")
 
 

@@ -11,20 +11,21 @@ import datetime as dt
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
 from budget.db.queries import CycleView
 from budget.domain.cycle import ORDER, Phase, Reason
-from budget.domain.errors import BudgetError, TransitionRefused
+from budget.domain.errors import TransitionRefused
 from budget.services import cycles
-from budget.web import errors, messages, transactions
-from budget.web.forms import BOTH_OR_NEITHER, NOT_CHOICE, Form
+from budget.web import errors, loaders, messages, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import BOTH_OR_NEITHER, NOT_CHOICE, TEXT_LIMIT, Form
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
-TEXT_LIMIT: Final = 1000  # a sanity bound; the services apply the real limits
 SCHEDULED_PHASES: Final = (Phase.SUBMISSION, Phase.REVIEW, Phase.VOTING)
 TEXT_FIELDS: Final = (
     "name_fr",
@@ -43,13 +44,6 @@ CYCLE_DEFAULTS: Final = {
     "max_proposals_per_author": "5",
     "proposers_must_be_eligible": "no",
 }
-
-
-def actor_id(request: Request) -> int:
-    account = request.state.visitor.account
-    assert account is not None  # noqa: S101 (council routes are for signed-in callers only)
-    identifier: int = account.id
-    return identifier
 
 
 async def index(request: Request) -> Response:
@@ -91,20 +85,18 @@ async def create_cycle(request: Request) -> Response:
     form = Form(await request.form())
     values = read_cycle_form(form)
     copy_from = form.integer("copy_from", minimum=1, maximum=10**12, required=False)
-    if values is not None and form.is_valid:
-        try:
-            cycle_id = await transactions.perform(
-                request,
-                cycles.create_cycle,
-                actor_id=actor_id(request),
-                form=values,
-                copy_from=copy_from,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, f"/admin/cycles/{cycle_id}?notice=cycle-created")
-    return await new_cycle_page(request, form, 422)
+    if values is not None and (
+        done := await transactions.attempt(
+            request,
+            form,
+            cycles.create_cycle,
+            actor_id=actor_id(request),
+            form=values,
+            copy_from=copy_from,
+        )
+    ):
+        return see_other(request, f"/admin/cycles/{done.value}?notice=cycle-created")
+    return await new_cycle_page(request, form, form.status)
 
 
 def cycle_values(cycle: CycleView) -> dict[str, str]:
@@ -117,15 +109,15 @@ def cycle_values(cycle: CycleView) -> dict[str, str]:
 
 
 async def edit_cycle_form(request: Request) -> Response:
-    cycle = await transactions.read(request, queries.get_cycle, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     return render(
         request, "admin/cycle_form.html", {"form": Form(cycle_values(cycle)), "cycle": cycle}
     )
 
 
 async def update_cycle(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
-    cycle = await transactions.read(request, queries.get_cycle, cycle_id)
+    cycle = loaders.loaded(request, CycleView)
+    cycle_id = cycle.id
     form = Form(await request.form())
     values = read_cycle_form(form)
     if values is not None and await transactions.attempt(
@@ -137,57 +129,55 @@ async def update_cycle(request: Request) -> Response:
         form=values,
     ):
         return see_other(request, f"/admin/cycles/{cycle_id}?notice=cycle-saved")
-    return render(request, "admin/cycle_form.html", {"form": form, "cycle": cycle}, status_code=422)
+    context = {"form": form, "cycle": cycle}
+    return render(request, "admin/cycle_form.html", context, status_code=form.status)
 
 
-async def cycle_context(request: Request, cycle_id: int) -> dict[str, Any]:
-    """The cycle and, for each phase it could move to, what the guard would say now."""
-    cycle = await transactions.read(request, queries.get_cycle, cycle_id)
-    when = transactions.now(request)
+def _cycle_reads(db: Session, cycle_id: int, when: dt.datetime) -> dict[str, Any]:
+    """The cycle and, for each phase it could move to, what the guard would say now: one read."""
+    cycle = queries.get_cycle(db, cycle_id)
     problems = {
         target: tuple(
             messages.of_reason(reason)
-            for reason in await transactions.read(
-                request, queries.transition_problems, cycle_id, target, when
-            )
+            for reason in queries.transition_problems(db, cycle_id, target, when)
         )
         for target in cycle.targets
     }
     return {"cycle": cycle, "problems": problems, "refusal": None, "reasons": ()}
 
 
+async def cycle_context(request: Request, cycle_id: int) -> dict[str, Any]:
+    return await transactions.read(request, _cycle_reads, cycle_id, transactions.now(request))
+
+
 async def cycle_page(request: Request) -> Response:
-    context = await cycle_context(request, request.path_params["cycle_id"])
+    context = await cycle_context(request, loaders.loaded(request, CycleView).id)
     return render(request, "admin/cycle.html", context)
 
 
 async def advance(request: Request) -> Response:
     """Move the cycle to the posted phase, or show why not (every reason of the guard)."""
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     target = form.choice("target", [phase.value for phase in ORDER])
     if target is None:  # only a tampered form gets here: the buttons post valid phases
         return errors.page(request, 422, NOT_CHOICE)
-    try:
-        await transactions.perform(
-            request,
-            cycles.advance_phase,
-            actor_id=actor_id(request),
-            cycle_id=cycle_id,
-            target=Phase(target),
-        )
-    except TransitionRefused as error:
-        context = await cycle_context(request, cycle_id)
-        context["refusal"] = messages.of_error(error)
-        context["reasons"] = [messages.of_reason(r) for r in error.reasons if isinstance(r, Reason)]
-        return render(
-            request,
-            "admin/cycle.html",
-            context,
-            status_code=409,
-            fragment="_fragments/phase_panel.html",
-        )
-    return see_other(request, f"/admin/cycles/{cycle_id}?notice=phase-changed")
+    if await transactions.attempt(
+        request, form, cycles.advance_phase, actor_id=actor_id(request), cycle_id=cycle_id,
+        target=Phase(target),
+    ):  # fmt: skip
+        return see_other(request, f"/admin/cycles/{cycle_id}?notice=phase-changed")
+    context = await cycle_context(request, cycle_id)
+    refusal = form.refusal
+    context["refusal"] = messages.of_error(refusal) if refusal else None
+    if isinstance(refusal, TransitionRefused):
+        context["reasons"] = [
+            messages.of_reason(r) for r in refusal.reasons if isinstance(r, Reason)
+        ]
+    return render(
+        request, "admin/cycle.html", context, status_code=form.status,
+        fragment="_fragments/phase_panel.html",
+    )  # fmt: skip
 
 
 def schedule_values(cycle: CycleView) -> dict[str, str]:
@@ -221,43 +211,48 @@ def read_schedule(
 
 
 async def schedule_form(request: Request) -> Response:
-    cycle = await transactions.read(request, queries.get_cycle, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     context = {"form": Form(schedule_values(cycle)), "cycle": cycle, "phases": SCHEDULED_PHASES}
     return render(request, "admin/schedule.html", context)
 
 
 async def set_schedule(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
-    cycle = await transactions.read(request, queries.get_cycle, cycle_id)
+    cycle = loaders.loaded(request, CycleView)
     form = Form(await request.form())
+    form.renames = {phase.value: f"{phase.value}_end" for phase in SCHEDULED_PHASES}
     dates = read_schedule(form, cycle.time_zone)
-    if form.is_valid:
-        try:
-            await transactions.perform(
-                request,
-                cycles.set_schedule,
-                actor_id=actor_id(request),
-                cycle_id=cycle_id,
-                dates=dates,
-            )
-        except BudgetError as error:
-            renames = {phase.value: f"{phase.value}_end" for phase in SCHEDULED_PHASES}
-            form.add_service_error(error, renames=renames)
-        else:
-            return see_other(request, f"/admin/cycles/{cycle_id}?notice=schedule-saved")
+    if form.is_valid and await transactions.attempt(
+        request, form, cycles.set_schedule, actor_id=actor_id(request), cycle_id=cycle.id,
+        dates=dates,
+    ):  # fmt: skip
+        return see_other(request, f"/admin/cycles/{cycle.id}?notice=schedule-saved")
     context = {"form": form, "cycle": cycle, "phases": SCHEDULED_PHASES}
-    return render(request, "admin/schedule.html", context, status_code=422)
+    return render(request, "admin/schedule.html", context, status_code=form.status)
 
 
-CYCLE = "/admin/cycles/{cycle_id:int}"
+CYCLE = "/admin/cycles/{cycle_id:id}"
 ROUTES = [
     route("/admin", index, roles=COUNCIL),
     route("/admin/cycles/new", new_cycle_form, roles=COUNCIL),
     route("/admin/cycles/new", create_cycle, roles=COUNCIL, methods=["POST"], name="cycle_create"),
-    route(CYCLE, cycle_page, roles=COUNCIL, name="admin_cycle"),
-    route(f"{CYCLE}/edit", edit_cycle_form, roles=COUNCIL),
-    route(f"{CYCLE}/edit", update_cycle, roles=COUNCIL, methods=["POST"], name="cycle_update"),
-    route(f"{CYCLE}/schedule", schedule_form, roles=COUNCIL),
-    route(f"{CYCLE}/schedule", set_schedule, roles=COUNCIL, methods=["POST"], name="schedule_set"),
-    route(f"{CYCLE}/phase", advance, roles=COUNCIL, methods=["POST"]),
+    route(CYCLE, cycle_page, roles=COUNCIL, name="admin_cycle", loader=loaders.cycle),
+    route(f"{CYCLE}/edit", edit_cycle_form, roles=COUNCIL, loader=loaders.cycle),
+    route(
+        f"{CYCLE}/edit",
+        update_cycle,
+        roles=COUNCIL,
+        methods=["POST"],
+        name="cycle_update",
+        loader=loaders.cycle,
+    ),
+    route(f"{CYCLE}/schedule", schedule_form, roles=COUNCIL, loader=loaders.cycle),
+    route(
+        f"{CYCLE}/schedule",
+        set_schedule,
+        roles=COUNCIL,
+        methods=["POST"],
+        name="schedule_set",
+        loader=loaders.cycle,
+    ),
+    route(f"{CYCLE}/phase", advance, roles=COUNCIL, methods=["POST"], loader=loaders.cycle),
 ]

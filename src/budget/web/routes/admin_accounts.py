@@ -13,23 +13,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
+from budget.db.queries import AccountView
 from budget.domain.accounts import Role
-from budget.domain.errors import BudgetError, NotFound
 from budget.services import accounts
-from budget.web import errors, i18n, messages, transactions
+from budget.web import errors, i18n, loaders, messages, transactions
+from budget.web.caller import actor_id
 from budget.web.forms import NOT_CHOICE, Form
-from budget.web.routes.admin import actor_id
+from budget.web.numbers import page_number
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import is_htmx, render, see_other
 
 PAGE_SIZE: Final = 50
+PAGE_MAX: Final = 10**6
 ROLE_VALUES: Final = tuple(role.value for role in Role)
 ACTIONS: Final = ("grant", "revoke")
-
-
-def page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
 
 
 async def accounts_context(request: Request, search: str, page: int) -> dict[str, Any]:
@@ -56,7 +53,7 @@ async def accounts_context(request: Request, search: str, page: int) -> dict[str
 
 async def accounts_page(request: Request) -> Response:
     search = request.query_params.get("q", "")[:254]
-    context = await accounts_context(request, search, page_number(request))
+    context = await accounts_context(request, search, page_number(request.query_params))
     return render(
         request, "admin/accounts.html", context, fragment="_fragments/account_results.html"
     )
@@ -64,26 +61,20 @@ async def accounts_page(request: Request) -> Response:
 
 async def change_role(request: Request) -> Response:
     """Grant or revoke one role; htmx swaps the account's row, without JS the page reloads."""
-    account_id: int = request.path_params["account_id"]
+    account_id = loaders.loaded(request, AccountView).id
     form = Form(await request.form())
     role = form.choice("role", ROLE_VALUES)
     action = form.choice("action", ACTIONS)
     if role is None or action is None:  # only a tampered form gets here
         return errors.page(request, 422, NOT_CHOICE)
     service = accounts.grant_role if action == "grant" else accounts.revoke_role
-    refusal: BudgetError | None = None
-    try:
-        await transactions.perform(
-            request, service, actor_id=actor_id(request), account_id=account_id, role=Role(role)
-        )
-    except NotFound:
-        raise
-    except BudgetError as error:
-        refusal = error
-    if refusal is None and not is_htmx(request):
+    done = await transactions.attempt(
+        request, form, service, actor_id=actor_id(request), account_id=account_id, role=Role(role)
+    )
+    if done and not is_htmx(request):
         return see_other(request, f"/admin/accounts?notice=roles-saved#account-{account_id}")
-    status = 200 if refusal is None else errors.status_for(refusal)
-    row_error = None if refusal is None else messages.of_error(refusal)
+    status = 200 if done else form.status
+    row_error = None if form.refusal is None else messages.of_error(form.refusal)
     if is_htmx(request):
         account = await transactions.read(request, queries.get_account, account_id)
         context = {"account": account, "roles": ROLE_VALUES, "row_error": row_error}
@@ -94,7 +85,7 @@ async def change_role(request: Request) -> Response:
 
 
 async def audit_page(request: Request) -> Response:
-    page = page_number(request)
+    page = page_number(request.query_params)
     entries = await transactions.read(
         request, queries.list_audit, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
@@ -112,6 +103,12 @@ async def audit_page(request: Request) -> Response:
 
 ROUTES = [
     route("/admin/accounts", accounts_page, roles=COUNCIL),
-    route("/admin/accounts/{account_id:int}/roles", change_role, roles=COUNCIL, methods=["POST"]),
+    route(
+        "/admin/accounts/{account_id:id}/roles",
+        change_role,
+        roles=COUNCIL,
+        methods=["POST"],
+        loader=loaders.account,
+    ),
     route("/admin/audit", audit_page, roles=COUNCIL),
 ]

@@ -6,20 +6,18 @@ of review -> voting lists what is still missing. Amounts are read exactly (domai
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Final
 
-from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
-from budget.db.queries import BudgetView
+from budget.db.queries import BudgetView, CycleView
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.services import budgets
-from budget.web import transactions
-from budget.web.forms import Form
-from budget.web.routes.admin import TEXT_LIMIT, actor_id
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import TEXT_LIMIT, Form, amount_input
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
@@ -73,13 +71,6 @@ def read_rule_options(form: Form) -> dict[str, object]:
     return options
 
 
-def amount_input(cents: int | None, locale: str) -> str:
-    """Minor units as the form shows them: `1250000,50` in French, `1250000.50` in English."""
-    if cents is None:
-        return ""
-    return format_decimal(Decimal(cents) / 100, format="0.00", locale=locale)
-
-
 def budget_values(budget: BudgetView, locale: str) -> dict[str, str]:
     values = {
         "name_fr": budget.name_fr,
@@ -114,7 +105,7 @@ async def form_context(request: Request, form: Form, cycle_id: int, budget: Any)
 
 
 async def new_budget_form(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form({"scope": "city"})
     return render(
         request, "admin/budget_form.html", await form_context(request, form, cycle_id, None)
@@ -122,7 +113,7 @@ async def new_budget_form(request: Request) -> Response:
 
 
 async def create_budget(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     values = read_budget_form(form)
     if values is not None and await transactions.attempt(
@@ -139,14 +130,14 @@ async def create_budget(request: Request) -> Response:
 
 
 async def edit_budget_form(request: Request) -> Response:
-    budget = await transactions.read(request, queries.get_budget, request.path_params["budget_id"])
+    budget = loaders.loaded(request, BudgetView)
     form = Form(budget_values(budget, request.state.locale))
     context = await form_context(request, form, budget.cycle_id, budget)
     return render(request, "admin/budget_form.html", context)
 
 
 async def update_budget(request: Request) -> Response:
-    budget = await transactions.read(request, queries.get_budget, request.path_params["budget_id"])
+    budget = loaders.loaded(request, BudgetView)
     form = Form(await request.form())
     values = read_budget_form(form)
     if values is not None and await transactions.attempt(
@@ -163,20 +154,29 @@ async def update_budget(request: Request) -> Response:
 
 
 ROUTES = [
-    route("/admin/cycles/{cycle_id:int}/budgets/new", new_budget_form, roles=COUNCIL),
     route(
-        "/admin/cycles/{cycle_id:int}/budgets/new",
+        "/admin/cycles/{cycle_id:id}/budgets/new",
+        new_budget_form,
+        roles=COUNCIL,
+        loader=loaders.cycle,
+    ),
+    route(
+        "/admin/cycles/{cycle_id:id}/budgets/new",
         create_budget,
         roles=COUNCIL,
         methods=["POST"],
         name="budget_create",
+        loader=loaders.cycle,
     ),
-    route("/admin/budgets/{budget_id:int}/edit", edit_budget_form, roles=COUNCIL),
     route(
-        "/admin/budgets/{budget_id:int}/edit",
+        "/admin/budgets/{budget_id:id}/edit", edit_budget_form, roles=COUNCIL, loader=loaders.budget
+    ),
+    route(
+        "/admin/budgets/{budget_id:id}/edit",
         update_budget,
         roles=COUNCIL,
         methods=["POST"],
         name="budget_update",
+        loader=loaders.budget,
     ),
 ]

@@ -12,12 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
+from budget.db.queries import DistrictView
 from budget.domain.errors import BadBoundary, FieldErrors
 from budget.domain.geo import MAX_BOUNDARY_BYTES
 from budget.services import budgets, cycles
-from budget.web import transactions
-from budget.web.forms import Form
-from budget.web.routes.admin import TEXT_LIMIT, actor_id
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import TEXT_LIMIT, Form
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
@@ -82,12 +83,12 @@ async def district_form_page(
 
 
 async def edit_district_form(request: Request) -> Response:
-    return await district_form_page(request, request.path_params["district_id"])
+    return await district_form_page(request, loaders.loaded(request, DistrictView).id)
 
 
 async def update_district(request: Request) -> Response:
-    district_id: int = request.path_params["district_id"]
-    district = await transactions.read(request, queries.get_district, district_id)
+    district = loaders.loaded(request, DistrictView)
+    district_id = district.id
     form = Form(await request.form())
     values = read_district(form)
     if form.is_valid and await transactions.attempt(
@@ -123,8 +124,8 @@ async def _uploaded_boundary(request: Request) -> tuple[Form, str | None]:
 
 async def district_boundary(request: Request) -> Response:
     """Save the uploaded boundary, or remove it (the `remove` button)."""
-    district_id: int = request.path_params["district_id"]
-    district = await transactions.read(request, queries.get_district, district_id)  # 404 first
+    district = loaders.loaded(request, DistrictView)  # 404 before reading the file
+    district_id = district.id
     form, geojson = await _uploaded_boundary(request)
     if form.values.get("remove") == "1":
         form, geojson = Form({}), None  # removing: whatever was typed does not matter
@@ -142,22 +143,37 @@ async def district_boundary(request: Request) -> Response:
     return await district_form_page(request, district_id, boundary_form=form, status_code=422)
 
 
-DISTRICT = "/admin/districts/{district_id:int}/edit"
+DISTRICT = "/admin/districts/{district_id:id}/edit"
 ROUTES = [
-    route("/admin/cycles/{cycle_id:int}/districts", index, roles=COUNCIL, name="admin_districts"),
     route(
-        "/admin/cycles/{cycle_id:int}/districts",
+        "/admin/cycles/{cycle_id:id}/districts",
+        index,
+        roles=COUNCIL,
+        loader=loaders.cycle,
+        name="admin_districts",
+    ),
+    route(
+        "/admin/cycles/{cycle_id:id}/districts",
         create_district,
+        loader=loaders.cycle,
         roles=COUNCIL,
         methods=["POST"],
         name="district_create",
     ),
-    route(DISTRICT, edit_district_form, roles=COUNCIL),
-    route(DISTRICT, update_district, roles=COUNCIL, methods=["POST"], name="district_update"),
+    route(DISTRICT, edit_district_form, roles=COUNCIL, loader=loaders.district),
     route(
-        "/admin/districts/{district_id:int}/boundary",
+        DISTRICT,
+        update_district,
+        roles=COUNCIL,
+        methods=["POST"],
+        name="district_update",
+        loader=loaders.district,
+    ),
+    route(
+        "/admin/districts/{district_id:id}/boundary",
         district_boundary,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.district,
     ),
 ]

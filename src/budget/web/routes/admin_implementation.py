@@ -15,10 +15,9 @@ from budget.db.queries import MilestoneView, ProjectDetail
 from budget.domain.implementation import NOTE_MAX, PROGRESS_MAX, REASON_MIN, ImplementationStatus
 from budget.domain.proposals import TITLE_MAX
 from budget.services import implementation
-from budget.web import transactions
-from budget.web.forms import Form
-from budget.web.routes.admin import actor_id
-from budget.web.routes.admin_budgets import amount_input
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import Form, amount_input
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
@@ -115,7 +114,7 @@ async def milestone_save(request: Request) -> Response:
             "reached_on": reached_on, "note": note or "",
         }  # fmt: skip
         if chosen:
-            saved = await transactions.attempt(
+            saved: object = await transactions.attempt(
                 request, form, implementation.update_milestone, milestone_id=known[chosen],
                 **fields,
             )  # fmt: skip
@@ -130,13 +129,23 @@ async def milestone_save(request: Request) -> Response:
 
 
 ROUTES = [
-    route("/admin/projects/{proposal_id:int}", admin_project, roles=COUNCIL),
     route(
-        "/admin/projects/{proposal_id:int}/status", project_update, roles=COUNCIL, methods=["POST"]
+        "/admin/projects/{proposal_id:id}",
+        admin_project,
+        roles=COUNCIL,
+        loader=loaders.funded_project,
     ),
     route(
-        "/admin/projects/{proposal_id:int}/milestones",
+        "/admin/projects/{proposal_id:id}/status",
+        project_update,
+        roles=COUNCIL,
+        loader=loaders.funded_project,
+        methods=["POST"],
+    ),
+    route(
+        "/admin/projects/{proposal_id:id}/milestones",
         milestone_save,
+        loader=loaders.funded_project,
         roles=COUNCIL,
         methods=["POST"],
     ),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
-from budget.db.queries import ReviewView
+from budget.db.queries import CommitteeView, CycleView, ProposalView, ReviewView
 from budget.domain import review as rules
-from budget.domain.errors import BudgetError, MergeTooFew
 from budget.domain.proposals import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
@@ -23,13 +23,13 @@ from budget.domain.proposals import (
     SUMMARY_MAX,
     TITLE_MAX,
     ProposalStatus,
+    is_decidable,
 )
 from budget.services import assignments, committees, decisions, review
-from budget.web import transactions
-from budget.web.forms import Form
-from budget.web.routes.admin import actor_id
-from budget.web.routes.admin_accounts import page_number
-from budget.web.routes.admin_budgets import amount_input
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import Form, amount_input
+from budget.web.numbers import page_number, parse_id
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
@@ -53,12 +53,12 @@ async def committees_context(request: Request, cycle_id: int, **extra: Any) -> d
 
 
 async def committees_page(request: Request) -> Response:
-    context = await committees_context(request, request.path_params["cycle_id"])
+    context = await committees_context(request, loaders.loaded(request, CycleView).id)
     return render(request, "admin/review_committees.html", context)
 
 
 async def committee_create(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     name = form.text("name", max_length=committees.COMMITTEE_NAME_MAX)
     if name is not None and await transactions.attempt(
@@ -75,9 +75,7 @@ async def committee_create(request: Request) -> Response:
 
 
 async def _membership(request: Request, *, add: bool) -> Response:
-    committee = await transactions.read(
-        request, queries.get_committee, request.path_params["committee_id"]
-    )
+    committee = loaders.loaded(request, CommitteeView)
     form = Form(await request.form())
     account_id = form.integer("account_id", minimum=1, maximum=BIG)
     service = committees.add_member if add else committees.remove_member
@@ -120,13 +118,12 @@ async def assignments_context(request: Request, cycle_id: int, **extra: Any) -> 
 
 
 async def assignments_page(request: Request) -> Response:
-    context = await assignments_context(request, request.path_params["cycle_id"])
+    context = await assignments_context(request, loaders.loaded(request, CycleView).id)
     return render(request, "admin/review_assignments.html", context)
 
 
 async def _assignment(request: Request, *, add: bool) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
-    await transactions.read(request, queries.get_cycle, cycle_id)
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     proposal_id = form.integer("proposal_id", minimum=1, maximum=BIG)
     reviewer_id = form.integer("reviewer_id", minimum=1, maximum=BIG)
@@ -159,26 +156,19 @@ async def assignment_remove(request: Request) -> Response:
 
 async def assignments_spread(request: Request) -> Response:
     """Spread evenly; the page comes back with what was dealt and what could not be."""
-    cycle_id: int = request.path_params["cycle_id"]
-    await transactions.read(request, queries.get_cycle, cycle_id)
+    cycle_id = loaders.loaded(request, CycleView).id
     form = Form(await request.form())
     committee_id = form.integer("committee_id", minimum=1, maximum=BIG)
     per_proposal = form.integer("per_proposal", minimum=1, maximum=rules.PER_PROPOSAL_MAX)
-    spread = None
+    done = None
     if committee_id is not None and per_proposal is not None:
-        try:
-            spread = await transactions.perform(
-                request,
-                assignments.spread,
-                actor_id=actor_id(request),
-                cycle_id=cycle_id,
-                committee_id=committee_id,
-                per_proposal=per_proposal,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
+        done = await transactions.attempt(
+            request, form, assignments.spread, actor_id=actor_id(request), cycle_id=cycle_id,
+            committee_id=committee_id, per_proposal=per_proposal,
+        )  # fmt: skip
+    spread = done.value if done else None
     context = await assignments_context(request, cycle_id, form=form, spread=spread)
-    status = 200 if spread is not None else 422
+    status = 200 if done else form.status
     return render(request, "admin/review_assignments.html", context, status_code=status)
 
 
@@ -205,36 +195,44 @@ def decision_values(proposal: Any, reviews: tuple[ReviewView, ...], locale: str)
     return {}
 
 
-async def proposal_context(request: Request, proposal_id: int, **extra: Any) -> dict[str, Any]:
-    proposal = await transactions.read(request, queries.get_proposal, proposal_id)
-    reviews = await transactions.read(request, queries.reviews_of, proposal_id)
-    context: dict[str, Any] = {
-        "proposal": proposal,
-        "cycle": await transactions.read(request, queries.get_cycle, proposal.cycle_id),
-        "budget": await transactions.read(request, queries.get_budget, proposal.budget_id),
-        "authors": await transactions.read(request, queries.authors_of, proposal_id),
-        "assignments": await transactions.read(request, queries.assignments_of, proposal_id),
-        "reviews": reviews,
-        "estimates": estimates_of(reviews),
-        "notes": await transactions.read(request, queries.notes_of, proposal_id),
-        "justification": await transactions.read(request, queries.justification_of, proposal_id),
-        "criteria": [c.value for c in rules.Criterion],
-        "decide_form": Form(decision_values(proposal, reviews, request.state.locale)),
-        "note_form": Form({}),
-        "explanation_min": EXPLANATION_MIN,
+def _proposal_reads(db: Session, proposal: ProposalView) -> dict[str, Any]:
+    """Everything the council's page of a proposal shows, in one read transaction."""
+    proposal_id = proposal.id
+    return {
+        "cycle": queries.get_cycle(db, proposal.cycle_id),
+        "budget": queries.get_budget(db, proposal.budget_id),
+        "authors": queries.authors_of(db, proposal_id),
+        "assignments": queries.assignments_of(db, proposal_id),
+        "reviews": queries.reviews_of(db, proposal_id),
+        "notes": queries.notes_of(db, proposal_id),
+        "justification": queries.justification_of(db, proposal_id),
     }
+
+
+async def proposal_context(request: Request, **extra: Any) -> dict[str, Any]:
+    proposal = loaders.loaded(request, ProposalView)
+    context = await transactions.read(request, _proposal_reads, proposal)
+    context.update(
+        proposal=proposal,
+        can_decide=is_decidable(context["cycle"].phase, proposal.status),
+        criteria=[c.value for c in rules.Criterion],
+        estimates=estimates_of(context["reviews"]),
+        decide_form=Form(decision_values(proposal, context["reviews"], request.state.locale)),
+        note_form=Form({}),
+        note_action=f"/admin/proposals/{proposal.id}/notes",
+        explanation_min=EXPLANATION_MIN,
+    )
     context.update(extra)
     return context
 
 
 async def admin_proposal(request: Request) -> Response:
-    context = await proposal_context(request, request.path_params["proposal_id"])
+    context = await proposal_context(request)
     return render(request, "admin/review_proposal.html", context)
 
 
 async def decide(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
-    await transactions.read(request, queries.get_proposal, proposal_id)
+    proposal_id = loaders.loaded(request, ProposalView).id
     form = Form(await request.form())
     decision = form.choice("decision", DECISIONS)
     feasible = decision == "feasible"
@@ -257,13 +255,12 @@ async def decide(request: Request) -> Response:
         justification=justification,
     ):
         return see_other(request, f"/admin/proposals/{proposal_id}?notice=decided")
-    context = await proposal_context(request, proposal_id, decide_form=form)
-    return render(request, "admin/review_proposal.html", context, status_code=422)
+    context = await proposal_context(request, decide_form=form)
+    return render(request, "admin/review_proposal.html", context, status_code=form.status)
 
 
 async def review_reopen(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
-    await transactions.read(request, queries.get_proposal, proposal_id)
+    proposal_id = loaders.loaded(request, ProposalView).id
     form = Form(await request.form())
     reviewer_id = form.integer("reviewer_id", minimum=1, maximum=BIG)
     if reviewer_id is not None and await transactions.attempt(
@@ -275,8 +272,22 @@ async def review_reopen(request: Request) -> Response:
         reviewer_id=reviewer_id,
     ):
         return see_other(request, f"/admin/proposals/{proposal_id}?notice=review-reopened")
-    context = await proposal_context(request, proposal_id, note_form=form)
-    return render(request, "admin/review_proposal.html", context, status_code=422)
+    context = await proposal_context(request, note_form=form)
+    return render(request, "admin/review_proposal.html", context, status_code=form.status)
+
+
+async def admin_note_add(request: Request) -> Response:
+    """An internal note by the council, back to the proposal's page."""
+    proposal_id = loaders.loaded(request, ProposalView).id
+    form = Form(await request.form())
+    body = form.text("body", max_length=rules.NOTE_MAX, multiline=True)
+    if body is not None and await transactions.attempt(
+        request, form, review.add_note, actor_id=actor_id(request), proposal_id=proposal_id,
+        body=body,
+    ):  # fmt: skip
+        return see_other(request, f"/admin/proposals/{proposal_id}?notice=note-added#notes")
+    context = await proposal_context(request, note_form=form)
+    return render(request, "admin/review_proposal.html", context, status_code=form.status)
 
 
 # -- merging ----------------------------------------------------------------------------------
@@ -290,7 +301,7 @@ async def merge_context(request: Request, cycle_id: int, **extra: Any) -> dict[s
     context: dict[str, Any] = {
         "cycle": cycle,
         "candidates": candidates,
-        "chosen": {int(i) for i in request.query_params.getlist("source") if i.isdigit()},
+        "chosen": {n for i in request.query_params.getlist("source") if (n := parse_id(i))},
         "form": Form({}),
         "limits": {"title": TITLE_MAX, "summary": SUMMARY_MAX, "address": ADDRESS_MAX},
     }
@@ -299,16 +310,14 @@ async def merge_context(request: Request, cycle_id: int, **extra: Any) -> dict[s
 
 
 async def merge_form(request: Request) -> Response:
-    context = await merge_context(request, request.path_params["cycle_id"])
+    context = await merge_context(request, loaders.loaded(request, CycleView).id)
     return render(request, "admin/review_merge.html", context)
 
 
 async def merge(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
-    await transactions.read(request, queries.get_cycle, cycle_id)
-    posted = await request.form()
-    sources = [int(v) for v in posted.getlist("source") if isinstance(v, str) and v.isdigit()]
-    form = Form(posted)
+    cycle_id = loaders.loaded(request, CycleView).id
+    form = Form(await request.form())
+    sources = form.ids("source")
     title = form.text("title", max_length=TITLE_MAX)
     summary = form.text("summary", max_length=SUMMARY_MAX, multiline=True)
     description = form.text(
@@ -319,22 +328,14 @@ async def merge(request: Request) -> Response:
         merged_form = decisions.MergeForm(
             title=title, summary=summary, description=description or "", address=address or ""
         )
-        try:
-            new_id = await transactions.perform(
-                request,
-                decisions.merge_proposals,
-                actor_id=actor_id(request),
-                source_ids=sources,
-                form=merged_form,
-            )
-        except BudgetError as error:
-            form.add_service_error(error)
-        else:
-            return see_other(request, f"/admin/proposals/{new_id}?notice=merged")
-    elif not sources:
-        form.add_service_error(MergeTooFew())
+        done = await transactions.attempt(
+            request, form, decisions.merge_proposals, actor_id=actor_id(request),
+            source_ids=sources, form=merged_form,
+        )  # fmt: skip
+        if done:
+            return see_other(request, f"/admin/proposals/{done.value}?notice=merged")
     context = await merge_context(request, cycle_id, form=form, chosen=set(sources))
-    return render(request, "admin/review_merge.html", context, status_code=422)
+    return render(request, "admin/review_merge.html", context, status_code=form.status)
 
 
 # -- the outbox -------------------------------------------------------------------------------
@@ -346,66 +347,99 @@ OUTBOX_PAGE: Final = 50
 async def outbox(request: Request) -> Response:
     """The outbox, newest first, a page at a time: every mail is reachable."""
     found = await transactions.read(
-        request, queries.list_outbox, page=page_number(request), per_page=OUTBOX_PAGE
+        request, queries.list_outbox, page=page_number(request.query_params), per_page=OUTBOX_PAGE
     )
     return render(request, "admin/review_outbox.html", {"outbox": found})
 
 
 ROUTES = [
     route(
-        "/admin/cycles/{cycle_id:int}/committees", committees_page, roles=COUNCIL, name="committees"
+        "/admin/cycles/{cycle_id:id}/committees",
+        committees_page,
+        roles=COUNCIL,
+        name="committees",
+        loader=loaders.cycle,
     ),
     route(
-        "/admin/cycles/{cycle_id:int}/committees",
+        "/admin/cycles/{cycle_id:id}/committees",
         committee_create,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.cycle,
     ),
     route(
-        "/admin/committees/{committee_id:int}/members",
+        "/admin/committees/{committee_id:id}/members",
         committee_member_add,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.committee,
     ),
     route(
-        "/admin/committees/{committee_id:int}/members/remove",
+        "/admin/committees/{committee_id:id}/members/remove",
         committee_member_remove,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.committee,
     ),
     route(
-        "/admin/cycles/{cycle_id:int}/assignments",
+        "/admin/cycles/{cycle_id:id}/assignments",
         assignments_page,
         roles=COUNCIL,
         name="assignments",
+        loader=loaders.cycle,
     ),
     route(
-        "/admin/cycles/{cycle_id:int}/assignments",
+        "/admin/cycles/{cycle_id:id}/assignments",
         assignment_create,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.cycle,
     ),
     route(
-        "/admin/cycles/{cycle_id:int}/assignments/remove",
+        "/admin/cycles/{cycle_id:id}/assignments/remove",
         assignment_remove,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.cycle,
     ),
     route(
-        "/admin/cycles/{cycle_id:int}/assignments/spread",
+        "/admin/cycles/{cycle_id:id}/assignments/spread",
         assignments_spread,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.cycle,
     ),
-    route("/admin/proposals/{proposal_id:int}", admin_proposal, roles=COUNCIL),
-    route("/admin/proposals/{proposal_id:int}/decision", decide, roles=COUNCIL, methods=["POST"]),
     route(
-        "/admin/proposals/{proposal_id:int}/reopen",
+        "/admin/proposals/{proposal_id:id}", admin_proposal, roles=COUNCIL, loader=loaders.proposal
+    ),
+    route(
+        "/admin/proposals/{proposal_id:id}/decision",
+        decide,
+        roles=COUNCIL,
+        methods=["POST"],
+        loader=loaders.proposal,
+    ),
+    route(
+        "/admin/proposals/{proposal_id:id}/reopen",
         review_reopen,
         roles=COUNCIL,
         methods=["POST"],
+        loader=loaders.proposal,
     ),
-    route("/admin/cycles/{cycle_id:int}/merge", merge_form, roles=COUNCIL),
-    route("/admin/cycles/{cycle_id:int}/merge", merge, roles=COUNCIL, methods=["POST"]),
+    route(
+        "/admin/proposals/{proposal_id:id}/notes",
+        admin_note_add,
+        roles=COUNCIL,
+        methods=["POST"],
+        loader=loaders.proposal,
+    ),
+    route("/admin/cycles/{cycle_id:id}/merge", merge_form, roles=COUNCIL, loader=loaders.cycle),
+    route(
+        "/admin/cycles/{cycle_id:id}/merge",
+        merge,
+        roles=COUNCIL,
+        methods=["POST"],
+        loader=loaders.cycle,
+    ),
     route("/admin/outbox", outbox, roles=COUNCIL),
 ]

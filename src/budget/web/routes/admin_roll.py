@@ -29,10 +29,11 @@ from budget.domain.errors import (
 )
 from budget.services import codes, roll
 from budget.services.codes import IssuedCode, LetterText
-from budget.web import errors, messages, transactions
-from budget.web.forms import Form
+from budget.web import errors, loaders, messages, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import TEXT_LIMIT, Form
 from budget.web.i18n import N_
-from budget.web.routes.admin import TEXT_LIMIT, actor_id
+from budget.web.numbers import page_number
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
 
@@ -47,16 +48,11 @@ LETTER_BODY: Final = N_(
 LETTER_CODE: Final = N_("Your voting code:")
 
 
-def page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
-
-
 async def roll_context(request: Request, cycle_id: int, **extra: Any) -> dict[str, Any]:
     search = request.query_params.get("q", "")[:TEXT_LIMIT]
     cycle = await transactions.read(request, queries.get_cycle, cycle_id)
     listing = await transactions.read(
-        request, queries.roll_page, cycle_id, search=search, page=page_number(request)
+        request, queries.roll_page, cycle_id, search=search, page=page_number(request.query_params)
     )
     return {
         "cycle": cycle, "roll": listing, "search": search, "problems": (),
@@ -200,23 +196,46 @@ async def reissue_code(request: Request) -> Response:
     return await _entry_action(request, "reissue")
 
 
-ROLL: Final = "/admin/cycles/{cycle_id:int}/roll"
-ENTRY: Final = "/admin/roll/{entry_id:int}"
+ROLL: Final = "/admin/cycles/{cycle_id:id}/roll"
+ENTRY: Final = "/admin/roll/{entry_id:id}"
 ROUTES = [
-    route(ROLL, roll_index, roles=COUNCIL, name="admin_roll"),
-    route(ROLL, roll_import, roles=COUNCIL, methods=["POST"], name="roll_import"),
+    route(ROLL, roll_index, roles=COUNCIL, loader=loaders.cycle, name="admin_roll"),
     route(
-        "/admin/cycles/{cycle_id:int}/codes",
+        ROLL,
+        roll_import,
+        roles=COUNCIL,
+        loader=loaders.cycle,
+        methods=["POST"],
+        name="roll_import",
+    ),
+    route(
+        "/admin/cycles/{cycle_id:id}/codes",
         issue_codes,
+        loader=loaders.cycle,
         roles=COUNCIL,
         methods=["POST"],
         name="codes_issue",
     ),
-    route(f"{ENTRY}/void", void_entry, roles=COUNCIL, methods=["POST"], name="entry_void"),
-    route(f"{ENTRY}/code/void", void_code, roles=COUNCIL, methods=["POST"], name="code_void"),
+    route(
+        f"{ENTRY}/void",
+        void_entry,
+        roles=COUNCIL,
+        loader=loaders.roll_entry,
+        methods=["POST"],
+        name="entry_void",
+    ),
+    route(
+        f"{ENTRY}/code/void",
+        void_code,
+        roles=COUNCIL,
+        loader=loaders.roll_entry,
+        methods=["POST"],
+        name="code_void",
+    ),
     route(
         f"{ENTRY}/code/reissue",
         reissue_code,
+        loader=loaders.roll_entry,
         roles=COUNCIL,
         methods=["POST"],
         name="code_reissue",

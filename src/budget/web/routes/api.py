@@ -19,11 +19,11 @@ from starlette.responses import Response
 
 from budget.db import queries
 from budget.db.queries import BudgetView, CycleView, ProposalFilters
+from budget.domain.cycle import is_public
 from budget.domain.errors import NotFound
 from budget.domain.proposals import ProposalStatus
-from budget.web import exports, openapi, transactions
+from budget.web import exports, loaders, openapi, transactions
 from budget.web.projects import change_record, milestone_record, project_record
-from budget.web.routes.public import is_public
 from budget.web.routing import EVERYONE, route
 
 PREFIX: Final = "/api/v1"
@@ -180,16 +180,24 @@ async def openapi_document(request: Request) -> Response:
 
 ROUTES = [
     route(PREFIX + "/cycles", cycles, roles=EVERYONE, name="api_cycles"),
-    route(PREFIX + "/cycles/{cycle_id:int}", cycle, roles=EVERYONE, name="api_cycle"),
     route(
-        PREFIX + "/budgets/{budget_id:int}/projects",
+        PREFIX + "/cycles/{cycle_id:id}",
+        cycle,
+        roles=EVERYONE,
+        loader=loaders.public_cycle,
+        name="api_cycle",
+    ),
+    route(
+        PREFIX + "/budgets/{budget_id:id}/projects",
         budget_projects,
+        loader=loaders.public_budget,
         roles=EVERYONE,
         name="api_budget_projects",
     ),
     route(
-        PREFIX + "/projects/{proposal_id:int}/implementation",
+        PREFIX + "/projects/{proposal_id:id}/implementation",
         project_implementation,
+        loader=loaders.funded_project,
         roles=EVERYONE,
         name="api_project_implementation",
     ),

@@ -1,15 +1,15 @@
-"""Residents write proposals: the form (new and edit), submit, withdraw, co-authors, the
-author's own list and invitations.
+"""Residents write proposals: the form (new and edit), submit, withdraw, delete a draft,
+co-authors, the author's own list and invitations.
 
-The pages are for signed-in callers; the services decide who is an author. To a caller who is
-not an author, a draft does not exist (404) and a public proposal cannot be changed (403), T7.
+The pages are for signed-in callers; the route's loader (loaders.authored_proposal) and then
+the services decide who is an author. To a caller who is not an author, a draft does not exist
+(404) and a public proposal cannot be changed (403), T7.
 Bad input comes back in the form (422) with a message next to each field, nothing written.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -18,27 +18,27 @@ from starlette.responses import Response
 from budget.db import queries
 from budget.db.queries import CycleView, ProposalView
 from budget.domain.cycle import Phase
-from budget.domain.errors import BudgetError, FieldErrors, InvalidChoice, NotAuthor, NotFound
+from budget.domain.errors import FieldErrors, ProposalState
+from budget.domain.geo import format_degrees
 from budget.domain.proposals import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
     SUMMARY_MAX,
     TITLE_MAX,
+    AuthorActions,
     AuthorRole,
-    ProposalStatus,
+    author_actions,
+    is_deletable,
 )
 from budget.services import proposals
 from budget.services.proposals import ProposalForm
-from budget.web import markdown, transactions
-from budget.web.forms import Form
-from budget.web.routes.admin import actor_id
-from budget.web.routes.admin_budgets import amount_input
-from budget.web.routes.public import load_visible_cycle
+from budget.web import errors, loaders, markdown, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import NOT_CHOICE, Form, amount_input
 from budget.web.routing import SIGNED_IN, route
 from budget.web.templating import is_htmx, render, see_other
 
 BIG: Final = 10**12  # a sanity bound for ids; the services check what they name
-EDITABLE: Final = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED)
 DECISIONS: Final = ("accept", "decline")
 PREVIEW: Final = "preview"  # the form's preview button: render the description, write nothing
 
@@ -83,13 +83,6 @@ async def add_other_problems(
         form.add_service_error(FieldErrors(problems))
 
 
-def degrees(micro: int | None) -> str:
-    """Micro-degrees as the form shows them, exactly: 48856600 -> "48.8566"."""
-    if micro is None:
-        return ""
-    return str(Decimal(micro).scaleb(-6).normalize())
-
-
 def proposal_values(proposal: ProposalView, locale: str) -> dict[str, str]:
     return {
         "budget_id": str(proposal.budget_id),
@@ -98,8 +91,8 @@ def proposal_values(proposal: ProposalView, locale: str) -> dict[str, str]:
         "summary": proposal.summary,
         "description": proposal.description,
         "address": proposal.address or "",
-        "lat": degrees(proposal.lat_e6),
-        "lon": degrees(proposal.lon_e6),
+        "lat": format_degrees(proposal.lat_e6),
+        "lon": format_degrees(proposal.lon_e6),
         "estimated_cost": amount_input(proposal.estimated_cost, locale),
         "language": proposal.language,
     }
@@ -121,8 +114,8 @@ async def form_context(
         "choices": choices,
         "invite_form": Form({}),
         "invitees": (),
-        "viewer_is_author": proposal is not None,
-        "viewer_is_creator": False,
+        "actions": AuthorActions(),
+        "is_open": cycle.phase is Phase.SUBMISSION,
         "rendered": None,
         "images": (),
         "image_form": Form({}),
@@ -130,7 +123,9 @@ async def form_context(
     if proposal is not None:
         context["images"] = await transactions.read(request, queries.images_of, proposal.id)
         role = await transactions.read(request, queries.author_role, proposal.id, actor_id(request))
-        context["viewer_is_creator"] = role is AuthorRole.CREATOR
+        actions = author_actions(cycle.phase, proposal.status, proposal.submitted_at, role)
+        context["actions"] = actions
+        context["is_open"] = actions.can_edit
         if role is AuthorRole.CREATOR:
             context["invitees"] = await transactions.read(
                 request, queries.invitations_of, proposal.id
@@ -139,16 +134,8 @@ async def form_context(
 
 
 async def authored(request: Request) -> tuple[ProposalView, CycleView]:
-    """The proposal of the path and its cycle, for one of its accepted authors only: anyone
-    else gets 404 for a draft (it does not exist for them) and 403 for a public proposal."""
-    proposal = await transactions.read(
-        request, queries.get_proposal, request.path_params["proposal_id"]
-    )
-    role = await transactions.read(request, queries.author_role, proposal.id, actor_id(request))
-    if role is None:
-        if proposal.submitted_at is None:
-            raise NotFound(kind="proposal", id=proposal.id)
-        raise NotAuthor()
+    """The proposal the route loaded for one of its accepted authors, and its cycle."""
+    proposal = loaders.loaded(request, ProposalView)
     cycle = await transactions.read(request, queries.get_cycle, proposal.cycle_id)
     return proposal, cycle
 
@@ -161,7 +148,7 @@ def page_of(proposal_id: int, notice: str) -> str:
 
 
 async def new_proposal_form(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     form = Form({"language": request.state.locale})
     if len(cycle.budgets) == 1:
         form.values["budget_id"] = str(cycle.budgets[0].id)
@@ -169,29 +156,20 @@ async def new_proposal_form(request: Request) -> Response:
 
 
 async def create_proposal(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     form = Form(await request.form())
     if PREVIEW in form.values:
         return await preview(request, form, cycle, None)
     values = read_proposal_form(form)
     if not form.is_valid:
         await add_other_problems(request, form, cycle, values)
-    elif cycle.phase is Phase.SUBMISSION:
-        try:
-            proposal_id = await transactions.perform(
-                request,
-                proposals.create_draft,
-                author_id=actor_id(request),
-                form=values,
-                cycle_id=cycle.id,
-            )
-        except BudgetError as error:  # as `transactions.attempt`, which returns no id
-            form.add_service_error(error)
-        else:
-            return see_other(request, page_of(proposal_id, "proposal-created"))
+    elif done := await transactions.attempt(
+        request, form, proposals.create_draft, author_id=actor_id(request), form=values,
+        cycle_id=cycle.id,
+    ):  # fmt: skip
+        return see_other(request, page_of(done.value, "proposal-created"))
     context = await form_context(request, form, cycle, None)
-    status = 422 if cycle.phase is Phase.SUBMISSION else 409
-    return render(request, "proposals/form.html", context, status_code=status)
+    return render(request, "proposals/form.html", context, status_code=form.status)
 
 
 async def edit_proposal_form(request: Request) -> Response:
@@ -219,8 +197,7 @@ async def update_proposal(request: Request) -> Response:
     ):
         return see_other(request, page_of(proposal.id, "proposal-saved"))
     context = await form_context(request, form, cycle, proposal)
-    status = 422 if cycle.phase is Phase.SUBMISSION else 409  # the page then says why
-    return render(request, "proposals/form.html", context, status_code=status)
+    return render(request, "proposals/form.html", context, status_code=form.status)
 
 
 async def preview(
@@ -254,7 +231,7 @@ async def confirm(request: Request) -> Response:
 
 
 async def submit(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id = loaders.loaded(request, ProposalView).id
     await transactions.perform(
         request, proposals.submit_proposal, actor_id=actor_id(request), proposal_id=proposal_id
     )
@@ -262,7 +239,7 @@ async def submit(request: Request) -> Response:
 
 
 async def withdraw(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id = loaders.loaded(request, ProposalView).id
     await transactions.perform(
         request, proposals.withdraw_proposal, actor_id=actor_id(request), proposal_id=proposal_id
     )
@@ -289,11 +266,28 @@ async def invite(request: Request) -> Response:
 
 
 async def leave(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id = loaders.loaded(request, ProposalView).id
     await transactions.perform(
         request, proposals.leave_proposal, actor_id=actor_id(request), proposal_id=proposal_id
     )
     return see_other(request, "/my-proposals?notice=coauthor-left")
+
+
+async def delete_form(request: Request) -> Response:
+    """Ask before deleting a draft: what goes, and that it cannot be undone."""
+    proposal, cycle = await authored(request)
+    if not is_deletable(proposal.status, proposal.submitted_at):
+        raise ProposalState(status=proposal.status)
+    context = {"proposal": proposal, "cycle": cycle}
+    return render(request, "proposals/delete.html", context)
+
+
+async def delete(request: Request) -> Response:
+    proposal_id = loaders.loaded(request, ProposalView).id
+    await transactions.perform(
+        request, proposals.delete_draft, actor_id=actor_id(request), proposal_id=proposal_id
+    )
+    return see_other(request, "/my-proposals?notice=proposal-deleted")
 
 
 # -- the author's own pages ----------------------------------------------------------------------
@@ -317,11 +311,11 @@ async def invitations(request: Request) -> Response:
 
 async def answer(request: Request) -> Response:
     """The invitee's answer; a refusal (no such invitation, too late) gets its error page."""
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id = loaders.loaded(request, ProposalView).id
     form = Form(await request.form())
     decision = form.choice("decision", DECISIONS)
-    if decision is None:
-        raise FieldErrors({"decision": InvalidChoice(choices=", ".join(DECISIONS))})
+    if decision is None:  # only a tampered form gets here: the buttons post valid answers
+        return errors.page(request, 422, NOT_CHOICE)
     accept = decision == "accept"
     await transactions.perform(
         request,
@@ -335,80 +329,107 @@ async def answer(request: Request) -> Response:
     return see_other(request, "/invitations?notice=invitation-declined")
 
 
+AUTHORED = loaders.authored_proposal
 ROUTES = [
     route("/my-proposals", my_proposals, roles=SIGNED_IN, name="my_proposals"),
     route("/invitations", invitations, roles=SIGNED_IN, name="invitations"),
     route(
-        "/invitations/{proposal_id:int}",
+        "/invitations/{proposal_id:id}",
         answer,
         roles=SIGNED_IN,
+        loader=loaders.invited_proposal,
         methods=["POST"],
         name="invitation_answer",
     ),
     route(
-        "/cycles/{cycle_id:int}/proposals/new",
+        "/cycles/{cycle_id:id}/proposals/new",
         new_proposal_form,
         roles=SIGNED_IN,
+        loader=loaders.public_cycle,
         name="proposal_new_form",
     ),
     route(
-        "/cycles/{cycle_id:int}/proposals/new",
+        "/cycles/{cycle_id:id}/proposals/new",
         create_proposal,
         roles=SIGNED_IN,
+        loader=loaders.public_cycle,
         methods=["POST"],
         name="proposal_create",
     ),
     route(
-        "/proposals/{proposal_id:int}/edit",
+        "/proposals/{proposal_id:id}/edit",
         edit_proposal_form,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         name="proposal_edit_form",
     ),
     route(
-        "/proposals/{proposal_id:int}/edit",
+        "/proposals/{proposal_id:id}/edit",
         update_proposal,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="proposal_update",
     ),
     route(
-        "/proposals/{proposal_id:int}/submit",
+        "/proposals/{proposal_id:id}/submit",
         confirm,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         name="proposal_submit_confirm",
     ),
     route(
-        "/proposals/{proposal_id:int}/withdraw",
+        "/proposals/{proposal_id:id}/withdraw",
         confirm,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         name="proposal_withdraw_confirm",
     ),
     route(
-        "/proposals/{proposal_id:int}/submit",
+        "/proposals/{proposal_id:id}/submit",
         submit,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="proposal_submit",
     ),
     route(
-        "/proposals/{proposal_id:int}/withdraw",
+        "/proposals/{proposal_id:id}/withdraw",
         withdraw,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="proposal_withdraw",
     ),
     route(
-        "/proposals/{proposal_id:int}/coauthors",
+        "/proposals/{proposal_id:id}/coauthors",
         invite,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="coauthor_invite",
     ),
     route(
-        "/proposals/{proposal_id:int}/leave",
+        "/proposals/{proposal_id:id}/leave",
         leave,
         roles=SIGNED_IN,
+        loader=AUTHORED,
         methods=["POST"],
         name="coauthor_leave",
+    ),
+    route(
+        "/proposals/{proposal_id:id}/delete",
+        delete_form,
+        roles=SIGNED_IN,
+        loader=AUTHORED,
+        name="proposal_delete_form",
+    ),
+    route(
+        "/proposals/{proposal_id:id}/delete",
+        delete,
+        roles=SIGNED_IN,
+        loader=AUTHORED,
+        methods=["POST"],
+        name="proposal_delete",
     ),
 ]

@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from budget.db import queries
 from budget.services import roll
-from budget.web import transactions
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
 from budget.web.forms import Form
-from budget.web.routes.admin import actor_id
 from budget.web.routing import SIGNED_IN, route
 from budget.web.templating import render, see_other
 
@@ -57,8 +57,8 @@ async def declare_submit(request: Request) -> Response:
     return await declare_page(request, form, 422)
 
 
-DECLARE = "/cycles/{cycle_id:int}/declare"
+DECLARE = "/cycles/{cycle_id:id}/declare"
 ROUTES = [
-    route(DECLARE, declare_form, roles=SIGNED_IN),
-    route(DECLARE, declare_submit, roles=SIGNED_IN, methods=["POST"]),
+    route(DECLARE, declare_form, roles=SIGNED_IN, loader=loaders.public_cycle),
+    route(DECLARE, declare_submit, roles=SIGNED_IN, loader=loaders.public_cycle, methods=["POST"]),
 ]

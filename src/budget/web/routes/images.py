@@ -15,9 +15,9 @@ from budget.db import queries
 from budget.domain.engagement import ALT_MAX, MAX_IMAGE_BYTES
 from budget.domain.errors import NotFound
 from budget.services import images
-from budget.web import transactions
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
 from budget.web.forms import Form
-from budget.web.routes.admin import actor_id
 from budget.web.routes.authoring import authored, form_context, proposal_values
 from budget.web.routing import EVERYONE, SIGNED_IN, route
 from budget.web.templating import render, see_other
@@ -82,10 +82,11 @@ async def remove_image(request: Request) -> Response:
 
 
 async def _image(request: Request, variant: str) -> Response:
-    content = await transactions.read(
-        request, queries.image_content, request.path_params["image_id"], variant
-    )
-    await check_visible(request, content.proposal_id)
+    content = loaders.loaded(request, queries.ImageContent)  # the thumbnail, visibility checked
+    if variant != "thumb":
+        content = await transactions.read(
+            request, queries.image_content, request.path_params["image_id"], variant
+        )
     body = content.data
     if body is None:
         directory = media_dir(request)
@@ -106,20 +107,32 @@ async def image_thumb(request: Request) -> Response:
 
 ROUTES = [
     route(
-        "/proposals/{proposal_id:int}/images",
+        "/proposals/{proposal_id:id}/images",
         add_image,
+        loader=loaders.authored_proposal,
         roles=SIGNED_IN,
         methods=["POST"],
         name="proposal_image_add",
         max_body=UPLOAD_LIMIT,
     ),
     route(
-        "/proposals/{proposal_id:int}/images/{image_id:int}/delete",
+        "/images/{image_id:id}/delete",
         remove_image,
+        loader=loaders.authored_image,
         roles=SIGNED_IN,
         methods=["POST"],
         name="proposal_image_remove",
     ),
-    route("/images/{image_id:int}/full.webp", image_full, roles=EVERYONE),
-    route("/images/{image_id:int}/thumb.webp", image_thumb, roles=EVERYONE),
+    route(
+        "/images/{image_id:id}/full.webp",
+        image_full,
+        roles=EVERYONE,
+        loader=loaders.visible_image,
+    ),
+    route(
+        "/images/{image_id:id}/thumb.webp",
+        image_thumb,
+        roles=EVERYONE,
+        loader=loaders.visible_image,
+    ),
 ]

@@ -14,7 +14,8 @@ from starlette.responses import Response
 
 from budget.db import queries
 from budget.db.queries import ProjectView
-from budget.web import exports, labels, transactions
+from budget.domain.geo import format_degrees
+from budget.web import exports, labels, loaders, transactions
 from budget.web.projects import (
     COLUMNS,
     ProjectQuery,
@@ -104,8 +105,8 @@ async def project_page(request: Request) -> Response:
         "detail": detail,
         "project": detail.project,
         "cycle": cycle,
-        "latitude": exports.degrees(detail.project.lat_e6),
-        "longitude": exports.degrees(detail.project.lon_e6),
+        "latitude": format_degrees(detail.project.lat_e6),
+        "longitude": format_degrees(detail.project.lon_e6),
     }
     return render(request, "implementation/project.html", context)
 
@@ -116,5 +117,10 @@ ROUTES = [
     route("/projects.geojson", projects_geojson, roles=EVERYONE),
     route("/projects.csv", projects_csv, roles=EVERYONE),
     route("/projects.json", projects_json, roles=EVERYONE),
-    route("/projects/{proposal_id:int}", project_page, roles=EVERYONE),
+    route(
+        "/projects/{proposal_id:id}",
+        project_page,
+        roles=EVERYONE,
+        loader=loaders.funded_project,
+    ),
 ]

@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from budget.db import queries
 from budget.services import mail_text, notifications
-from budget.web import transactions
-from budget.web.routes.admin import actor_id
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
 from budget.web.routing import SIGNED_IN, route
 from budget.web.templating import render, see_other
 
@@ -43,7 +43,7 @@ async def notification_read(request: Request) -> Response:
         request,
         notifications.mark_read,
         account_id=actor_id(request),
-        notification_id=request.path_params["notification_id"],
+        notification_id=loaders.loaded(request, queries.NotificationView).id,
     )
     return see_other(request, "/notifications")
 
@@ -68,10 +68,11 @@ async def notification_preference(request: Request) -> Response:
 ROUTES = [
     route("/notifications", notifications_page, roles=SIGNED_IN, name="notifications"),
     route(
-        "/notifications/{notification_id:int}/read",
+        "/notifications/{notification_id:id}/read",
         notification_read,
         roles=SIGNED_IN,
         methods=["POST"],
+        loader=loaders.own_notification,
     ),
     route(
         "/notifications/read-all",

@@ -2,8 +2,9 @@
 the same URL works without JavaScript), a proposal's page with its history, its versions with
 a diff, the map, and the CSV/JSON exports.
 
-Only public proposals appear (db.queries.PUBLIC_STATUSES); a draft's page answers 404 to
-anyone but its accepted authors (T7). Filter values are allow-listed (web/listing.py).
+Every object comes through the route's loader (web/loaders.py): only public proposals appear
+(db.queries.publicly_visible), and a draft's pages answer 404 to anyone but its accepted
+authors (T7). Filter values are allow-listed (web/listing.py).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from starlette.responses import Response
 
 from budget.db import queries
 from budget.db.queries import CategoryView, CycleView, ProposalView, VersionView
-from budget.domain.errors import NotFound
-from budget.domain.proposals import ProposalStatus
-from budget.web import exports, labels, transactions
+from budget.domain.accounts import Caller
+from budget.domain.geo import format_degrees
+from budget.domain.proposals import AuthorActions, author_actions
+from budget.web import exports, labels, loaders, transactions
+from budget.web.caller import caller_of
 from budget.web.listing import ListQuery, natural_key, read_list_query, shuffle_seed
-from budget.web.routes.public import load_visible_cycle
 from budget.web.routing import EVERYONE, route
 from budget.web.templating import render
 
@@ -43,7 +45,7 @@ def _districts(cycle: CycleView) -> list[tuple[int, str]]:
 
 
 async def proposal_list(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     query, categories = await _list_query(request, cycle)
     page = await transactions.read(
         request, queries.search_proposals, cycle.id, query.filters, page=query.page
@@ -74,54 +76,52 @@ async def proposal_list(request: Request) -> Response:
 @dataclass(frozen=True)
 class Detail:
     proposal: ProposalView
+    cycle: CycleView
     authors: tuple[queries.AuthorView, ...]
     credit: queries.Credit | None
     merged_into: ProposalView | None
     history: tuple[queries.EventView, ...]
     versions: int
     category: CategoryView | None
-    viewer_is_author: bool
     images: tuple[queries.ImageView, ...]
     supports: queries.SupportOption
     support_count: int
     supported: bool
     following: bool
+    actions: AuthorActions
 
 
-def _detail(db: Session, proposal_id: int, viewer_id: int | None) -> Detail:
-    proposal = queries.get_proposal(db, proposal_id)
-    viewer_is_author = queries.is_author(db, proposal_id, viewer_id)
-    if proposal.status is ProposalStatus.DRAFT and not viewer_is_author:
-        raise NotFound(kind="proposal", id=proposal_id)  # a draft is its authors' alone (T7)
+def _detail(db: Session, proposal: ProposalView, caller: Caller) -> Detail:
+    """Everything the proposal's page shows, in one read; the proposal was loaded for the
+    caller by the route (loaders.visible_proposal), its cycle is checked the same way."""
+    proposal_id = proposal.id
+    cycle = loaders.public_cycle(db, caller, proposal.cycle_id)
+    role = queries.author_role(db, proposal_id, caller.account_id)
+    viewer_id = caller.account_id
     into = proposal.merged_into_id
     return Detail(
         proposal=proposal,
+        cycle=cycle,
         authors=queries.authors_of(db, proposal_id),
         credit=queries.credit_of(db, proposal_id),
         merged_into=queries.get_proposal(db, into) if into is not None else None,
         history=queries.history_of(db, proposal_id),
         versions=len(queries.versions_of(db, proposal_id)),
         category=(queries.get_category(db, proposal.category_id) if proposal.category_id else None),
-        viewer_is_author=viewer_is_author,
         images=() if proposal.hidden_at else queries.images_of(db, proposal_id),
         supports=queries.support_option(db, proposal.cycle_id),
         support_count=queries.support_counts(db, [proposal_id])[proposal_id],
         supported=queries.has_supported(db, proposal_id, viewer_id),
         following=queries.is_following(db, proposal_id, viewer_id),
+        actions=author_actions(cycle.phase, proposal.status, proposal.submitted_at, role),
     )
-
-
-def _viewer_id(request: Request) -> int | None:
-    account = request.state.visitor.account
-    return None if account is None else int(account.id)
 
 
 async def _load(request: Request) -> tuple[Detail, CycleView]:
-    detail = await transactions.read(
-        request, _detail, request.path_params["proposal_id"], _viewer_id(request)
-    )
-    cycle = await load_visible_cycle(request, detail.proposal.cycle_id)
-    return detail, cycle
+    proposal = loaders.loaded(request, ProposalView)
+    visitor = request.state.visitor
+    detail = await transactions.read(request, _detail, proposal, caller_of(visitor))
+    return detail, detail.cycle
 
 
 async def proposal_page(request: Request) -> Response:
@@ -133,12 +133,11 @@ async def proposal_page(request: Request) -> Response:
         "proposal": proposal,
         "detail": detail,
         "budget": budget,
-        "viewer_is_author": detail.viewer_is_author,
-        "viewer_is_creator": detail.viewer_is_author and _viewer_id(request) == proposal.created_by,
-        "latitude": exports.degrees(proposal.lat_e6),
-        "longitude": exports.degrees(proposal.lon_e6),
+        "actions": detail.actions,
         "tile_url": request.app.state.settings.tile_url,
         "tile_attribution": request.app.state.settings.tile_attribution,
+        "latitude": format_degrees(proposal.lat_e6),
+        "longitude": format_degrees(proposal.lon_e6),
     }
     return render(request, "proposals/detail.html", context)
 
@@ -189,7 +188,7 @@ async def proposal_versions(request: Request) -> Response:
 
 
 async def proposal_map(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     query, categories = await _list_query(request, cycle)
     located = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
     settings = request.app.state.settings
@@ -220,7 +219,7 @@ LINK_BASE: Final = exports.LINK_BASE
 
 
 async def proposals_geojson(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     query, _ = await _list_query(request, cycle)
     found = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
     translations = request.state.translations
@@ -230,13 +229,13 @@ async def proposals_geojson(request: Request) -> Response:
 
 
 async def districts_geojson(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     districts = await transactions.read(request, queries.cycle_boundaries, cycle.id)
     return _json(exports.district_features(districts), GEOJSON)
 
 
 async def _records(request: Request) -> tuple[CycleView, list[dict[str, object]]]:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     query, categories = await _list_query(request, cycle)
     found = await transactions.read(request, queries.all_matching, cycle.id, query.filters)
     authors = await transactions.read(request, queries.authors_by_proposal, [p.id for p in found])
@@ -271,14 +270,19 @@ async def proposals_json(request: Request) -> Response:
     return _json({"cycle_id": cycle.id, "count": len(records), "proposals": records})
 
 
-LIST = "/cycles/{cycle_id:int}/proposals"
+LIST = "/cycles/{cycle_id:id}/proposals"
+CYCLE, PROPOSAL = loaders.public_cycle, loaders.visible_proposal
 ROUTES = [
-    route(LIST, proposal_list, roles=EVERYONE),
-    route(LIST + "/map", proposal_map, roles=EVERYONE),
-    route(LIST + ".geojson", proposals_geojson, roles=EVERYONE),
-    route(LIST + ".csv", proposals_csv, roles=EVERYONE),
-    route(LIST + ".json", proposals_json, roles=EVERYONE),
-    route("/cycles/{cycle_id:int}/districts.geojson", districts_geojson, roles=EVERYONE),
-    route("/proposals/{proposal_id:int}", proposal_page, roles=EVERYONE),
-    route("/proposals/{proposal_id:int}/versions", proposal_versions, roles=EVERYONE),
+    route(LIST, proposal_list, roles=EVERYONE, loader=CYCLE),
+    route(LIST + "/map", proposal_map, roles=EVERYONE, loader=CYCLE),
+    route(LIST + ".geojson", proposals_geojson, roles=EVERYONE, loader=CYCLE),
+    route(LIST + ".csv", proposals_csv, roles=EVERYONE, loader=CYCLE),
+    route(LIST + ".json", proposals_json, roles=EVERYONE, loader=CYCLE),
+    route(
+        "/cycles/{cycle_id:id}/districts.geojson", districts_geojson, roles=EVERYONE, loader=CYCLE
+    ),
+    route("/proposals/{proposal_id:id}", proposal_page, roles=EVERYONE, loader=PROPOSAL),
+    route(
+        "/proposals/{proposal_id:id}/versions", proposal_versions, roles=EVERYONE, loader=PROPOSAL
+    ),
 ]

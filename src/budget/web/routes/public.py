@@ -10,9 +10,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from budget.db import queries
 from budget.db.queries import CycleSummary, CycleView
-from budget.domain.cycle import Phase
-from budget.domain.errors import NotFound
-from budget.web import transactions
+from budget.domain.cycle import is_public, is_running
+from budget.web import loaders, transactions
 from budget.web.routing import EVERYONE, route
 from budget.web.templating import Templates
 
@@ -22,14 +21,10 @@ def _templates(request: Request) -> Templates:
     return templates
 
 
-def is_public(phase: Phase) -> bool:
-    return phase is not Phase.DRAFT
-
-
 def featured(cycles: tuple[CycleSummary, ...]) -> CycleSummary | None:
     """The cycle the home page shows: the newest one in progress, else the newest archived."""
     public = [c for c in cycles if is_public(c.phase)]
-    running = [c for c in public if c.phase is not Phase.ARCHIVED]
+    running = [c for c in public if is_running(c.phase)]
     chosen = running or public
     return chosen[0] if chosen else None
 
@@ -50,16 +45,8 @@ async def cycles(request: Request) -> Response:
     return _templates(request).response(request, "public/cycles.html", {"cycles": listed})
 
 
-async def load_visible_cycle(request: Request, cycle_id: int) -> CycleView:
-    """The cycle, or NotFound when it is a draft and the caller is not council."""
-    cycle = await transactions.read(request, queries.get_cycle, cycle_id)
-    if not is_public(cycle.phase) and "council" not in request.state.visitor.roles:
-        raise NotFound(kind="cycle", id=cycle_id)
-    return cycle
-
-
 async def cycle_page(request: Request) -> Response:
-    cycle = await load_visible_cycle(request, request.path_params["cycle_id"])
+    cycle = loaders.loaded(request, CycleView)
     return _templates(request).response(request, "public/cycle.html", {"cycle": cycle})
 
 
@@ -71,6 +58,6 @@ async def healthz(request: Request) -> Response:
 ROUTES = [
     route("/", home, roles=EVERYONE),
     route("/cycles", cycles, roles=EVERYONE),
-    route("/cycles/{cycle_id:int}", cycle_page, roles=EVERYONE),
+    route("/cycles/{cycle_id:id}", cycle_page, roles=EVERYONE, loader=loaders.public_cycle),
     route("/healthz", healthz, roles=EVERYONE),
 ]

@@ -10,25 +10,22 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
 from budget.db.queries import ProposalView, ReviewView
 from budget.domain import review as rules
-from budget.domain.errors import BudgetError
 from budget.domain.review import Criterion, Recommendation, ReviewInput, Score
 from budget.services import assignments, review
-from budget.web import transactions
-from budget.web.forms import Form
-from budget.web.routes.admin import actor_id
-from budget.web.routes.admin_budgets import amount_input
-from budget.web.routes.admin_review import proposal_context
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
+from budget.web.forms import Form, amount_input
 from budget.web.routing import Access, route
 from budget.web.templating import render, see_other
 
 REVIEWER: Final[frozenset[Access]] = frozenset({"reviewer"})
-NOTE_AUTHORS: Final[frozenset[Access]] = frozenset({"reviewer", "council"})
 RECOMMENDATIONS: Final = tuple(r.value for r in Recommendation)
 
 
@@ -88,38 +85,43 @@ def read_review(form: Form) -> ReviewInput | None:
     )
 
 
-async def form_context(request: Request, proposal_id: int, **extra: Any) -> dict[str, Any]:
-    reviewer = actor_id(request)
-    proposal: ProposalView = await transactions.read(
-        request, queries.proposal_for_reviewer, reviewer, proposal_id
-    )  # 404 unless assigned, neither authored nor conflicted (T7)
-    found = await transactions.read(request, queries.own_review, reviewer, proposal_id)
-    cycle = await transactions.read(request, queries.get_cycle, proposal.cycle_id)
-    notes = await transactions.read(request, queries.notes_of, proposal_id)
-    context: dict[str, Any] = {
-        "proposal": proposal,
+def _page_reads(db: Session, reviewer: int, proposal: ProposalView) -> dict[str, Any]:
+    """What the review page shows besides the proposal, in one read transaction."""
+    found = queries.own_review(db, reviewer, proposal.id)
+    return {
         "review": found,
-        "locked": found is not None and found.state == "submitted",
-        "cycle": cycle,
-        "notes": notes,
-        "form": Form(review_values(found, request.state.locale)),
-        "conflict_form": Form({}),
-        "note_form": Form({}),
-        "criteria": [c.value for c in Criterion],
+        "cycle": queries.get_cycle(db, proposal.cycle_id),
+        "notes": queries.notes_of(db, proposal.id),
     }
+
+
+async def form_context(request: Request, **extra: Any) -> dict[str, Any]:
+    """The review page of the proposal the route loaded (loaders.reviewable_proposal: 404
+    unless assigned, neither authored nor conflicted, T7)."""
+    proposal = loaders.loaded(request, ProposalView)
+    context = await transactions.read(request, _page_reads, actor_id(request), proposal)
+    found: ReviewView | None = context["review"]
+    context.update(
+        proposal=proposal,
+        locked=found is not None and found.state == "submitted",
+        form=Form(review_values(found, request.state.locale)),
+        conflict_form=Form({}),
+        note_form=Form({}),
+        note_action=f"/review/proposals/{proposal.id}/notes",
+        criteria=[c.value for c in Criterion],
+    )
     context.update(extra)
     return context
 
 
 async def review_form(request: Request) -> Response:
-    context = await form_context(request, request.path_params["proposal_id"])
+    context = await form_context(request)
     return render(request, "review/form.html", context)
 
 
 async def review_save(request: Request) -> Response:
     """Save the draft, or submit it (`action=submit`): then the whole rubric is required."""
-    proposal_id: int = request.path_params["proposal_id"]
-    await form_context(request, proposal_id)  # 404 first, before reading anything posted
+    proposal_id = loaders.loaded(request, ProposalView).id
     form = Form(await request.form())
     submit = form.values.get("action") == "submit"
     values = read_review(form)
@@ -134,13 +136,12 @@ async def review_save(request: Request) -> Response:
     ):
         notice = "review-submitted" if submit else "review-saved"
         return see_other(request, f"/review/proposals/{proposal_id}?notice={notice}")
-    context = await form_context(request, proposal_id, form=form)
-    return render(request, "review/form.html", context, status_code=422)
+    context = await form_context(request, form=form)
+    return render(request, "review/form.html", context, status_code=form.status)
 
 
 async def review_conflict(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
-    await form_context(request, proposal_id)
+    proposal_id = loaders.loaded(request, ProposalView).id
     form = Form(await request.form())
     reason = form.text("reason", max_length=rules.CONFLICT_REASON_MAX, multiline=True)
     if reason is not None and await transactions.attempt(
@@ -152,59 +153,53 @@ async def review_conflict(request: Request) -> Response:
         reason=reason,
     ):
         return see_other(request, "/review?notice=conflict-declared")
-    context = await form_context(request, proposal_id, conflict_form=form)
-    return render(request, "review/form.html", context, status_code=422)
+    context = await form_context(request, conflict_form=form)
+    return render(request, "review/form.html", context, status_code=form.status)
 
 
 async def note_add(request: Request) -> Response:
-    """An internal note, by the council (back to its proposal page) or an assigned reviewer."""
-    proposal_id: int = request.path_params["proposal_id"]
+    """An internal note by a reviewer assigned to the proposal (the council's own form posts to
+    its proposal page, admin_review.admin_note_add)."""
+    proposal_id = loaders.loaded(request, ProposalView).id
     form = Form(await request.form())
-    from_admin = form.values.get("back") == "admin" and "council" in request.state.visitor.roles
-    back = f"/admin/proposals/{proposal_id}" if from_admin else f"/review/proposals/{proposal_id}"
     body = form.text("body", max_length=rules.NOTE_MAX, multiline=True)
-    if body is not None:
-        try:
-            await transactions.perform(
-                request,
-                review.add_note,
-                actor_id=actor_id(request),
-                proposal_id=proposal_id,
-                body=body,
-            )
-        except BudgetError as error:
-            if error.code == "not-found":
-                raise
-            form.add_service_error(error)
-        else:
-            return see_other(request, f"{back}?notice=note-added#notes")
-    if from_admin:
-        context = await proposal_context(request, proposal_id, note_form=form)
-        return render(request, "admin/review_proposal.html", context, status_code=422)
-    context = await form_context(request, proposal_id, note_form=form)
-    return render(request, "review/form.html", context, status_code=422)
+    if body is not None and await transactions.attempt(
+        request, form, review.add_note, actor_id=actor_id(request), proposal_id=proposal_id,
+        body=body,
+    ):  # fmt: skip
+        return see_other(request, f"/review/proposals/{proposal_id}?notice=note-added#notes")
+    context = await form_context(request, note_form=form)
+    return render(request, "review/form.html", context, status_code=form.status)
 
 
 ROUTES = [
     route("/review", review_queue, roles=REVIEWER),
-    route("/review/proposals/{proposal_id:int}", review_form, roles=REVIEWER),
     route(
-        "/review/proposals/{proposal_id:int}",
+        "/review/proposals/{proposal_id:id}",
+        review_form,
+        roles=REVIEWER,
+        loader=loaders.reviewable_proposal,
+    ),
+    route(
+        "/review/proposals/{proposal_id:id}",
         review_save,
         roles=REVIEWER,
         methods=["POST"],
         name="review_save",
+        loader=loaders.reviewable_proposal,
     ),
     route(
-        "/review/proposals/{proposal_id:int}/conflict",
+        "/review/proposals/{proposal_id:id}/conflict",
         review_conflict,
         roles=REVIEWER,
         methods=["POST"],
+        loader=loaders.reviewable_proposal,
     ),
     route(
-        "/review/proposals/{proposal_id:int}/notes",
+        "/review/proposals/{proposal_id:id}/notes",
         note_add,
-        roles=NOTE_AUTHORS,
+        roles=REVIEWER,
         methods=["POST"],
+        loader=loaders.noted_proposal,
     ),
 ]

@@ -13,9 +13,9 @@ from budget.db import queries
 from budget.domain.engagement import FollowTopic
 from budget.services import follows, supports
 from budget.services.supports import THRESHOLD_MAX
-from budget.web import transactions
+from budget.web import loaders, transactions
+from budget.web.caller import actor_id
 from budget.web.forms import Form
-from budget.web.routes.admin import actor_id
 from budget.web.routing import COUNCIL, SIGNED_IN, route
 from budget.web.templating import render, see_other
 
@@ -105,18 +105,41 @@ async def save_supports(request: Request) -> Response:
     return await _settings_page(request, form, status=422)
 
 
-ONE = "/proposals/{proposal_id:int}"
+VISIBLE = loaders.visible_proposal
+ONE = "/proposals/{proposal_id:id}"
 ROUTES = [
-    route(ONE + "/support", support, roles=SIGNED_IN, methods=["POST"], name="support"),
+    route(
+        ONE + "/support",
+        support,
+        roles=SIGNED_IN,
+        loader=VISIBLE,
+        methods=["POST"],
+        name="support",
+    ),
     route(
         ONE + "/support/withdraw",
         withdraw_support,
+        loader=VISIBLE,
         roles=SIGNED_IN,
         methods=["POST"],
         name="support_withdraw",
     ),
-    route(ONE + "/follow", follow, roles=SIGNED_IN, methods=["POST"], name="follow"),
-    route(ONE + "/unfollow", unfollow, roles=SIGNED_IN, methods=["POST"], name="unfollow"),
+    route(
+        ONE + "/follow",
+        follow,
+        roles=SIGNED_IN,
+        loader=VISIBLE,
+        methods=["POST"],
+        name="follow",
+    ),
+    route(
+        ONE + "/unfollow",
+        unfollow,
+        roles=SIGNED_IN,
+        loader=VISIBLE,
+        methods=["POST"],
+        name="unfollow",
+    ),
     route(
         "/account/follow-topics",
         follow_topics,
@@ -124,10 +147,16 @@ ROUTES = [
         methods=["POST"],
         name="follow_topics",
     ),
-    route("/admin/cycles/{cycle_id:int}/supports", supports_form, roles=COUNCIL),
     route(
-        "/admin/cycles/{cycle_id:int}/supports",
+        "/admin/cycles/{cycle_id:id}/supports",
+        supports_form,
+        roles=COUNCIL,
+        loader=loaders.cycle,
+    ),
+    route(
+        "/admin/cycles/{cycle_id:id}/supports",
         save_supports,
+        loader=loaders.cycle,
         roles=COUNCIL,
         methods=["POST"],
         name="supports_save",

@@ -21,7 +21,7 @@ from budget.domain import receipts, validation
 from budget.domain.errors import BudgetError, NotEntitled
 from budget.domain.validation import Ballot
 from budget.services import voting
-from budget.web import ballot_forms, transactions
+from budget.web import ballot_forms, loaders, transactions
 from budget.web.i18n import N_
 from budget.web.messages import Message, of_error
 from budget.web.routing import EVERYONE, SIGNED_IN, route
@@ -241,17 +241,31 @@ async def home(request: Request) -> Response:
     return _no_store(render(request, "vote/home.html", {"homes": homes}))
 
 
+BUDGET = loaders.public_budget  # entitlement and the phase are checked by the services
 ROUTES = [
     route("/vote", home, roles=SIGNED_IN, name="vote_home"),
-    route("/vote/budgets/{budget_id:int}", ballot_page, roles=SIGNED_IN),
-    route("/vote/budgets/{budget_id:int}/map", ballot_page, roles=SIGNED_IN, name="ballot_map"),
+    route("/vote/budgets/{budget_id:id}", ballot_page, roles=SIGNED_IN, loader=BUDGET),
     route(
-        "/vote/budgets/{budget_id:int}",
+        "/vote/budgets/{budget_id:id}/map",
+        ballot_page,
+        roles=SIGNED_IN,
+        loader=BUDGET,
+        name="ballot_map",
+    ),
+    route(
+        "/vote/budgets/{budget_id:id}",
         ballot_action,
+        loader=BUDGET,
         roles=SIGNED_IN,
         methods=["POST"],
         writes=False,
     ),
-    route("/vote/budgets/{budget_id:int}/cast", cast, roles=SIGNED_IN, methods=["POST"]),
+    route(
+        "/vote/budgets/{budget_id:id}/cast",
+        cast,
+        roles=SIGNED_IN,
+        loader=BUDGET,
+        methods=["POST"],
+    ),
     route("/receipt", receipt_check, roles=EVERYONE, methods=["GET", "POST"], writes=False),
 ]

@@ -1,0 +1,154 @@
+"""The route table's object loaders (routing.route(..., loader=)): who may know which object.
+
+Each loader takes the database session, the caller and the id from the path, and returns the
+object's view model, or raises NotFound (the caller may not know it exists) or PermissionDenied
+(they may see it, not use it). The guard runs it before the handler, which reads the result with
+`loaded(request, ViewType)`; a handler never fetches its route's object by itself (T7).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlmodel import Session
+from starlette.requests import Request
+
+from budget.db import queries
+from budget.db.queries import (
+    AccountView,
+    BudgetView,
+    CategoryView,
+    CommitteeView,
+    CycleView,
+    DistrictView,
+    ImageContent,
+    NotificationView,
+    ProjectView,
+    ProposalView,
+    RollEntryView,
+)
+from budget.domain import cycle as cycle_rules
+from budget.domain.accounts import Caller
+from budget.domain.errors import NotFound
+
+T = TypeVar("T")
+
+
+def loaded(request: Request, kind: type[T]) -> T:
+    """The object the route's loader fetched for this request."""
+    found = request.state.loaded
+    if not isinstance(found, kind):  # a route declared with another loader: a bug
+        raise TypeError(f"the route loads {type(found).__name__}, not {kind.__name__}")
+    return found
+
+
+# -- for everyone --------------------------------------------------------------------------------
+
+
+def public_cycle(db: Session, caller: Caller, cycle_id: int) -> CycleView:
+    """A cycle anyone may see; one in draft exists for the council only."""
+    found = queries.get_cycle(db, cycle_id)
+    if not cycle_rules.is_public(found.phase) and not caller.is_council:
+        raise NotFound(kind="cycle", id=cycle_id)
+    return found
+
+
+def visible_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:
+    """A public proposal, or a private one for its accepted authors."""
+    return queries.visible_proposal(db, caller, proposal_id)
+
+
+def authored_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:
+    """A proposal for one of its accepted authors (others: 404 if private, 403 if public)."""
+    return queries.authored_proposal(db, caller, proposal_id)
+
+
+def public_budget(db: Session, caller: Caller, budget_id: int) -> BudgetView:
+    """A budget of a cycle anyone may see (a draft cycle's, for the council only)."""
+    found = queries.get_budget(db, budget_id)
+    public_cycle(db, caller, found.cycle_id)
+    return found
+
+
+def funded_project(db: Session, caller: Caller, proposal_id: int) -> ProjectView:
+    """A funded project (its building is public)."""
+    return queries.get_project(db, proposal_id)
+
+
+def visible_image(db: Session, caller: Caller, image_id: int) -> ImageContent:
+    """An image (its thumbnail) of a proposal the caller may read, by the proposal's rule."""
+    found = queries.image_content(db, image_id, "thumb")
+    queries.check_content_visible(db, found.proposal_id, caller.account_id)
+    return found
+
+
+def authored_image(db: Session, caller: Caller, image_id: int) -> ProposalView:
+    """The proposal of an image, for one of its accepted authors."""
+    found = queries.image_content(db, image_id, "thumb")
+    return queries.authored_proposal(db, caller, found.proposal_id)
+
+
+def invited_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:
+    """A proposal the caller has an unanswered invitation to co-author."""
+    if caller.account_id is None or not queries.has_invitation(db, proposal_id, caller.account_id):
+        raise NotFound(kind="invitation", id=proposal_id)
+    return queries.get_proposal(db, proposal_id)
+
+
+def own_notification(db: Session, caller: Caller, notification_id: int) -> NotificationView:
+    if caller.account_id is None:
+        raise NotFound(kind="notification", id=notification_id)
+    return queries.own_notification(db, caller.account_id, notification_id)
+
+
+# -- for reviewers -------------------------------------------------------------------------------
+
+
+def reviewable_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:
+    """A proposal assigned to the calling reviewer, neither authored nor conflicted (whatever
+    other roles they hold): NotFound otherwise, as if it did not exist."""
+    if caller.account_id is None:
+        raise NotFound(kind="proposal", id=proposal_id)
+    return queries.proposal_for_reviewer(db, caller.account_id, proposal_id)
+
+
+def noted_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:
+    """Where an internal note may be added: any proposal for the council, else as above."""
+    if caller.is_council:
+        return queries.get_proposal(db, proposal_id)
+    return reviewable_proposal(db, caller, proposal_id)
+
+
+# -- for the council (the routes are council-only; these only check existence) -------------------
+
+
+def cycle(db: Session, caller: Caller, cycle_id: int) -> CycleView:
+    return queries.get_cycle(db, cycle_id)
+
+
+def proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:
+    return queries.get_proposal(db, proposal_id)
+
+
+def budget(db: Session, caller: Caller, budget_id: int) -> BudgetView:
+    return queries.get_budget(db, budget_id)
+
+
+def district(db: Session, caller: Caller, district_id: int) -> DistrictView:
+    return queries.get_district(db, district_id)
+
+
+def category(db: Session, caller: Caller, category_id: int) -> CategoryView:
+    return queries.get_category(db, category_id)
+
+
+def committee(db: Session, caller: Caller, committee_id: int) -> CommitteeView:
+    return queries.get_committee(db, committee_id)
+
+
+def account(db: Session, caller: Caller, account_id: int) -> AccountView:
+    return queries.get_account(db, account_id)
+
+
+def roll_entry(db: Session, caller: Caller, entry_id: int) -> RollEntryView:
+    return queries.get_entry(db, entry_id)
