@@ -287,6 +287,8 @@ def test_the_district_of_choice_is_fixed_by_the_first_choice(
     db.refresh(entry)
     assert (entry.chosen_district_id, entry.district_chosen_at) == (twelfth, NOW)
     assert entitled(db, entry) == {"Tout Paris", "12e"}
+    names = {queries.get_budget(db, i).name_fr for i in queries.entitled_budget_ids(db, entry_id)}
+    assert names == {"Tout Paris", "12e"}
     # By residence there is nothing to choose.
     roll.import_roll(db, NOW, actor_id=council, cycle_id=roll_cycle, content=GOOD)
     with pytest.raises(DistrictNotChoosable):
