@@ -121,7 +121,7 @@ def test_a_resident_votes_revises_and_checks_a_receipt(
 
     # revise: the same budget again, other choices
     page.goto(f"{server.url}/vote")
-    expect(page.get_by_text(re.compile(r"revisable until"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"revisable until")).first).to_be_visible()
     page.get_by_role("link", name="All of Paris — approval").click()
     page.locator("input[name=choice]").nth(2).check()
     if not javascript:
