@@ -66,7 +66,8 @@
         color: "#0b4f9c",
         weight: 2,
         fillColor: chosen ? "#0b4f9c" : "#ffffff",
-        fillOpacity: 0.9
+        fillOpacity: 0.9,
+        className: "ballot-marker"
       });
       marker.bindTooltip(item.dataset.title);
       marker.bindPopup(function () { return popup(item); });
@@ -77,7 +78,7 @@
       bounds.extend(outlines.getBounds());
     }
     if (!fitted && bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16, animate: false });
       fitted = true;
     }
   }

@@ -1,0 +1,183 @@
+"""A real browser votes (issue 16): the demo resident opens their budgets, votes in a city budget
+and in a district of their choice, revises, and checks a receipt; with JavaScript (the counter
+comes back as an htmx fragment) and without (the same form posts the whole page). Every voting
+page has no axe-core violation (WCAG 2.1 AA) and no CSP violation, on a phone's viewport.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Final
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect
+
+from tests.browser.axe import violations, with_axe
+from tests.browser.conftest import DemoServer
+
+pytestmark = pytest.mark.browser
+
+PHONE: Final = {"width": 390, "height": 844}
+RESIDENT: Final = ("resident@demo.budget", "demo-resident-2027")
+RECEIPT: Final = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+
+
+def watch(page: Page) -> list[str]:
+    """Script errors and CSP violations (Chromium reports both on the console)."""
+    problems = PROBLEMS
+    problems.clear()
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"{page.url}: {m.text[:60]} {m.location}")
+            if m.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+PROBLEMS: list[str] = []  # the current page's console errors (see watch)
+
+
+def checked(page: Page, name: str, *, axe: bool = True) -> None:
+    """No axe violation on the page as it is now (its screenshot when asked for). axe-core
+    itself sets inline styles while it measures, which the page's CSP refuses: what the console
+    reports during its run is axe's, not the page's, and is dropped."""
+    page.wait_for_load_state("networkidle")
+    folder = os.environ.get("BUDGET_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"vote-{name}.png"), full_page=True)
+    if not axe:  # JavaScript off: axe cannot run; the same pages are checked with it on
+        return
+    before = len(PROBLEMS)
+    assert violations(page) == [], name
+    page.wait_for_timeout(300)  # console messages arrive after the run that caused them
+    del PROBLEMS[before:]
+
+
+def cast(page: Page, javascript: bool, label: str) -> str:
+    """From a ballot page with choices made: review, cast; returns the receipt shown."""
+    page.get_by_role("button", name="Review my ballot").click()
+    expect(page.get_by_role("heading", name="Check your ballot")).to_be_visible()
+    checked(page, f"confirm-{label}", axe=javascript)
+    page.get_by_role("button", name="Cast my ballot").click()
+    receipt = page.locator(".receipt code").inner_text()
+    assert RECEIPT.match(receipt)
+    checked(page, f"receipt-{label}", axe=javascript)
+    return receipt
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_a_resident_votes_revises_and_checks_a_receipt(
+    server: DemoServer, browser: Browser, javascript: bool
+) -> None:
+    context = with_axe(
+        browser.new_context(
+            java_script_enabled=javascript,
+            locale="en-GB",
+            viewport=PHONE,  # type: ignore[arg-type]
+        )
+    )
+
+    def local_only(route: Route) -> None:
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", local_only)
+    page = context.new_page()
+    problems = watch(page)
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email address").fill(RESIDENT[0])
+    page.get_by_label("Password").fill(RESIDENT[1])
+    page.get_by_role("button", name="Sign in").click()
+    english = page.get_by_role("button", name="English")
+    if english.get_attribute("aria-pressed") == "false":
+        english.click()
+    label = "htmx" if javascript else "no-js"
+
+    page.goto(f"{server.url}/vote")
+    expect(page.get_by_role("heading", name="Your budgets")).to_be_visible()
+    checked(page, f"home-{label}", axe=javascript)
+    page.get_by_role("link", name="All of Paris — approval").click()
+    expect(page.locator(".ballot-counter__figure")).to_contain_text("0 of 3 projects chosen")
+    checked(page, f"ballot-{label}", axe=javascript)
+    boxes = page.locator("input[name=choice]")
+    boxes.nth(0).check()
+    if javascript:  # the swap replaces the list: wait for it before the next choice
+        expect(page.locator(".ballot-counter__figure")).to_contain_text("1 of 3 projects chosen")
+    boxes.nth(1).check()
+    if not javascript:
+        page.get_by_role("button", name="Update the count").click()
+    expect(page.locator(".ballot-counter__figure")).to_contain_text("2 of 3 projects chosen")
+    checked(page, f"counter-{label}", axe=javascript)
+    first = cast(page, javascript, label)
+    expect(page.get_by_role("heading", name=re.compile("Your ballot was"))).to_be_visible()
+
+    # revise: the same budget again, other choices
+    page.goto(f"{server.url}/vote")
+    expect(page.get_by_text(re.compile(r"revisable until")).first).to_be_visible()
+    page.get_by_role("link", name="All of Paris — approval").click()
+    page.locator("input[name=choice]").nth(2).check()
+    if not javascript:
+        page.get_by_role("button", name="Update the count").click()
+    expect(page.locator(".ballot-counter__figure")).to_contain_text("1 of 3 projects chosen")
+    second = cast(page, javascript, f"{label}-revised")
+    expect(page.get_by_role("heading", name="Your ballot was changed")).to_be_visible()
+
+    page.goto(f"{server.url}/receipt")
+    page.get_by_label("Receipt").fill(first.lower())
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#receipt-state")).to_contain_text("Replaced")
+    checked(page, f"check-{label}", axe=javascript)
+    page.get_by_label("Receipt").fill(second)
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#receipt-state")).to_contain_text("Recorded")
+
+    if javascript:  # a district of choice: the first district ballot fixes it
+        page.goto(f"{server.url}/vote")
+        district = page.locator(".budget-states a").filter(has_text="Paris Centre")
+        district.click()
+        page.locator("input[name=choice]").nth(0).check()
+        expect(page.locator(".ballot-counter__figure")).to_contain_text("1 of 2 projects")
+        cast(page, javascript, "district")
+        page.goto(f"{server.url}/vote")
+        expect(page.get_by_text("Your district: Paris Centre")).to_be_visible()
+    assert problems == [], problems
+    context.close()
+
+
+def test_the_map_view_chooses_on_the_same_ballot(server: DemoServer, browser: Browser) -> None:
+    context = with_axe(browser.new_context(locale="en-GB", viewport=PHONE))  # type: ignore[arg-type]
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(server.url) else route.abort()
+        ),
+    )
+    page = context.new_page()
+    problems = watch(page)
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email address").fill(RESIDENT[0])
+    page.get_by_label("Password").fill(RESIDENT[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{server.url}/vote")
+    english = page.get_by_role("button", name="English")
+    if english.get_attribute("aria-pressed") == "false":
+        english.click()
+    page.get_by_role("link", name="Youth — one project").click()
+    page.get_by_role("link", name="See the same ballot on a map").click()
+    expect(page.locator("#ballot-map .ballot-marker").first).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the district outlines are in: no more refitting
+    page.locator("#ballot-map .ballot-marker").first.click(force=True)
+    page.get_by_role("button", name="Choose").click()
+    expect(page.locator(".ballot-counter__figure")).to_contain_text("1 project chosen")
+    checked(page, "map")
+    tiles = [p for p in problems if "Failed to load resource" in p]  # tiles are refused here
+    assert [p for p in problems if p not in tiles] == []
+    context.close()
