@@ -21,6 +21,7 @@ from budget.db.tables import Budget, Cycle, District, PhaseSchedule, Proposal
 from budget.domain import cycle as rules
 from budget.domain.accounts import Role
 from budget.domain.cycle import Phase
+from budget.domain.engagement import FollowTopic
 from budget.domain.errors import (
     BudgetError,
     CodeTaken,
@@ -39,7 +40,7 @@ from budget.domain.errors import (
     raise_if_any,
 )
 from budget.domain.proposals import EventKind, ProposalStatus, check_text
-from budget.services import audit, history
+from budget.services import audit, follows, history, mail_text
 from budget.tally.ties import seed_commitment
 
 ELIGIBILITY_MODES = ("declared", "roll")
@@ -331,6 +332,14 @@ def advance_phase(
         commitments = _reset_seeds(db, cycle_id, draw=target is Phase.VOTING)
     if (source, target) == (Phase.SUBMISSION, Phase.REVIEW):
         _start_review(db, now, cycle_id)
+    if target is Phase.VOTING:
+        on_ballot = select(Proposal.id).where(
+            Proposal.cycle_id == cycle_id, Proposal.status == ProposalStatus.ON_BALLOT
+        )
+        for proposal_id in db.exec(on_ballot).all():  # followers, authors among them
+            follows.notify_followers(
+                db, now, proposal_id or 0, FollowTopic.VOTE, mail_text.Kind.VOTE_OPENED
+            )
     row.phase = target
     db.add(row)
     audit.append(

@@ -216,6 +216,7 @@ def _public_query(cycle_id: int, filters: ProposalFilters):  # type: ignore[no-u
         .join(Budget, col(Budget.id) == col(Proposal.budget_id))
         .where(Proposal.cycle_id == cycle_id)
         .where(col(Proposal.status).in_([s.value for s in statuses]))
+        .where(col(Proposal.hidden_at).is_(None))  # hidden by moderation: out of every listing
     )
     if filters.budget_id is not None:
         query = query.where(Proposal.budget_id == filters.budget_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Final
 
 from sqlmodel import Session
@@ -19,9 +20,11 @@ from starlette.responses import Response
 
 from budget.db import queries
 from budget.db.queries import CategoryView, CycleView, ProposalView, VersionView
+from budget.domain.engagement import COMMENT_EDIT_MINUTES
 from budget.domain.errors import NotFound
 from budget.domain.proposals import ProposalStatus
 from budget.web import exports, labels, transactions
+from budget.web.forms import Form
 from budget.web.listing import ListQuery, read_list_query, shuffle_seed
 from budget.web.routes.public import load_visible_cycle
 from budget.web.routing import EVERYONE, route
@@ -116,16 +119,22 @@ def _viewer_id(request: Request) -> int | None:
     return None if account is None else int(account.id)
 
 
-async def _load(request: Request) -> tuple[Detail, CycleView]:
-    detail = await transactions.read(
-        request, _detail, request.path_params["proposal_id"], _viewer_id(request)
-    )
+async def _load(request: Request, proposal_id: int | None = None) -> tuple[Detail, CycleView]:
+    wanted = request.path_params["proposal_id"] if proposal_id is None else proposal_id
+    detail = await transactions.read(request, _detail, wanted, _viewer_id(request))
     cycle = await load_visible_cycle(request, detail.proposal.cycle_id)
     return detail, cycle
 
 
 async def proposal_page(request: Request) -> Response:
-    detail, cycle = await _load(request)
+    return await show_proposal(request, request.path_params["proposal_id"])
+
+
+async def show_proposal(
+    request: Request, proposal_id: int, *, comment_form: Form | None = None, status_code: int = 200
+) -> Response:
+    """A proposal's page; with `comment_form`, a refused comment or report shown in it."""
+    detail, cycle = await _load(request, proposal_id)
     proposal = detail.proposal
     budget = next((b for b in cycle.budgets if b.id == proposal.budget_id), None)
     context = {
@@ -139,8 +148,15 @@ async def proposal_page(request: Request) -> Response:
         "longitude": exports.degrees(proposal.lon_e6),
         "tile_url": request.app.state.settings.tile_url,
         "tile_attribution": request.app.state.settings.tile_attribution,
+        "comment_form": comment_form or Form({}),
+        "comments": await transactions.read(request, _public_comments, proposal),
+        "editable_after": transactions.now(request) - timedelta(minutes=COMMENT_EDIT_MINUTES),
     }
-    return render(request, "proposals/detail.html", context)
+    return render(request, "proposals/detail.html", context, status_code=status_code)
+
+
+def _public_comments(db: Session, proposal: ProposalView) -> tuple[queries.CommentView, ...]:
+    return () if proposal.hidden_at else queries.comments_of(db, proposal.id)
 
 
 @dataclass(frozen=True)
@@ -179,6 +195,8 @@ def diff_versions(versions: tuple[VersionView, ...]) -> list[VersionDiff]:
 
 async def proposal_versions(request: Request) -> Response:
     detail, cycle = await _load(request)
+    if detail.proposal.hidden_at is not None:  # hidden by moderation: its text is not shown
+        raise NotFound(kind="proposal", id=detail.proposal.id)
     versions = await transactions.read(request, queries.versions_of, detail.proposal.id)
     context = {
         "cycle": cycle,
