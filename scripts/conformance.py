@@ -7,14 +7,11 @@ unlisted mismatch, on a listed file that now reproduces (the table must stay tru
 full run, when the reproduced share of the files that declare the city's rule (META `rule` other
 than `unknown`) falls under 99%; the share over every file is printed beside it.
 
-Two things come from outside the file's structured META, and both are checked against its text:
-- `greedy-custom` files whose META comment states Poznan's reserve rule ("if the remaining budget
-  is enough to fund at least 80% of that project, we fund it as well") are counted with
-  `greedy-reserve` at the comment's percentage and compared with `selected` in {1, 2}; projects
-  marked 3 (money added after the vote) are set aside and counted. Other `greedy-custom` files,
-  and `unknown` ones, are counted as plain greedy and their mismatches diagnosed.
-- `scripts/conformance_options.csv` (file, key, value, source) gives per-file META keys that the
-  file states only in its comment (e.g. `exclusion_sets`); `source` must quote that comment.
+Each file is counted as `budget tally FILE.pb` counts it: `budget.pabulib.plan` resolves the
+rule, the options and what the city's record means under that rule (Poznan's reserve rule and the
+Warsaw exclusion sets come from the file's comment there, not from this script), and
+`CountPlan.count` counts. `greedy-custom` files counted as greedy-reserve are compared with
+`selected` in {1, 2}; projects marked 3 (money added after the vote) are set aside and counted.
 
     .venv/bin/python scripts/conformance.py               # every file (a few minutes)
     .venv/bin/python scripts/conformance.py --sample 60   # a fixed sample spanning rules/types
@@ -26,39 +23,24 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import re
 import sys
 import time
 import zipfile
 from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
-from fractions import Fraction
+from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from budget.pabulib import PabulibFile
-    from budget.tally.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "pabulib"
 KNOWN = ROOT / "scripts" / "conformance_known.csv"
-OPTIONS = ROOT / "scripts" / "conformance_options.csv"
 TARGET_PERCENT = 99
-
-# Rules a file may declare that have no definition of their own: counted as plain greedy, and
-# every file where that is not what the city did is listed with its reason.
-FALLBACK = {"greedy-custom": "greedy", "unknown": "greedy"}
-# Poznan's comment defining its greedy-custom rule (greedy.greedy_reserve).
-RESERVE_RULE = re.compile(
-    r"until the next project on the list does not fit within the budget\. Finally, if the "
-    r"remaining budget is enough to fund at least (\d+)% of that project, we fund it as well"
-)
-# META keys an override may set: the ones `PabulibFile.options` reads.
-OVERRIDABLE = frozenset({"exclusion_sets", "tie_break", "min_project_score_threshold"})
+# Files whose comment states what META does not (exclusion sets): always in the sample.
+COMMENT_OPTIONS = frozenset(
+    {"Poland_Warszawa_2021_Ursynow.pb", "Poland_Warszawa_2022_Bemowo.pb",
+     "Poland_Warszawa_2022_Bielany.pb"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,57 +56,30 @@ class Result:
     error: str = ""
 
 
-def counting_plan(parsed: PabulibFile) -> tuple[str, Options, tuple[str, ...], int]:
-    """The rule, options and expected funded set for one file, and how many selected=3
-    projects were set aside."""
-    declared = parsed.rule or "unknown"
-    options = parsed.options()
-    reserve = RESERVE_RULE.search(parsed.meta.get("comment", ""))
-    if declared == "greedy-custom" and reserve is not None:
-        pct = Fraction(int(reserve.group(1)))
-        later = len(parsed.selected_with("3") or ())
-        expected = parsed.selected_with_reserve or ()
-        return "greedy-reserve", replace(options, reserve_pct=pct), expected, later
-    return FALLBACK.get(declared, declared), options, parsed.selected or (), 0
-
-
-def with_overrides(parsed: PabulibFile, overrides: Mapping[str, tuple[str, str]]) -> PabulibFile:
-    """The file with the META keys its comment states, each checked against the comment."""
-    comment = parsed.meta.get("comment", "")
-    for key, (_, source) in overrides.items():
-        if key not in OVERRIDABLE:
-            raise ValueError(f"{parsed.source}: {key!r} cannot be overridden")
-        if not source or source not in comment:
-            raise ValueError(f"{parsed.source}: the source of {key!r} is not in its comment")
-    meta = {**parsed.meta, **{key: value for key, (value, _) in overrides.items()}}
-    return replace(parsed, meta=MappingProxyType(meta))
-
-
-def count_file(file: str, expected_sha256: str, overrides: Mapping[str, tuple[str, str]]) -> Result:
+def count_file(file: str, expected_sha256: str) -> Result:
     from budget import pabulib
-    from budget.tally import rules
+    from budget.tally.rules import RuleError
 
     with zipfile.ZipFile(CORPUS / "pabulib.zip") as corpus:
         raw = corpus.read(file)
     if hashlib.sha256(raw).hexdigest() != expected_sha256:
         return Result(file, "?", "?", False, error="SHA-256 differs from index.csv")
     try:
-        parsed = with_overrides(pabulib.read(raw.decode("utf-8-sig"), source=file), overrides)
-        rule, options, expected, later = counting_plan(parsed)
-    except (pabulib.PabulibError, ValueError) as error:
+        parsed = pabulib.read(raw.decode("utf-8-sig"), source=file)
+        counting = pabulib.plan(parsed)
+    except (pabulib.PabulibError, RuleError) as error:
         return Result(file, "?", "?", False, error=f"unreadable: {error}")
-    election = parsed.election
-    funded = set(rules.count(rule, election, options).funded)
-    selected = set(expected)
+    funded = set(counting.count(parsed.election).funded)
+    selected = set(counting.expected or ())
     return Result(
         file,
         parsed.rule or "unknown",
-        election.vote_type.value,
+        parsed.election.vote_type.value,
         funded == selected,
-        counted_as=rule,
+        counted_as=counting.rule.name,
         missing=tuple(sorted(selected - funded)),
         extra=tuple(sorted(funded - selected)),
-        set_aside=later,
+        set_aside=len(counting.set_aside),
     )
 
 
@@ -135,9 +90,9 @@ def corpus_rows() -> list[dict[str, str]]:
 
 def sample(rows: list[dict[str, str]], size: int) -> list[dict[str, str]]:
     """A fixed sample: the smallest files of each (rule, vote type), round robin, plus every
-    known mismatch and every file with overrides, so CI exercises every rule quickly and keeps
-    both tables honest."""
-    pinned = set(read_known()) | set(read_overrides())
+    known mismatch and every file whose comment states options, so CI exercises every rule
+    quickly and keeps the table honest."""
+    pinned = set(read_known()) | COMMENT_OPTIONS
     groups: dict[tuple[str, str], list[dict[str, str]]] = {}
     for row in sorted(rows, key=lambda r: int(r["bytes"])):
         if row["file"] not in pinned:
@@ -155,17 +110,6 @@ def read_known() -> dict[str, str]:
         return {}
     with KNOWN.open(encoding="utf-8") as table:
         return {row["file"]: row["reason"] for row in csv.DictReader(table)}
-
-
-def read_overrides() -> dict[str, dict[str, tuple[str, str]]]:
-    """file -> {META key: (value, the sentence of the file's comment it comes from)}."""
-    if not OPTIONS.exists():
-        return {}
-    overrides: dict[str, dict[str, tuple[str, str]]] = {}
-    with OPTIONS.open(encoding="utf-8") as table:
-        for row in csv.DictReader(table):
-            overrides.setdefault(row["file"], {})[row["key"]] = (row["value"], row["source"])
-    return overrides
 
 
 def table_problems(results: list[Result], known: Mapping[str, str]) -> list[str]:
@@ -244,12 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         rows = [row for row in rows if row["file"] in set(args.only)]
     elif args.sample:
         rows = sample(rows, args.sample)
-    overrides = read_overrides()
     files = [r["file"] for r in rows]
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        results = list(pool.map(count_file, files, [r["sha256"] for r in rows],
-                                [overrides.get(f, {}) for f in files]))  # fmt: skip
+        results = list(pool.map(count_file, files, [r["sha256"] for r in rows]))
     print(f"{len(results)} elections counted in {time.perf_counter() - start:.1f} s")
     full = not (args.only or args.sample)
     return report(results, args.verbose or bool(args.only), full=full)

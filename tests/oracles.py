@@ -1,6 +1,8 @@
 """Brute-force oracles: slow, obviously correct definitions to test the rules against.
 
-Each enumerates subsets or walks voter by voter, so keep elections tiny (8 projects or fewer).
+Each enumerates subsets or walks voter by voter, so keep elections tiny (8 projects or fewer);
+`reference_mes` and `reference_add1` follow MES and add1 round by round (mid-size elections
+are fine: tests/tally/test_mes_differential.py).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from itertools import chain, combinations
 
+from budget.tally.mes_groups import mes_utilities
 from budget.tally.model import Election, Project
-from budget.tally.ties import TieBreak
+from budget.tally.options import Options
+from budget.tally.ties import TieBreak, default_ties
 
 
 def subsets(projects: Sequence[Project]) -> Iterator[tuple[Project, ...]]:
@@ -103,3 +107,71 @@ def is_ejr_up_to_one(election: Election, funded: Iterable[str]) -> bool:
         if unsatisfied and unsatisfied * election.budget >= n * cost_t:
             return False
     return True
+
+
+# A naive MES straight from the definition: one budget per ballot, every project re-evaluated
+# every round by sorting its supporters by budget / utility. Slow, obviously right.
+
+
+def reference_mes(election: Election, options: Options, share: Fraction) -> list[str]:
+    ties = options.ties or default_ties("mes")
+    keys = ties.keys(election)
+    fixed = mes_utilities(election, options.satisfaction)
+    utility = [
+        {p: (fixed[p] if fixed else u) for p, u in election.utilities(b)} for b in election.ballots
+    ]
+    budget = [share] * len(election.ballots)
+    eligible = {p.id for p in election.projects if p.cost <= election.budget}
+    funded: list[str] = []
+    while True:
+        candidates = []
+        for p in eligible - set(funded):
+            cost = election.project_by_id[p].cost
+            voters = sorted(
+                (i for i, u in enumerate(utility) if p in u),
+                key=lambda i: budget[i] / utility[i][p],
+            )
+            if sum(budget[i] * election.ballots[i].count for i in voters) < cost or not voters:
+                continue
+            left, weight = (
+                Fraction(cost),
+                sum(utility[i][p] * election.ballots[i].count for i in voters),
+            )
+            for i in voters:
+                rho = left / weight
+                if rho * utility[i][p] <= budget[i]:
+                    break
+                left -= budget[i] * election.ballots[i].count
+                weight -= utility[i][p] * election.ballots[i].count
+            candidates.append((rho, keys[p], p))
+        if not candidates:
+            return funded
+        rho, _, chosen = min(candidates)
+        funded.append(chosen)
+        for i, u in enumerate(utility):
+            if chosen in u:
+                budget[i] -= min(budget[i], rho * u[chosen])
+
+
+def reference_add1(
+    election: Election, options: Options, exhaustive: bool
+) -> tuple[list[str], Fraction | None]:
+    """The add1 definition step by step: the funded projects and the final share (None when every
+    supported project fits and is funded without MES)."""
+    n, step = election.num_voters, options.step
+    supported = [
+        p.id for p in election.projects if election.votes[p.id] and p.cost <= election.budget
+    ]
+    if election.cost_of(tuple(supported)) <= election.budget:
+        return supported, None
+    share = Fraction(step * (election.budget // (n * step)))
+    kept = reference_mes(election, options, share)
+    while True:
+        left = election.budget - election.cost_of(tuple(kept))
+        fits = [p for p in supported if p not in kept and election.project_by_id[p].cost <= left]
+        if exhaustive and not fits:
+            return kept, share
+        following = reference_mes(election, options, share + step)
+        if election.cost_of(tuple(following)) > election.budget:
+            return kept, share
+        kept, share = following, share + step

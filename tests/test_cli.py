@@ -100,7 +100,7 @@ def test_tally_json_keeps_ids_as_written_and_fractions_exact(
     assert any(isinstance(v, str) and re.fullmatch(r"-?\d+/\d+", v) for v in figures)
 
 
-@pytest.mark.parametrize("declared", ["greedy-custom", "unknown", "borda"])
+@pytest.mark.parametrize("declared", ["greedy-custom", "unknown"])
 def test_tally_falls_back_to_greedy_for_a_rule_without_definition(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], declared: str
 ) -> None:
@@ -109,6 +109,55 @@ def test_tally_falls_back_to_greedy_for_a_rule_without_definition(
     assert f"names the rule '{declared}'" in err
     assert "counting with greedy" in err
     assert "Rule: greedy." in out
+
+
+@pytest.mark.parametrize("command", ["tally", "compare"])
+def test_an_unknown_rule_in_the_file_is_refused_unless_one_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    status, out, err = run(capsys, command, box(tmp_path, "borda-magic"))
+    assert (status, out) == (2, "")
+    assert err.startswith(f"budget {command}: the file names an unknown rule 'borda-magic'; ")
+    assert "mes-add1-comparison" in err
+    status, out, err = run(capsys, command, box(tmp_path, "borda-magic"), "--rule", "greedy")
+    assert (status, err) == (0, "")
+
+
+def test_tally_counts_with_exclusions_given_as_a_flag_or_an_options_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Greedy funds 007 (4 votes) then b (3 votes) does not fit; c fits. {007, c} exclude each other.
+    status, out, _ = run(capsys, "tally", box(tmp_path), "--format", "json")
+    assert json.loads(out)["funded"] == ["007", "c"]
+    status, out, _ = run(
+        capsys, "tally", box(tmp_path), "--exclusions", "007,c", "--format", "json"
+    )
+    assert (status, json.loads(out)["funded"]) == (0, ["007"])
+    options = tmp_path / "options.txt"
+    options.write_text("key;value\nexclusion_sets;007,c\n", encoding="utf-8")
+    status, out, _ = run(capsys, "tally", box(tmp_path), "--options", options, "--format", "json")
+    assert (status, json.loads(out)["funded"]) == (0, ["007"])
+    # A flag overrides the options file.
+    status, out, _ = run(capsys, "tally", box(tmp_path), "--options", options, "--exclusions",
+                         "b,c", "--format", "json")  # fmt: skip
+    assert (status, json.loads(out)["funded"]) == (0, ["007", "c"])
+    options.write_text("colour;red\n", encoding="utf-8")
+    status, out, err = run(capsys, "tally", box(tmp_path), "--options", options)
+    assert (status, out) == (2, "")
+    assert err.startswith("budget tally: options.txt, line 1: expected key;value with a key ")
+
+
+def test_tally_threshold_pct_skips_projects_below_a_share_of_voters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 6 voters: c has 2 votes (33.3%), so 34% excludes it and 33.3 keeps it.
+    argv = ("tally", box(tmp_path), "--format", "json", "--threshold-pct")
+    status, out, _ = run(capsys, *argv, "34")
+    report = json.loads(out)
+    assert (status, report["funded"]) == (0, ["007"])
+    assert report["projects"][2]["code"] == "below-threshold-pct"
+    status, out, _ = run(capsys, *argv, "33.3")
+    assert json.loads(out)["funded"] == ["007", "c"]
 
 
 def test_tally_falls_back_to_greedy_when_the_file_names_no_rule(
@@ -163,7 +212,10 @@ def test_tally_seed_alone_completes_the_rules_default_chain(
     ("argv", "message"),
     [
         (["--rule", "nope"], "unknown rule 'nope'"),
-        (["--seed", "xyz"], "--seed 'xyz': expected hexadecimal digits"),
+        (["--seed", "xyz"], "--seed: expected hexadecimal digits"),
+        (["--threshold-pct", "101"], "--threshold-pct: expected a percentage from 0 to 100"),
+        (["--exclusions", "007,zz"], "--exclusions: unknown project 'zz'"),
+        (["--options", "absent.txt"], "No such file"),
         (["--ties", "coin"], "unknown tie-break criterion 'coin'"),
         (["--ties", "lottery"], "the lottery needs a seed"),
     ],
@@ -320,3 +372,66 @@ def test_compare_without_a_selected_column_has_no_selected_row(
     status, out, _ = run(capsys, "compare", path, "--format", "json")
     assert status == 0
     assert [row["rule"] for row in json.loads(out)["rules"]] == list(rules.RULES)
+
+
+def test_control_characters_from_a_file_are_never_echoed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "Trees\x1b[2J\x00\u202eevil\x9b"
+    text = BOX.replace("007;60;Trees;1", f'007;60;"{hostile}\nbis";1').replace(
+        "description;Test box", "description;\x1b]0;title\x07"
+    )
+    path = box(tmp_path, "greedy\x1b[31m", text)
+    status, out, err = run(capsys, "tally", path)
+    assert status == 2
+    assert "\x1b" not in err
+    assert "greedy\\x1b[31m" in err
+    for argv in (["--rule", "greedy"], ["--rule", "greedy", "--format", "json"]):
+        status, out, err = run(capsys, "tally", path, *argv)
+        assert status == 0
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", out + err)
+    assert json.loads(out)["projects"][0]["name"] == hostile + "\nbis"
+    status, out, _ = run(capsys, "tally", path, "--rule", "greedy")
+    assert "Trees\\x1b[2J\\x00\\u202eevil\\x9b\\x0abis" in out
+    status, out, _ = run(capsys, "compare", path, "--rule", "greedy")
+    assert status == 0
+    assert "\x1b" not in out
+
+
+def test_a_budget_without_currency_prints_no_stray_space(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "tally", box(tmp_path, text=BOX.replace("currency;EUR\n", "")))
+    assert "Budget 100; spent 100; left 0." in out
+    text = BOX.replace("currency;EUR\n", "").replace("5;c\n6;b\n", "")
+    _, out, _ = run(capsys, "tally", box(tmp_path, text=text))
+    assert "#c  40  1 vote  Bikes" in out
+    _, out, _ = run(capsys, "tally", box(tmp_path))
+    assert "Budget 100 EUR; spent" in out
+
+
+def test_tally_counts_category_envelopes_given_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BOX.replace("name;selected", "name;category;selected").replace(
+        "Trees;1", "Trees;green;1").replace("Library;0", "Library;green;0").replace(
+        "Bikes;1", "Bikes;streets;1")  # fmt: skip
+    path = box(tmp_path, text=text)
+    argv = ("tally", path, "--format", "json", "--envelopes")
+    status, out, _ = run(capsys, *argv, "green:50;streets:40")
+    report = json.loads(out)
+    # green (50): 007 (60) does not fit, b (50) does; streets (40): c; leftover 10: nothing fits.
+    assert (status, report["funded"]) == (0, ["b", "c"])
+    assert report["projects"][0]["figures"]["pass"] == "leftover"
+    assert "envelope of the category green (50)" in report["projects"][1]["explanation"]
+    status, out, err = run(capsys, *argv, "green:50;parks:10")
+    assert (status, out) == (2, "")
+    assert "no project is in the category 'parks'" in err
+    status, _, err = run(capsys, *argv, "green=50")
+    assert status == 2
+    assert "--envelopes: expected category:amount pairs" in err
+    status, _, err = run(capsys, *argv, "green:0")
+    assert "--envelopes: the envelope of 'green' is zero" in err
+    status, out, _ = run(capsys, "compare", path, "--envelopes", "green:50", "--format", "json")
+    assert status == 0
+    assert "phragmen" not in {row["rule"] for row in json.loads(out)["rules"]}

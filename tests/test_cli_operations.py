@@ -54,6 +54,8 @@ def test_serve_refuses_an_unmigrated_database(
         (None, "SECRET_KEY is required outside development"),
         ("short-but-random-9f8e7d", "SECRET_KEY is too short"),
         ("changeme", "SECRET_KEY is a published example value"),
+        ("changeme-changeme-changeme-changeme", "SECRET_KEY is a published example value"),
+        ("k7Hq2vPz-" * 5, "SECRET_KEY repeats a short pattern"),
     ],
 )
 def test_t12_secret_key_required(

@@ -46,6 +46,10 @@ def test_every_variable_is_read() -> None:
         ("short-but-random-9f8e7d", "too short"),
         ("changeme", "published example"),
         ("a" * 40, "too few characters"),
+        ("changeme-changeme-changeme-changeme", "published example"),
+        ("Replace-Me-In-Production-With-Something-Long", "published example"),
+        ("qwertyuiop-" * 4, "repeats a short pattern"),
+        ("0123456789abcdef" * 3, "repeats a short pattern"),
     ],
 )
 def test_production_refuses_a_missing_short_or_example_key(key: str, message: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import coverage
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from budget import pabulib
@@ -217,7 +217,23 @@ ERRORS = [
     (SMALL.replace("vote_type;approval\n", ""), None, "META has no vote_type"),
     (replace_line(SMALL, 4, "num_projects;4"), 4, "num_projects says 4 but the file has 3"),
     (replace_line(SMALL, 5, "num_votes;5"), 5, "num_votes says 5 but the file has 4"),
-    (replace_line(SMALL, 5, "num_votes;many"), 5, "num_votes must be a whole number"),
+    (replace_line(SMALL, 5, "num_votes;many"), 5, "num_votes 'many': expected a whole number"),
+    (replace_line(SMALL, 5, "num_votes;" + "9" * 20), 5, "too many digits (at most 18)"),
+    (replace_line(SMALL, 6, "budget;" + "1" * 30), 6,
+     f"bad budget '{'1' * 30}': too many digits (at most 24 before the point and 12 after)"),
+    (replace_line(SMALL, 6, "budget;1." + "5" * 13), 6, "too many digits (at most 24 before"),
+    (replace_line(SMALL, 6, "budget;" + "x" * 500), 6, "... (500 characters): expected a number"),
+    (replace_line(SMALL, 6, "budget;0"), 6, "the budget must be more than zero"),
+    (replace_line(SMALL, 6, "budget;0.00"), 6, "the budget must be more than zero"),
+    (cumulative(votes="1;a,b;2," + "7" * 20 + "\n"), 11, "too many digits (at most 18)"),
+    (replace_line(SMALL, 12, 'b;50;2;"Library;culture;0'), 12, "a quoted field opens on this "
+     "line and is never closed"),
+    (replace_line(SMALL, 17, '2;"b,a;41'), 17, "never closed"),
+    (replace_line(SMALL, 12, 'b;50;2;"Lib"rary;"culture;0'), 12, "never closed"),
+    (replace_line(SMALL, 12, 'b;50;2;"Lib\rrary;culture;0'), 12, "never closed"),
+    (SMALL + "5;b;1\n3;a;2\n", 21, "voter id '3' is empty or repeated"),
+    (SMALL.replace("1;a,b;30", "x;a,b;30") + "5;b;1\nx;a;2\n", 21, "voter id 'x' is empty"),
+    (SMALL.replace("1;a,b;30", " ;a,b;30"), 16, "voter id '' is empty or repeated"),
     (replace_line(SMALL, 5, "num_votes"), 5, "a META row needs a key and a value"),
     (replace_line(SMALL, 5, "rule;x"), 8, "duplicate META key 'rule'"),
     (replace_line(SMALL, 10, "id;cost;votes;name;category;selected"), 10, "lacks the column"),
@@ -230,7 +246,7 @@ ERRORS = [
     (SMALL.replace("rule;greedy", "max_length;1"), 16, "names 2 projects, max_length is 1"),
     (SMALL.replace("rule;greedy", "min_length;3"), 16, "names 2 projects, min_length is 3"),
     (SMALL.replace("approval", "choose-1"), 16, "a choose-1 ballot names 2 projects"),
-    (cumulative(votes="1;a,b;2\n"), 11, "names 2 projects but gives 1 points"),
+    (cumulative(votes="1;a,b;2\n"), 11, "names 2 projects but gives 1 point"),
     (cumulative(votes="1;a,b;2,x\n"), 11, "bad points 'x'"),
     (cumulative(votes="1;a,b;2,-1\n"), 11, "bad points '-1'"),
     (cumulative("max_points;1\n"), 12, "points over max_points (1): 2"),
@@ -252,6 +268,32 @@ def test_malformed_files_raise_an_error_naming_the_line(
     assert message in error.value.message
     assert error.value.line == line
     assert str(error.value).startswith("box.pb")
+
+
+def test_a_quote_opening_only_the_start_of_a_field_is_read_as_csv_reads_it() -> None:
+    # Real files do it (Czestochowa 2020: "Odkupmy" i my - ...); a quote never closed is refused.
+    file = read(replace_line(SMALL, 12, 'b;50;2;"Lib" rary;culture;0'))
+    assert file.projects.rows[1][3] == "Lib rary"
+    multi = read(replace_line(SMALL, 12, 'b;50;2;"Lib\nrary";culture;0'))
+    assert multi.projects.rows[1][3] == "Lib\nrary"
+    assert multi.election.ballots == read(SMALL).election.ballots
+    # Old Mac line ends: csv splits lines at a lone CR too, and so does the reader.
+    mac = read(replace_line(SMALL, 12, 'b;50;2;"Lib" rary;culture;0').replace("\n", "\r"))
+    assert (mac.projects, mac.election) == (file.projects, file.election)
+    with pytest.raises(PabulibError, match="line 17: a quoted field opens on this line"):
+        read(replace_line(SMALL, 17, '2;"b,a;41').replace("\n", "\r"))
+
+
+def test_identical_ballots_are_counted_as_read_and_warnings_repeat_per_copy() -> None:
+    small = SMALL.replace("num_votes;4\n", "")
+    text = small + "".join(f"{v};a,b,a;1\n" for v in range(5, 9)) + "9; a , b ;2\n"
+    file = read(text)
+    assert file.election.ballots[0] == Ballot(("a", "b"), None, 7)
+    assert len(file.warnings) == 4
+    assert file.warnings[-1] == "line 22: a project appears twice in the ballot; counted once"
+    # Voter ids out of order, then repeated: found through the ids read before.
+    with pytest.raises(PabulibError, match="line 21: voter id '2' is empty or repeated"):
+        read(small + "9;a;1\n7;b;1\n2;c;1\n")
 
 
 def test_a_project_repeated_in_a_ballot_is_a_warning_counted_once() -> None:
@@ -407,6 +449,7 @@ def test_export_writes_points_and_max_length() -> None:
         (Election((Project("a", 5),), 5, VoteType.APPROVAL, ()), {"": "x"}, 1, "META key"),
         (Election((Project("a", 5),), 5, VoteType.APPROVAL, ()), {}, 20, "power of ten"),
         (Election((Project("a", 5),), 5, VoteType.SCORING, (Ballot(("a",)),)), {}, 1, "points"),
+        (Election((Project("a", 5),), 0, VoteType.APPROVAL, ()), {}, 1, "budget of zero"),
     ],
 )  # fmt: skip
 def test_export_refuses_what_read_would_not_give_back(
@@ -449,6 +492,7 @@ def named_elections(draw: st.DrawFn) -> Election:
     scale=100,
 )
 def test_export_round_trips_exactly(election: Election, scale: int) -> None:
+    assume(election.budget > 0)  # a budget of zero is refused both ways
     text = export(election, {"rule": "greedy", "comment": 'Text with ; and "quotes"'}, scale=scale)
     file = read(text, strict=True)
     assert file.election == canonical(election)

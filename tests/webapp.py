@@ -15,16 +15,26 @@ from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from budget.config import Environment, Settings
 from budget.db import queries
 from budget.db.queries import AccountView
+from budget.db.tables import Budget, Proposal
 from budget.domain.accounts import Role
+from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
-from budget.services import accounts, budgets, cycles, preferences, proposals
+from budget.services import (
+    accounts,
+    budgets,
+    cycles,
+    decisions,
+    implementation,
+    preferences,
+    proposals,
+)
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.web.app import create_app
@@ -180,9 +190,11 @@ def make_cycle(web: Web, *, instance: str = "2027", open_submissions: bool = Tru
     return cycle_id
 
 
-def make_district(web: Web, code: str = "75111", name: str = "11e arrondissement") -> int:
+def make_district(
+    web: Web, cycle_id: int, code: str = "75111", name: str = "11e arrondissement"
+) -> int:
     district_id = cycles.create_district(
-        web.db, web.clock(), actor_id=web.council_id(), code=code, name=name
+        web.db, web.clock(), actor_id=web.council_id(), cycle_id=cycle_id, code=code, name=name
     )
     web.db.commit()
     return district_id
@@ -201,6 +213,67 @@ def make_proposal(web: Web, author_id: int, budget_id: int, *, submit: bool = Tr
     return proposal_id
 
 
+def make_project(
+    web: Web,
+    author_id: int,
+    *,
+    instance: str = "2026",
+    titles: tuple[str, ...] = ("Shade trees",),
+    in_district: bool = False,
+    funded: int = 1,
+) -> list[int]:
+    """A cycle walked to closed through the services, one budget (city-wide, or the district's)
+    with a proposal per title by `author_id` on its ballot, located near the Bastille; the
+    first `funded` of them funded. Returns the proposals' ids."""
+    council, now = web.council_id(), web.clock()
+    day = dt.timedelta(days=1)
+    form = CycleForm(
+        name_fr=f"Budget participatif {instance}", name_en=f"Participatory budget {instance}",
+        instance=instance, time_zone="Europe/Paris", currency="EUR",
+        eligibility_mode="declared", district_mode="choice", min_age=None,
+        reference_date=dt.date(2026, 1, 1),
+    )  # fmt: skip
+    cycle_id = cycles.create_cycle(web.db, now, actor_id=council, form=form)
+    district_id = make_district(web, cycle_id) if in_district else None
+    budget = BudgetForm(
+        name_fr="Tout Paris" if district_id is None else "11e",
+        name_en="All of Paris" if district_id is None else "11th",
+        scope="city" if district_id is None else "district", district_id=district_id,
+        amount=1_000_000_00, ballot_type=BallotType.APPROVAL,
+        limits=BallotLimits(max_choices=5), rule="greedy",
+        tie_break="more-votes,lower-cost,lottery",
+    )  # fmt: skip
+    budget_id = budgets.create_budget(web.db, now, actor_id=council, cycle_id=cycle_id, form=budget)
+    voting = (now + 2 * day, now + 3 * day)
+    cycles.set_schedule(
+        web.db, now, actor_id=council, cycle_id=cycle_id,
+        dates={Phase.SUBMISSION: (now - 2 * day, now - day), Phase.VOTING: voting},
+    )  # fmt: skip
+    cycles.advance_phase(web.db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
+    ids = []
+    for title in titles:
+        proposal_id = proposals.create_proposal(
+            web.db, now, author_id=author_id, budget_id=budget_id, title=title,
+            summary="For the neighbourhood.", address="1 rue de la Roquette", lat="48.853000",
+            lon="2.369000",
+        )  # fmt: skip
+        proposals.submit_proposal(web.db, now, actor_id=author_id, proposal_id=proposal_id)
+        ids.append(proposal_id)
+    cycles.advance_phase(web.db, now, actor_id=council, cycle_id=cycle_id, target=Phase.REVIEW)
+    for proposal_id in ids:
+        decisions.decide_proposal(
+            web.db, now, actor_id=council, proposal_id=proposal_id, feasible=True,
+            final_cost=90_000_00,
+        )  # fmt: skip
+    cycles.advance_phase(web.db, now, actor_id=council, cycle_id=cycle_id, target=Phase.VOTING)
+    cycles.advance_phase(
+        web.db, voting[1], actor_id=council, cycle_id=cycle_id, target=Phase.CLOSED
+    )
+    implementation.mark_funded(web.db, now, actor_id=council, proposal_ids=ids[:funded])
+    web.db.commit()
+    return ids
+
+
 @pytest.fixture
 def web(web_apps: dict[str, Starlette], db: Session) -> Iterator[Web]:
     connection = db.connection()
@@ -214,3 +287,12 @@ def web(web_apps: dict[str, Starlette], db: Session) -> Iterator[Web]:
     yield handle
     for client in handle.clients:
         client.__exit__(None, None, None)
+
+
+def district_of(web: Web, proposal_id: int) -> int:
+    """The district of the proposal's budget (made by `make_project(in_district=True)`)."""
+    district = web.db.exec(
+        select(Budget.district_id).join(Proposal).where(Proposal.id == proposal_id)
+    ).one()
+    assert district is not None
+    return district

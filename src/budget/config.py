@@ -139,15 +139,30 @@ def parse_environment(value: str) -> Environment:
     raise ConfigError(f"BUDGET_ENV must be 'production' or 'development', not {value!r}")
 
 
+# Words that only a placeholder key holds ("changeme-changeme-...", "replace-me-in-production"),
+# looked for in the key's letters and digits, separators and case dropped.
+PLACEHOLDERS = ("changeme", "replaceme", "yoursecret", "insecure", "placeholder", "example")
+
+
+def _repeats_a_pattern(compact: str) -> bool:
+    """Whether the key is one short piece over and over ("abcdabcdabcd..."): long, not random."""
+    return any(
+        compact == compact[:size] * (len(compact) // size) + compact[: len(compact) % size]
+        for size in range(1, len(compact) // 2 + 1)
+    )
+
+
 def check_secret_key(value: str) -> str:
-    """T12: refuse a missing, short, example or single-character key."""
+    """T12: refuse a missing, short, example or placeholder key, one of few characters, and
+    one that repeats a short pattern."""
     if not value:
         raise ConfigError(
             "SECRET_KEY is required outside development: set it to at least "
             f"{MIN_SECRET_BYTES} random bytes, for example the output of "
             "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`"
         )
-    if value.strip().lower() in KNOWN_EXAMPLE_KEYS:
+    compact = re.sub(r"[^a-z0-9]", "", value.lower())
+    if value.strip().lower() in KNOWN_EXAMPLE_KEYS or any(w in compact for w in PLACEHOLDERS):
         raise ConfigError("SECRET_KEY is a published example value: generate a random one")
     if len(value.encode()) < MIN_SECRET_BYTES:
         raise ConfigError(
@@ -156,6 +171,8 @@ def check_secret_key(value: str) -> str:
         )
     if len(set(value)) < 8:
         raise ConfigError("SECRET_KEY repeats too few characters to be random: generate one")
+    if _repeats_a_pattern(compact):
+        raise ConfigError("SECRET_KEY repeats a short pattern: generate a random one")
     return value
 
 

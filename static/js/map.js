@@ -1,6 +1,7 @@
-// The proposals map: Leaflet, configured only from data-* attributes of #proposal-map (the CSP
-// allows no inline script). Markers come from the same filters as the list (proposals.geojson),
-// district outlines from districts.geojson. Titles are set as text, never as HTML.
+// The proposals map (and the funded projects' map): Leaflet, configured only from data-*
+// attributes of #proposal-map (the CSP allows no inline script). Markers come from the same
+// filters as the list (proposals.geojson or projects.geojson; each links to its page), district
+// outlines from districts.geojson when the page names it. Titles are set as text, never as HTML.
 (function () {
   "use strict";
 
@@ -19,7 +20,7 @@
   function popup(properties) {
     var box = document.createElement("div");
     var link = document.createElement("a");
-    link.href = "/proposals/" + encodeURIComponent(properties.id);
+    link.href = properties.url;
     link.textContent = "#" + properties.id + " " + properties.title;
     var status = document.createElement("p");
     status.textContent = properties.status_label;
@@ -72,7 +73,7 @@
     }
   }
 
-  load(data.districtsUrl).then(function (collection) {
+  (data.districtsUrl ? load(data.districtsUrl) : Promise.resolve({ type: "FeatureCollection", features: [] })).then(function (collection) {
     var outlines = L.geoJSON(collection, {
       style: { color: "#0b4f9c", weight: 2, fillOpacity: 0.05 },
       onEachFeature: function (feature, layer) {

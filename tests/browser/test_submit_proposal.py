@@ -70,7 +70,8 @@ def test_a_resident_submits_a_proposal_that_becomes_public(
 
     expect(page.get_by_text("Your draft was saved.")).to_be_visible()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
-    page.get_by_role("button", name="Submit the proposal").click()
+    page.get_by_role("link", name="Submit the proposal").click()
+    page.get_by_role("button", name="Yes, submit the proposal").click()
     expect(page.get_by_text("Your proposal was submitted: it is now public.")).to_be_visible()
     proposal_url = page.url.split("?")[0]
 

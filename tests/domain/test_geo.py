@@ -203,3 +203,49 @@ def test_a_bad_point_names_the_field(lat: str, lon: str, expected: dict[str, typ
     with pytest.raises(FieldErrors) as caught:
         parse_point(lat, lon)
     assert {name: type(e) for name, e in caught.value.fields.items()} == expected
+
+
+# -- placing a point: the cycle's map bounds, then the district ---------------------------------
+
+
+def box(west: str, south: str, east: str, north: str) -> str:
+    """A rectangle as GeoJSON text, its decimals written as given (exact)."""
+    corners = [(west, south), (east, south), (east, north), (west, north), (west, south)]
+    ring = ",".join(f"[{x},{y}]" for x, y in corners)
+    return f'{{"type":"Polygon","coordinates":[[{ring}]]}}'
+
+
+ELEVENTH = box("2.36", "48.85", "2.40", "48.87")  # a box around the 11e arrondissement
+TWELFTH = box("2.38", "48.82", "2.47", "48.85")
+
+
+def test_the_map_bounds_are_the_box_around_every_boundary() -> None:
+    area = geo.extent_of([parse_boundary(ELEVENTH), parse_boundary(TWELFTH)])
+    assert area == geo.Extent(south=48_820_000, west=2_360_000, north=48_870_000, east=2_470_000)
+    assert geo.extent_of([]) is None
+
+
+def test_a_point_far_from_the_cycle_is_refused_even_for_a_city_budget() -> None:
+    area = geo.extent_of([parse_boundary(ELEVENTH), parse_boundary(TWELFTH)])
+    with pytest.raises(FieldErrors) as refused:
+        geo.place_point("40.7128", "-74.0060", district=None, area=area)  # New York
+    assert [e.code for e in refused.value.fields.values()] == ["proposal.outside-map"]
+    # Inside the box but in neither district: fine for a city budget, not for the 11e's.
+    assert geo.place_point("48.84", "2.37", district=None, area=area) == (48_840_000, 2_370_000)
+    with pytest.raises(FieldErrors) as outside:
+        geo.place_point("48.84", "2.37", district=parse_boundary(ELEVENTH), area=area)
+    assert [e.code for e in outside.value.fields.values()] == ["proposal.outside-district"]
+    # On the box's edge counts as inside, as on a district's edge.
+    assert geo.place_point("48.87", "2.47", district=None, area=area) == (48_870_000, 2_470_000)
+    # Without any boundary only the globe's ranges apply.
+    assert geo.place_point("40.7128", "-74.0060", district=None, area=None) == (
+        40_712_800,
+        -74_006_000,
+    )
+
+
+def test_both_checks_apply_to_a_district_point() -> None:
+    twelfth_only = geo.extent_of([parse_boundary(TWELFTH)])
+    with pytest.raises(FieldErrors) as refused:
+        geo.place_point("48.86", "2.37", district=parse_boundary(ELEVENTH), area=twelfth_only)
+    assert [e.code for e in refused.value.fields.values()] == ["proposal.outside-map"]

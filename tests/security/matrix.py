@@ -59,7 +59,7 @@ def objects(web: Web) -> dict[str, int]:
     return {
         "cycle_id": cycle_id,
         "budget_id": budget_id,
-        "district_id": make_district(web),
+        "district_id": make_district(web, cycle_id),
         "account_id": account_id,
         "proposal_id": proposal_id,
         "category_id": category_id,

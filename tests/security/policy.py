@@ -66,6 +66,22 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "districts_geojson": ANYONE,
     "proposal_page": ANYONE,
     "proposal_versions": ANYONE,
+    # implementation tracking: public list, map, exports, project pages (implementation.py);
+    # reporting on a project is the council's (admin_implementation.py)
+    "project_list": ANYONE,
+    "project_map": ANYONE,
+    "projects_geojson": ANYONE,
+    "projects_csv": ANYONE,
+    "projects_json": ANYONE,
+    "project_page": ANYONE,
+    "api_cycles": ANYONE,
+    "api_cycle": ANYONE,
+    "api_budget_projects": ANYONE,
+    "api_project_implementation": ANYONE,
+    "api_openapi": ANYONE,
+    "admin_project": COUNCIL,
+    "project_update": COUNCIL,
+    "milestone_save": COUNCIL,
     # proposals: categories and district boundaries, council only (admin_categories.py,
     # admin_districts.py)
     "admin_categories": COUNCIL,
@@ -82,6 +98,8 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "proposal_create": SIGNED_IN,
     "proposal_edit_form": SIGNED_IN,
     "proposal_update": SIGNED_IN,
+    "proposal_submit_confirm": SIGNED_IN,  # the step before: a page, then the POST
+    "proposal_withdraw_confirm": SIGNED_IN,
     "proposal_submit": SIGNED_IN,
     "proposal_withdraw": SIGNED_IN,
     "coauthor_invite": SIGNED_IN,

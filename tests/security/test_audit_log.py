@@ -43,8 +43,9 @@ from budget.web.routing import RouteSpec
 from tests.domain.test_review import COMPLETE
 from tests.images import png
 from tests.security.matrix import fill
+from tests.services.conftest import cycle_form
 from tests.services.test_audit import drop_triggers
-from tests.webapp import PASSWORD, Web, csrf_token, make_proposal, sign_in
+from tests.webapp import PASSWORD, Web, csrf_token, make_project, make_proposal, sign_in
 
 pytestmark = pytest.mark.threat("T10")
 
@@ -294,6 +295,12 @@ def _second_proposal(web: Web, ids: Ids) -> Form:
             "summary": "Together."}  # fmt: skip
 
 
+def _project(web: Web, ids: Ids, form: dict[str, str]) -> Form:
+    """A funded project (in a closed cycle of its own) becomes the path's proposal."""
+    ids["proposal_id"] = make_project(web, ids["account_id"], instance="2030")[0]
+    return form
+
+
 OUTLINE = (
     '{"type": "Polygon", "coordinates": '
     "[[[2.36, 48.85], [2.39, 48.85], [2.39, 48.87], [2.36, 48.85]]]}"
@@ -408,6 +415,15 @@ ACTIONS: dict[str, Action] = {
     "decide": Action(Role.COUNCIL, _decision),
     "review_reopen": Action(Role.COUNCIL, _submitted_review),
     "merge": Action(Role.COUNCIL, _second_proposal),
+    # implementation tracking
+    "project_update": Action(
+        Role.COUNCIL,
+        lambda web, ids: _project(web, ids, {"status": "in_progress", "progress": "5"}),
+    ),
+    "milestone_save": Action(
+        Role.COUNCIL,
+        lambda web, ids: _project(web, ids, {"title": "Start", "planned_on": "2030-01-01"}),
+    ),
 }
 
 
@@ -538,7 +554,7 @@ def one_action(engine: Engine, council_id: int, k: int) -> None:
     """One action in its own session and transaction, as a web worker would run it."""
     with Session(engine) as db:
         if k % 2:
-            cycles.create_district(db, NOW, actor_id=council_id, code=f"D{k}", name=f"Area {k}")
+            cycles.create_cycle(db, NOW, actor_id=council_id, form=cycle_form(instance=f"c{k}"))
         else:
             accounts.register(
                 db, NOW, email=f"r{k}@example.org", password=PASSWORD,

@@ -50,7 +50,7 @@ def form_for(path: str) -> dict[str, str]:
         return {"target": "submission"}
     if path.endswith("/roles"):
         return {"role": "reviewer", "action": "grant"}
-    if path == "/admin/districts":
+    if path.startswith("/admin/cycles/") and path.endswith("/districts"):
         return {"code": "75112", "name": "12e arrondissement"}
     return {}
 
@@ -100,21 +100,24 @@ def test_cross_site_request_is_refused_even_with_the_token(
     assert snapshot(web.db) == before
 
 
-def test_the_token_in_the_htmx_header_is_accepted(council: TestClient) -> None:
+def test_the_token_in_the_htmx_header_is_accepted(council: TestClient, ids: dict[str, int]) -> None:
     token = csrf_token(council, "/")
+    districts = f"/admin/cycles/{ids['cycle_id']}/districts"
     response = council.post(
-        "/admin/districts",
+        districts,
         data={"code": "75112", "name": "12e arrondissement"},
         headers={"X-CSRF-Token": token, "HX-Request": "true"},
     )
     assert response.status_code == 204
-    assert response.headers["HX-Redirect"].startswith("/admin/districts")
+    assert response.headers["HX-Redirect"].startswith(districts)
 
 
-def test_same_origin_request_with_the_token_is_accepted(council: TestClient) -> None:
+def test_same_origin_request_with_the_token_is_accepted(
+    council: TestClient, ids: dict[str, int]
+) -> None:
     token = csrf_token(council, "/")
     response = council.post(
-        "/admin/districts",
+        f"/admin/cycles/{ids['cycle_id']}/districts",
         data={"code": "75112", "name": "12e arrondissement", "csrf_token": token},
         headers={"origin": "https://testserver", "sec-fetch-site": "same-origin"},
     )

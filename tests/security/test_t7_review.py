@@ -160,7 +160,7 @@ def seed(web: Web) -> dict[str, int]:
     return {
         "cycle_id": cycle_id,
         "budget_id": budget_id,
-        "district_id": make_district(web),
+        "district_id": make_district(web, cycle_id),
         "account_id": author,
         "proposal_id": target,
         "committee_id": committee,

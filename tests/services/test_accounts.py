@@ -41,7 +41,7 @@ def audit_actions(db: Session) -> list[str]:
 def test_registering_creates_a_resident_with_a_normalised_email(db: Session, hasher) -> None:
     view = accounts.register(
         db, NOW, email=" Amina@Example.FR", password="amina-password-123", display_name=" Amina ",
-        district_id=None, birth_year=1990, language="en", hasher=hasher,
+        language="en", hasher=hasher,
     )  # fmt: skip
     assert view is not None
     assert view == queries.get_account(db, view.id)
@@ -58,13 +58,12 @@ def test_registering_creates_a_resident_with_a_normalised_email(db: Session, has
 def test_bad_registration_names_every_field_and_writes_nothing(db: Session, hasher) -> None:
     with pytest.raises(FieldErrors) as caught:
         accounts.register(
-            db, NOW, email="not-an-email", password="short", display_name=" ", district_id=999,
-            birth_year=1800, language="de", hasher=hasher,
+            db, NOW, email="not-an-email", password="short", display_name=" ", language="de",
+            hasher=hasher,
         )  # fmt: skip
     assert {k: v.code for k, v in caught.value.fields.items()} == {
         "email": "email.invalid", "password": "password.too-short",
-        "display_name": "field.required", "district_id": "field.invalid-choice",
-        "birth_year": "field.out-of-range", "language": "field.invalid-choice",
+        "display_name": "field.required", "language": "field.invalid-choice",
     }  # fmt: skip
     assert queries.count_accounts(db) == 0
     assert queries.list_audit(db) == ()

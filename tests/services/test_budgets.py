@@ -15,7 +15,9 @@ from tests.services.test_cycles import field_codes, open_voting
 
 
 def test_a_district_budget_names_its_district(db: Session, council: int, cycle_id: int) -> None:
-    district = cycles.create_district(db, NOW, actor_id=council, code="75111", name="11e")
+    district = cycles.create_district(
+        db, NOW, actor_id=council, cycle_id=cycle_id, code="75111", name="11e"
+    )
     form = budget_form(
         name_fr="11e", name_en="11th", scope="district", district_id=district,
         ballot_type=BallotType.KNAPSACK, limits=BallotLimits(min_spend_pct=70, max_choices=9),

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from budget.db import queries
-from budget.db.tables import Budget
+from budget.db.tables import Budget, Cycle
 from budget.domain.accounts import Role
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
@@ -17,11 +17,13 @@ from budget.domain.errors import (
     Locked,
     NotFound,
     PermissionDenied,
+    ReadOnly,
     TransitionRefused,
 )
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, cycles, decisions, proposals
-from tests.services.conftest import NOW, cycle_form, resident, schedule
+from budget.services import accounts, budgets, cycles, decisions, proposals
+from tests.services.conftest import NOW, budget_form, cycle_form, resident, schedule
+from tests.services.test_proposals import SQUARE
 
 DAY = timedelta(days=1)
 
@@ -92,17 +94,23 @@ def test_only_council_administers(db: Session, hasher, cycle_id: int) -> None:
     with pytest.raises(PermissionDenied):
         cycles.advance_phase(db, NOW, actor_id=someone, cycle_id=cycle_id, target=Phase.SUBMISSION)
     with pytest.raises(PermissionDenied):
-        cycles.create_district(db, NOW, actor_id=someone, code="75111", name="11e")
+        cycles.create_district(
+            db, NOW, actor_id=someone, cycle_id=cycle_id, code="75111", name="11e"
+        )
 
 
-def test_districts_have_unique_codes(db: Session, council: int) -> None:
+def test_districts_have_unique_codes_within_their_cycle(
+    db: Session, council: int, cycle_id: int
+) -> None:
     eleventh = cycles.create_district(
-        db, NOW, actor_id=council, code=" 75111 ", name="11e arrondissement"
+        db, NOW, actor_id=council, cycle_id=cycle_id, code=" 75111 ", name="11e arrondissement"
     )
-    twelfth = cycles.create_district(db, NOW, actor_id=council, code="75112", name="12e")
-    assert [d.code for d in queries.list_districts(db)] == ["75111", "75112"]
+    twelfth = cycles.create_district(
+        db, NOW, actor_id=council, cycle_id=cycle_id, code="75112", name="12e"
+    )
+    assert [d.code for d in queries.list_districts(db, cycle_id)] == ["75111", "75112"]
     with pytest.raises(FieldErrors) as caught:
-        cycles.create_district(db, NOW, actor_id=council, code="75111", name="")
+        cycles.create_district(db, NOW, actor_id=council, cycle_id=cycle_id, code="75111", name="")
     assert field_codes(caught) == {"code": "district.code-taken", "name": "field.required"}
     with pytest.raises(FieldErrors) as caught:
         cycles.update_district(db, NOW, actor_id=council, district_id=twelfth, code="7 5", name="x")
@@ -115,6 +123,73 @@ def test_districts_have_unique_codes(db: Session, council: int) -> None:
         cycles.update_district(db, NOW, actor_id=council, district_id=999, code="1", name="x")
     with pytest.raises(NotFound):
         queries.get_district(db, 999)
+
+
+def test_a_cycle_created_from_another_gets_copies_of_its_districts(
+    db: Session, council: int, cycle_id: int
+) -> None:
+    eleventh = cycles.create_district(
+        db, NOW, actor_id=council, cycle_id=cycle_id, code="75111", name="11e"
+    )
+    budgets.set_district_boundary(db, NOW, actor_id=council, district_id=eleventh, geojson=SQUARE)
+    later = cycles.create_cycle(
+        db, NOW, actor_id=council, form=cycle_form(instance="2028"), copy_from=cycle_id
+    )
+    [copy] = queries.list_districts(db, later)
+    assert (copy.code, copy.name, copy.cycle_id) == ("75111", "11e", later)
+    assert copy.id != eleventh
+    assert queries.boundary_text(db, copy.id) == SQUARE
+    # Editing 2028's district leaves 2027's alone.
+    cycles.update_district(
+        db, NOW, actor_id=council, district_id=copy.id, code="75111", name="Onzième"
+    )
+    budgets.set_district_boundary(db, NOW, actor_id=council, district_id=copy.id, geojson=None)
+    assert queries.get_district(db, eleventh).name == "11e"
+    assert queries.boundary_text(db, eleventh) == SQUARE
+    assert queries.list_audit(db, limit=3)[2].details == {
+        "instance": "2028", "copied_from": cycle_id, "districts": 1,
+    }  # fmt: skip
+    # The same code in another cycle is no clash; a cycle without districts copies none.
+    empty = cycles.create_cycle(db, NOW, actor_id=council, form=cycle_form(instance="2029"))
+    cycles.create_district(db, NOW, actor_id=council, cycle_id=empty, code="75111", name="x")
+    with pytest.raises(FieldErrors) as caught:
+        cycles.create_cycle(
+            db, NOW, actor_id=council, form=cycle_form(instance="2030"), copy_from=999
+        )
+    assert field_codes(caught) == {"copy_from": "field.invalid-choice"}
+
+
+def test_a_budget_names_a_district_of_its_own_cycle(
+    db: Session, council: int, cycle_id: int
+) -> None:
+    other = cycles.create_cycle(db, NOW, actor_id=council, form=cycle_form(instance="2028"))
+    foreign = cycles.create_district(
+        db, NOW, actor_id=council, cycle_id=other, code="75111", name="11e"
+    )
+    form = budget_form(scope="district", district_id=foreign)
+    with pytest.raises(FieldErrors) as caught:
+        budgets.create_budget(db, NOW, actor_id=council, cycle_id=cycle_id, form=form)
+    assert field_codes(caught) == {"district_id": "field.invalid-choice"}
+
+
+def test_an_archived_cycles_districts_are_read_only(
+    db: Session, council: int, cycle_id: int
+) -> None:
+    district = cycles.create_district(
+        db, NOW, actor_id=council, cycle_id=cycle_id, code="75111", name="11e"
+    )
+    row = db.get(Cycle, cycle_id)
+    assert row is not None
+    row.phase = Phase.ARCHIVED
+    db.add(row)
+    with pytest.raises(ReadOnly):
+        cycles.create_district(db, NOW, actor_id=council, cycle_id=cycle_id, code="2", name="x")
+    with pytest.raises(ReadOnly):
+        cycles.update_district(
+            db, NOW, actor_id=council, district_id=district, code="75111", name="x"
+        )
+    with pytest.raises(ReadOnly):
+        budgets.set_district_boundary(db, NOW, actor_id=council, district_id=district, geojson=None)
 
 
 def test_schedule_windows_must_follow_each_other(db: Session, council: int, cycle_id: int) -> None:

@@ -9,7 +9,14 @@ import pytest
 from sqlmodel import Session, col, select
 
 from budget.db import queries
-from budget.db.tables import Cycle, OutboxEmail, ProposalAuthor, ProposalEvent, ProposalVersion
+from budget.db.tables import (
+    Cycle,
+    OutboxEmail,
+    ProposalAuthor,
+    ProposalEvent,
+    ProposalVersion,
+    RollEntry,
+)
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
     FieldErrors,
@@ -47,7 +54,9 @@ def budget_id(db: Session, council: int, cycle_id: int) -> int:
 @pytest.fixture
 def district_budget(db: Session, council: int, cycle_id: int, budget_id: int) -> int:
     """A district budget (500 000,00) of the same cycle, its district outlined by SQUARE."""
-    district = cycles.create_district(db, NOW, actor_id=council, code="75111", name="11e")
+    district = cycles.create_district(
+        db, NOW, actor_id=council, cycle_id=cycle_id, code="75111", name="11e"
+    )
     budgets.set_district_boundary(db, NOW, actor_id=council, district_id=district, geojson=SQUARE)
     form = budget_form(
         name_fr="11e", name_en="11th", scope="district", district_id=district, amount=500_000_00
@@ -596,3 +605,47 @@ def test_problems_lists_every_wrong_field_without_writing(
     assert snapshot(db) == before
     with pytest.raises(NotFound):
         proposals.problems(db, 999, bad)
+
+
+# -- where the cycle takes proposals from eligible residents only -----------------------------
+
+
+def test_where_the_cycle_requires_it_only_residents_entitled_to_the_budget_propose(
+    db: Session, hasher, council: int, cycle_id: int, budget_id: int, district_budget: int
+) -> None:
+    cycles.update_cycle(
+        db, NOW, actor_id=council, cycle_id=cycle_id,
+        form=cycle_form(proposers_must_be_eligible=True, district_mode="residence"),
+    )  # fmt: skip
+    amina = resident(db, hasher)
+    before = snapshot(db)
+    with pytest.raises(FieldErrors) as caught:
+        draft(db, amina, budget_id)
+    assert field_codes(caught) == {"budget_id": "eligibility.proposer"}
+    assert snapshot(db) == before
+    # A declaration for another district: the city-wide budget, not the 11th's.
+    other = cycles.create_district(
+        db, NOW, actor_id=council, cycle_id=cycle_id, code="75112", name="12e"
+    )
+    db.add(
+        RollEntry(
+            cycle_id=cycle_id, source="declared", birth_year=1990, district_id=other,
+            account_id=amina, created_at=NOW, updated_at=NOW,
+        )
+    )  # fmt: skip
+    created = draft(db, amina, budget_id)
+    form = full_form(district_budget)
+    with pytest.raises(FieldErrors) as caught:
+        proposals.create_draft(db, NOW, author_id=amina, form=form)
+    assert field_codes(caught) == {"budget_id": "eligibility.proposer"}
+    with pytest.raises(FieldErrors) as caught:
+        proposals.update_proposal(db, NOW, actor_id=amina, proposal_id=created, form=form)
+    assert field_codes(caught) == {"budget_id": "eligibility.proposer"}
+    # Voided since the draft was written: submitting is refused too.
+    entry = db.exec(select(RollEntry).where(RollEntry.account_id == amina)).one()
+    entry.voided_at = NOW
+    db.add(entry)
+    with pytest.raises(FieldErrors) as caught:
+        proposals.submit_proposal(db, NOW, actor_id=amina, proposal_id=created)
+    assert field_codes(caught) == {"budget_id": "eligibility.proposer"}
+    assert queries.get_proposal(db, created).status is ProposalStatus.DRAFT

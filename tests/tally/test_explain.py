@@ -143,7 +143,7 @@ def test_fallback_and_whole_outcome_use_the_scale_too() -> None:
     assert explain(unknown, 100) == "new-rule-reason (not funded): cost 1,500.50; votes 1,500."
     election = Election((Project("a", 250),), 1000, VoteType.APPROVAL, (Ballot(("a",)),))
     (sentence,) = explain_outcome(greedy.greedy(election, Options()), scale=100)
-    assert sentence == "Ranked 1st with 1 votes; 10.00 remained, it costs 2.50: funded."
+    assert sentence == "Ranked 1st with 1 vote; 10.00 remained, it costs 2.50: funded."
 
 
 def test_unknown_code_falls_back_to_the_code_and_its_figures() -> None:
@@ -239,3 +239,68 @@ def test_every_registered_rule_emits_only_known_codes() -> None:
     )
     for rule in rules.RULES.values():
         check_every_code_renders(rule.function(election, Options()))
+
+
+RAISED = Election(
+    (Project("a", 60), Project("b", 30), Project("c", 35)),
+    100,
+    VoteType.APPROVAL,
+    (Ballot(("a",), None, 2), Ballot(("b",), None, 1), Ballot(("c",), None, 1)),
+)
+
+
+def test_an_add1_share_is_said_to_be_raised_and_why_it_exceeds_the_budget() -> None:
+    from budget.tally import mes
+
+    a, b, c = explain_outcome(mes.equal_shares_add1(RAISED, Options()))
+    assert a == (
+        "Each voter's share was 34.00. Funded in round 1: its 2 supporters paid at most 30.00 "
+        "each. That is the share raised by the add1 completion from 25.00, the budget divided "
+        "among the 4 voters: 4 shares of 34.00 make 136.00, more than the budget, because shares "
+        "are raised only while the projects they buy still fit in it."
+    )
+    assert "its 1 supporter paid" in b
+    assert c == (
+        "Not funded: its 1 supporter had 34.00 of their shares left; it costs 35, 1.00 more. Had "
+        "1 more voter supported it, each bringing a full unspent share of 34.00, their shares "
+        "would have covered that."
+    )
+
+
+def test_money_left_over_that_would_cover_an_unfunded_project_is_explained() -> None:
+    from budget.tally import mes
+
+    plain = explain_outcome(mes.equal_shares(RAISED, Options()))[0]
+    assert plain.endswith(
+        "The 100 left unspent would cover its cost, but equal shares funds a project only from "
+        "its own supporters' shares."
+    )
+    assert "raised" not in plain
+    raised = Explanation("c", False, "mes-unaffordable", {
+        "cost": 35, "money": Fraction(34), "shortfall": Fraction(1), "supporters": 1,
+        "more_supporters": 1, "share": Fraction(34), "left": 40, "share_initial": Fraction(25),
+        "voters": 4, "share_total": Fraction(136)})  # fmt: skip
+    assert render(raised).endswith(
+        "The 40 left unspent would cover its cost, but equal shares funds a project only from "
+        "its own supporters' shares, and raising every share once more would have bought more "
+        "than the budget."
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "figures", "text"),
+    [
+        ("greedy-funded", {"rank": 1, "score": 1, "score_kind": "votes", "remaining": 9,
+                           "cost": 5}, "Ranked 1st with 1 vote; 9 remained"),
+        ("greedy-funded", {"rank": 2, "score": 1, "score_kind": "points", "remaining": 9,
+                           "cost": 5}, "with 1 point;"),
+        ("greedy-funded", {"rank": 2, "score": 2, "score_kind": "votes", "remaining": 9,
+                           "cost": 5}, "with 2 votes;"),
+        ("below-threshold", {"threshold": 3, "score": 1, "score_kind": "votes"},
+         "Below the threshold of 3 votes (1)."),
+        ("below-threshold-pct", {"threshold_pct": Fraction(5), "voters": 1, "score": 0,
+                                 "score_kind": "votes"}, "of 1 voter (0 votes)"),
+    ],
+)  # fmt: skip
+def test_counts_agree_with_their_nouns(code: str, figures: dict[str, Figure], text: str) -> None:
+    assert text in render(Explanation("p", code.endswith("funded"), code, figures))

@@ -215,8 +215,8 @@ def test_tie_records_the_neighbour_and_the_deciding_criterion() -> None:
         "lost",
         "lower-cost",
     )
-    assert explain(y).endswith("Tied with #z on 1 votes; it came first by the published order.")
-    assert explain(z).endswith("Tied with #y on 1 votes; #y came first by the published order.")
+    assert explain(y).endswith("Tied with #z on 1 vote; it came first by the published order.")
+    assert explain(z).endswith("Tied with #y on 1 vote; #y came first by the published order.")
 
 
 def test_a_project_with_a_unique_score_records_no_tie() -> None:

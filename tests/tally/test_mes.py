@@ -12,10 +12,11 @@ from budget.tally.explain import explain
 from budget.tally.mes_add1 import is_exhaustive
 from budget.tally.mes_completion import preference_counts
 from budget.tally.mes_engine import run
-from budget.tally.mes_groups import Prepared, mes_utilities
+from budget.tally.mes_groups import Prepared
 from budget.tally.model import Ballot, Election, Outcome, Project, VoteType
 from budget.tally.options import Options, Satisfaction
-from budget.tally.ties import TieBreak, default_ties
+from budget.tally.ties import TieBreak
+from tests.oracles import reference_add1, reference_mes
 from tests.strategies import elections
 
 CARDINALITY = Options(satisfaction=Satisfaction.CARDINALITY)
@@ -35,74 +36,6 @@ def approval(costs: dict[str, int], budget: int, *ballots: tuple[str, ...]) -> E
 
 def codes(outcome: Outcome) -> dict[str, str]:
     return {e.project_id: e.code for e in outcome.explanations}
-
-
-# A naive MES straight from the definition: one budget per ballot, every project re-evaluated
-# every round by sorting its supporters by budget / utility. Slow, obviously right.
-
-
-def reference_mes(election: Election, options: Options, share: Fraction) -> list[str]:
-    ties = options.ties or default_ties("mes")
-    keys = ties.keys(election)
-    fixed = mes_utilities(election, options.satisfaction)
-    utility = [
-        {p: (fixed[p] if fixed else u) for p, u in election.utilities(b)} for b in election.ballots
-    ]
-    budget = [share] * len(election.ballots)
-    eligible = {p.id for p in election.projects if p.cost <= election.budget}
-    funded: list[str] = []
-    while True:
-        candidates = []
-        for p in eligible - set(funded):
-            cost = election.project_by_id[p].cost
-            voters = sorted(
-                (i for i, u in enumerate(utility) if p in u),
-                key=lambda i: budget[i] / utility[i][p],
-            )
-            if sum(budget[i] * election.ballots[i].count for i in voters) < cost or not voters:
-                continue
-            left, weight = (
-                Fraction(cost),
-                sum(utility[i][p] * election.ballots[i].count for i in voters),
-            )
-            for i in voters:
-                rho = left / weight
-                if rho * utility[i][p] <= budget[i]:
-                    break
-                left -= budget[i] * election.ballots[i].count
-                weight -= utility[i][p] * election.ballots[i].count
-            candidates.append((rho, keys[p], p))
-        if not candidates:
-            return funded
-        rho, _, chosen = min(candidates)
-        funded.append(chosen)
-        for i, u in enumerate(utility):
-            if chosen in u:
-                budget[i] -= min(budget[i], rho * u[chosen])
-
-
-def reference_add1(
-    election: Election, options: Options, exhaustive: bool
-) -> tuple[list[str], Fraction | None]:
-    """The add1 definition step by step: the funded projects and the final share (None when every
-    supported project fits and is funded without MES)."""
-    n, step = election.num_voters, options.step
-    supported = [
-        p.id for p in election.projects if election.votes[p.id] and p.cost <= election.budget
-    ]
-    if election.cost_of(tuple(supported)) <= election.budget:
-        return supported, None
-    share = Fraction(step * (election.budget // (n * step)))
-    kept = reference_mes(election, options, share)
-    while True:
-        left = election.budget - election.cost_of(tuple(kept))
-        fits = [p for p in supported if p not in kept and election.project_by_id[p].cost <= left]
-        if exhaustive and not fits:
-            return kept, share
-        following = reference_mes(election, options, share + step)
-        if election.cost_of(tuple(following)) > election.budget:
-            return kept, share
-        kept, share = following, share + step
 
 
 # Hand-checked examples.

@@ -13,8 +13,9 @@ from budget.tally.mes_engine import Run, run
 from budget.tally.model import Election, Outcome
 from budget.tally.options import Options, Satisfaction
 from tests import corpus
+from tests.oracles import reference_add1, reference_mes
 from tests.strategies import elections
-from tests.tally.test_mes import ADD1, approval, reference_add1, reference_mes
+from tests.tally.test_mes import ADD1, approval
 
 
 def ids(election: Election, result: Run) -> list[str]:

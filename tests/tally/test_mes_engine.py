@@ -11,8 +11,8 @@ from budget.tally import mes
 from budget.tally.mes_engine import _State, run
 from budget.tally.model import Ballot, Election, Project, VoteType
 from budget.tally.options import Options, Satisfaction
+from tests.oracles import reference_mes
 from tests.strategies import elections
-from tests.tally.test_mes import reference_mes
 
 
 def many_ballots(seed: int, vote_type: VoteType) -> Election:

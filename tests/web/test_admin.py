@@ -208,12 +208,15 @@ def test_editing_a_budget_shows_its_amount_and_saves(web: Web) -> None:
 
 
 def test_districts_are_created_and_a_taken_code_refused(web: Web) -> None:
-    make_district(web, code="75111")
+    cycle_id = make_cycle(web)
+    make_district(web, cycle_id, code="75111")
     client = web.signed_in(Role.COUNCIL)
-    ok = submit(client, "/admin/districts", {"code": "75112", "name": "12e arrondissement"})
+    path = f"/admin/cycles/{cycle_id}/districts"
+    ok = submit(client, path, {"code": "75112", "name": "12e arrondissement"})
     assert ok.status_code == 303
+    assert ok.headers["location"].startswith(path)
     before = snapshot(web.db)
-    taken = submit(client, "/admin/districts", {"code": "75111", "name": "Doublon"})
+    taken = submit(client, path, {"code": "75111", "name": "Doublon"})
     assert taken.status_code == 422
     assert "Another district already uses this code." in taken.text
     assert snapshot(web.db) == before

@@ -288,7 +288,7 @@ SQUARE = (
 
 def test_a_district_proposal_needs_an_address_and_a_point_inside_the_district(web: Web) -> None:
     cycle_id = make_cycle(web)
-    district = make_district(web)
+    district = make_district(web, cycle_id)
     council = web.council_id()
     budgets.set_district_boundary(
         web.db, web.clock(), actor_id=council, district_id=district, geojson=SQUARE

@@ -175,7 +175,7 @@ PAGES = [
     "/admin/cycles/{cycle}/edit",
     "/admin/cycles/{cycle}/schedule",
     "/admin/cycles/{cycle}/budgets/new",
-    "/admin/districts",
+    "/admin/cycles/{cycle}/districts",
     "/admin/accounts",
     "/admin/audit",
     "/nowhere",

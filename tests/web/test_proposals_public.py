@@ -31,7 +31,7 @@ class World:
         council = web.council_id()
         now = web.clock()
         self.city_budget = queries.list_budgets(web.db, self.cycle_id)[0].id
-        self.district_id = make_district(web)
+        self.district_id = make_district(web, self.cycle_id)
         district_form = BudgetForm(
             name_fr="Paris 11", name_en="Paris 11th", scope="district",
             district_id=self.district_id, amount=10_000_000,

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from budget.cli import audit, counting, mail, operations
+from budget.cli.terminal import printable
 from budget.config import ConfigError
 from budget.domain.errors import BudgetError, FieldErrors
 
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except (ConfigError, BudgetError) as error:
-        print(f"budget {args.command}: {describe(error)}", file=sys.stderr)
+        print(f"budget {args.command}: {printable(describe(error))}", file=sys.stderr)
         return 2
 
 

@@ -12,11 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlmodel import Session
-
 from budget.cli.operations import engine_for, settings
-from budget.db import migrate
-from budget.services import audit
 
 BROKEN = 1  # distinct from 2, a user's mistake: the data itself is wrong
 
@@ -34,6 +30,11 @@ def add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def run_audit_verify(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # the database stack, only for this sub-command
+
+    from budget.db import migrate
+    from budget.services import audit
+
     engine = engine_for(settings())
     try:
         migrate.check_schema(engine)

@@ -11,22 +11,22 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
 from budget import pabulib
-from budget.pabulib import PabulibError, PabulibFile
+from budget.cli.terminal import printable, printable_json
+from budget.pabulib import CountPlan, PabulibError, PabulibFile, read_options
+from budget.pabulib.planning import OPTION_KEYS
 from budget.tally import mes, rules
 from budget.tally.explain import CRITERIA, explain, figure_text, money_text
 from budget.tally.greedy import ExclusionError
 from budget.tally.model import Election, Explanation, Figure, Outcome
-from budget.tally.options import Options
 from budget.tally.rules import RuleError
 from budget.tally.ties import TieBreak, TieBreakError
 
-# Pabulib rules with no definition of their own: counted as greedy, and the user is told so.
-FALLBACK_RULES = {"greedy-custom", "unknown"}
 COUNT_ERRORS = (OSError, PabulibError, RuleError, TieBreakError, ExclusionError)
 
 
@@ -36,9 +36,47 @@ def add_tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     tally.add_argument("--rule", help=f"a rule ({', '.join(rules.RULES)}) or a Pabulib alias; "
                        "default: the file's META rule")  # fmt: skip
     tally.add_argument("--format", choices=("text", "json"), default="text")
-    tally.add_argument("--ties", metavar="CHAIN", help="tie-break chain, e.g. more-votes,lottery")
-    tally.add_argument("--seed", metavar="HEX", help="lottery seed (hexadecimal)")
+    add_option_arguments(tally)
     tally.set_defaults(handler=run_tally)
+
+
+def add_option_arguments(parser: argparse.ArgumentParser) -> None:
+    """Counting options a file may not state; each sets the META key named in its help."""
+    parser.add_argument(
+        "--ties", metavar="CHAIN", help="tie-break chain, e.g. more-votes,lottery (META tie_break)"
+    )
+    parser.add_argument("--seed", metavar="HEX", help="lottery seed, hexadecimal (lottery_seed)")
+    parser.add_argument(
+        "--exclusions",
+        metavar="SETS",
+        help="projects that exclude each other, e.g. '1,2;3,4,5' (exclusion_sets)",
+    )
+    parser.add_argument(
+        "--threshold-pct",
+        metavar="PCT",
+        help="greedy rules skip projects supported by fewer than PCT%% of the "
+        "voters (threshold_pct)",
+    )
+    parser.add_argument(
+        "--envelopes",
+        metavar="PAIRS",
+        help="category envelopes inside the budget, e.g. 'Green:40000000;Care:20000000': each "
+        "category counted first within its amount, then the leftover over the rest "
+        "(category_envelopes)",
+    )
+    parser.add_argument(
+        "--leftover-rule",
+        metavar="RULE",
+        help="the rule counting what the envelopes leave; default: the same rule "
+        "(envelope_leftover_rule)",
+    )
+    parser.add_argument(
+        "--options",
+        metavar="FILE",
+        type=Path,
+        help="a file of key;value rows, as in META, for any of: "
+        f"{', '.join(sorted(OPTION_KEYS))}; the flags above override it",
+    )
 
 
 def add_compare(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,6 +86,7 @@ def add_compare(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     compare.add_argument("file", type=Path, help="the .pb file")
     compare.add_argument("--rule", help="the rule to compare with; default: the file's META rule")
     compare.add_argument("--format", choices=("text", "json"), default="text")
+    add_option_arguments(compare)
     compare.set_defaults(handler=run_compare)
 
 
@@ -55,50 +94,56 @@ def load_box(command: str, path: Path) -> PabulibFile:
     """The file, its warnings printed on stderr."""
     parsed = pabulib.read_path(path)
     for warning in parsed.warnings:
-        print(f"budget {command}: warning: {parsed.source}, {warning}", file=sys.stderr)
+        say(command, f"warning: {parsed.source}, {warning}")
     return parsed
 
 
-def file_rule(command: str, parsed: PabulibFile) -> rules.Rule:
-    """The file's own rule; greedy, said on stderr, when it has none we can count."""
-    declared = parsed.rule
-    if declared is not None and declared not in FALLBACK_RULES:
-        try:
-            return rules.lookup(declared)
-        except RuleError:
-            pass
-    why = "names no rule" if declared is None else f"names the rule {declared!r}"
-    print(f"budget {command}: the file {why}, which has no exact definition; counting with "
-          "greedy (choose another with --rule)", file=sys.stderr)  # fmt: skip
-    return rules.RULES["greedy"]
+# The META key each option flag sets.
+FLAGS = {"ties": "tie_break", "seed": "lottery_seed", "exclusions": "exclusion_sets",
+         "threshold_pct": "threshold_pct", "envelopes": "category_envelopes",
+         "leftover_rule": "envelope_leftover_rule"}  # fmt: skip
 
 
-def tally_options(
-    parsed: PabulibFile, rule: rules.Rule, chain: str | None, seed_text: str | None
-) -> Options:
-    """The file's options, with the tie-break chain or seed given on the command line."""
-    options = parsed.options(family=rule.family)
-    if chain is None and seed_text is None:
-        return options
-    seed = options.ties.seed if options.ties is not None else None
-    if seed_text is not None:
-        try:
-            seed = bytes.fromhex(seed_text)
-        except ValueError:
-            raise TieBreakError(f"--seed {seed_text!r}: expected hexadecimal digits") from None
-    if chain is not None:
-        ties = TieBreak.parse(chain, seed)
-    elif options.ties is not None and "tie_break" in parsed.meta:
-        # Without a chain in the file its ties follow the source order alone, which a seed
-        # cannot change: a seed given here ends the rule's default chain instead.
-        ties = TieBreak(options.ties.criteria, seed)
-    else:
-        ties = rule.default_ties(seed)
-    return replace(options, ties=ties)
+def given_options(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
+    """The META keys the command line sets (an options file, then the flags), and the name
+    each is given under, for messages."""
+    given: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    if args.options is not None:
+        given = read_options(args.options.read_text(encoding="utf-8"), args.options.name)
+        labels = {key: f"{args.options.name}: {key}" for key in given}
+    for flag, key in FLAGS.items():
+        if getattr(args, flag) is not None:
+            given[key] = getattr(args, flag)
+            labels[key] = f"--{flag.replace('_', '-')}"
+    return given, labels
+
+
+def count_plan(command: str, parsed: PabulibFile, args: argparse.Namespace) -> CountPlan:
+    """`pabulib.plan` with the command line's rule and options, its notices on stderr."""
+    given, labels = given_options(args)
+    counting = pabulib.plan(parsed, rule=args.rule, given=given, labels=labels)
+    for notice in counting.notices:
+        say(command, notice)
+    return counting
+
+
+def say(command: str, message: str) -> None:
+    """One line on stderr, its control characters escaped."""
+    print(f"budget {command}: {printable(message)}", file=sys.stderr)
+
+
+def emit_json(report: object) -> int:
+    return emit(printable_json(json.dumps(report, ensure_ascii=False, indent=2)))
+
+
+def emit_lines(lines: list[str]) -> int:
+    return emit("\n".join(map(printable, lines)))
 
 
 def emit(text: str) -> int:
-    """Print the report; a reader that stops early (`| head`) is not an error."""
+    """Print the report (made printable by the caller); a reader that stops early (`| head`)
+    is not an error."""
     try:
         print(text, flush=True)
     except BrokenPipeError:
@@ -113,6 +158,12 @@ def money(value: int, scale: int) -> str:
     return money_text(value, scale)
 
 
+def with_currency(parsed: PabulibFile) -> str:
+    """ " PLN" after an amount, or nothing when the file names no currency."""
+    currency = parsed.meta.get("currency", "").strip()
+    return f" {currency}" if currency else ""
+
+
 def json_figure(value: Figure) -> object:
     """Figures for JSON: Fractions as exact "a/b" strings, tuples as lists."""
     if isinstance(value, Fraction):
@@ -125,16 +176,16 @@ def json_figure(value: Figure) -> object:
 def run_tally(args: argparse.Namespace) -> int:
     try:
         parsed = load_box("tally", args.file)
-        rule = rules.lookup(args.rule) if args.rule else file_rule("tally", parsed)
-        options = tally_options(parsed, rule, args.ties, args.seed)
-        outcome = rules.count(rule.name, parsed.election, options)
+        counting = count_plan("tally", parsed, args)
+        rule, options = counting.rule, counting.options
+        outcome = counting.count(parsed.election)
     except COUNT_ERRORS as error:
-        print(f"budget tally: {error}", file=sys.stderr)
+        say("tally", str(error))
         return 2
     ties = options.ties or rule.default_ties()
     if args.format == "json":
-        return emit(json.dumps(tally_json(parsed, outcome, ties), ensure_ascii=False, indent=2))
-    return emit("\n".join(tally_text(parsed, rule, outcome, ties)))
+        return emit_json(tally_json(parsed, outcome, ties))
+    return emit_lines(tally_text(parsed, rule, outcome, ties))
 
 
 def project_json(parsed: PabulibFile, explanation: Explanation) -> dict[str, object]:
@@ -162,7 +213,8 @@ def project_line(parsed: PabulibFile, project_id: str, number: str) -> str:
     election, scale = parsed.election, parsed.scale
     project = election.project_by_id[project_id]
     votes, score = election.votes[project_id], election.scores[project_id]
-    support = f"{votes:,} votes" + (f", score {score:,}" if score != votes else "")
+    support = f"{votes:,} vote{'' if votes == 1 else 's'}"
+    support += f", score {score:,}" if score != votes else ""
     return f"{number:>5} #{project.id}  {money(project.cost, scale)}  {support}  {project.name}"
 
 
@@ -170,12 +222,12 @@ def tally_text(
     parsed: PabulibFile, rule: rules.Rule, outcome: Outcome, ties: TieBreak
 ) -> list[str]:
     election, scale = parsed.election, parsed.scale
-    currency = parsed.meta.get("currency", "")
+    currency = with_currency(parsed)
     lines = [f"{parsed.source}: {election.vote_type} ballots, {election.num_voters:,} voters, "
              f"{len(election.projects)} projects",
              f"Rule: {rule.name}. {rule.summary}",
              f"Ties: {', then '.join(CRITERIA[c.value] for c in ties.complete_chain)}",
-             f"Budget {money(outcome.budget, scale)} {currency}; spent "
+             f"Budget {money(outcome.budget, scale)}{currency}; spent "
              f"{money(outcome.spent, scale)}; left {money(outcome.remaining, scale)}.", "",
              f"Funded ({len(outcome.funded)}), in selection order:"]  # fmt: skip
     for rank, project_id in enumerate(outcome.funded, start=1):
@@ -216,8 +268,10 @@ def percent(part: int, whole: int) -> str:
     return f"{tenths // 10}.{tenths % 10}"
 
 
-def compare_rules(parsed: PabulibFile, reference: rules.Rule) -> list[RuleResult]:
-    """Every rule accepting the file's ballots, each with the file's options."""
+def compare_rules(
+    parsed: PabulibFile, reference: rules.Rule, given: Mapping[str, str] | None = None
+) -> list[RuleResult]:
+    """Every rule accepting the file's ballots, each with the file's options and `given`."""
     election = parsed.election
     if not reference.accepts(election.vote_type):
         raise RuleError(f"rule {reference.name!r} does not accept {election.vote_type} ballots")
@@ -226,12 +280,14 @@ def compare_rules(parsed: PabulibFile, reference: rules.Rule) -> list[RuleResult
     for rule in rules.RULES.values():
         if not rule.accepts(election.vote_type):
             continue
-        options = parsed.options(family=rule.family)
-        if rule.name in mes.ADD1_RULES:
+        options = pabulib.plan(parsed, rule=rule.name, given=given).options
+        if rule.name in mes.ADD1_RULES and not options.envelopes:
             add1 = add1 or mes.equal_shares_add1_variants(election, options)
             outcome = add1[rule.name]
-        else:
+        elif rule.name in rules.ENVELOPE_RULES or not options.envelopes:
             outcome = rules.count(rule.name, election, options)
+        else:
+            continue  # phragmen and max-utilitarian know no category envelopes
         results.append(RuleResult(rule.name, outcome.funded, outcome.spent,
                                   served(election, outcome.funded)))  # fmt: skip
     if parsed.selected is not None:
@@ -247,16 +303,14 @@ def compare_rules(parsed: PabulibFile, reference: rules.Rule) -> list[RuleResult
 def run_compare(args: argparse.Namespace) -> int:
     try:
         parsed = load_box("compare", args.file)
-        reference = rules.lookup(args.rule) if args.rule else file_rule("compare", parsed)
-        results = compare_rules(parsed, reference)
+        reference = count_plan("compare", parsed, args).rule
+        results = compare_rules(parsed, reference, given_options(args)[0])
     except COUNT_ERRORS as error:
-        print(f"budget compare: {error}", file=sys.stderr)
+        say("compare", str(error))
         return 2
     if args.format == "json":
-        return emit(
-            json.dumps(compare_json(parsed, reference, results), ensure_ascii=False, indent=2)
-        )
-    return emit("\n".join(compare_text(parsed, reference, results)))
+        return emit_json(compare_json(parsed, reference, results))
+    return emit_lines(compare_text(parsed, reference, results))
 
 
 def compare_json(
@@ -278,7 +332,7 @@ def compare_text(
     voters = election.num_voters
     width = max(len(r.rule) for r in results)
     lines = [f"{parsed.source}: {election.vote_type} ballots, {voters:,} voters, budget "
-             f"{money(election.budget, scale)} {parsed.meta.get('currency', '')}",
+             f"{money(election.budget, scale)}{with_currency(parsed)}",
              "For information: the file's rule decides; 'selected' is what the city funded.", "",
              f"{'rule':<{width}}  {'funded':>6}  {'spent':>15}  {'voters served':>13}  "
              f"differs from {reference.name}"]  # fmt: skip

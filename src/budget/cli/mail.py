@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from budget.cli.operations import engine_for, settings, utc_now
 from budget.config import SmtpSettings
-from budget.db import migrate
-from budget.services import mail
+
+if TYPE_CHECKING:
+    from budget.services import mail
 
 FAILED = 1  # some mail could not be delivered (it stays in the outbox for the next run)
 
@@ -33,6 +33,8 @@ def add_mail(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def smtp_server(config: SmtpSettings) -> mail.SmtpServer:
+    from budget.services import mail
+
     return mail.SmtpServer(
         host=config.host,
         port=config.port,
@@ -44,6 +46,11 @@ def smtp_server(config: SmtpSettings) -> mail.SmtpServer:
 
 
 def run_mail_send(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # the database stack, only for this sub-command
+
+    from budget.db import migrate
+    from budget.services import mail
+
     config = settings()
     if config.smtp is None:
         print(

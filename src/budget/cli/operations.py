@@ -2,6 +2,9 @@
 
 Configuration comes from the environment (config.Settings); a mistake in it, or a refused
 action, raises ConfigError or a BudgetError, which `budget.cli.main` prints on one line.
+
+The database, server and service modules are imported inside the functions that use them, so
+`budget tally` and `budget --help` never load SQLAlchemy (tests/test_cli_imports.py).
 """
 
 from __future__ import annotations
@@ -13,17 +16,13 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from budget.config import ConfigError, Settings
-from budget.db import migrate, queries
-from budget.db.engine import make_engine
-from budget.domain.errors import DemoNotEmpty
-from budget.services import accounts, demo
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 FACTORY = "budget.web.app:create_app"
 REDACTION_FILTER = "budget.web.redaction.RedactSecrets"  # named, like the factory: web is a peer
@@ -36,6 +35,10 @@ def settings() -> Settings:
 
 def engine_for(config: Settings) -> Engine:
     """The configured database; for SQLite, its folder is created (the default is ./var/)."""
+    from sqlalchemy.engine import make_url
+
+    from budget.db.engine import make_engine
+
     url = make_url(config.database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +60,8 @@ def run_serve(args: argparse.Namespace) -> int:
     """Check configuration and schema here, so a mistake is one line, not a worker traceback."""
     import uvicorn  # only this sub-command needs the server
     from uvicorn.config import LOGGING_CONFIG
+
+    from budget.db import migrate
 
     config = settings()
     engine = engine_for(config)
@@ -96,6 +101,8 @@ def add_migrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def run_migrate(args: argparse.Namespace) -> int:
+    from budget.db import migrate
+
     engine = engine_for(settings())
     try:
         before = migrate.current_revision(engine)
@@ -146,6 +153,11 @@ def read_password(from_stdin: bool) -> str:
 
 
 def run_create_admin(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from budget.db import migrate
+    from budget.services import accounts
+
     email = ask("Email", args.email)
     name = ask("Name", args.name)
     password = read_password(args.password_stdin)
@@ -182,6 +194,12 @@ def add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from budget.db import migrate
+    from budget.domain.errors import DemoNotEmpty
+    from budget.services import accounts, demo
+
     engine = engine_for(settings())
     try:
         migrate.check_schema(engine)
@@ -207,6 +225,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def print_logins(db: Session) -> None:
     """The demo accounts that exist in this database, with their published passwords."""
+    from budget.db import queries
+    from budget.services import demo
+
     present = [a for a in demo.DEMO_ACCOUNTS if queries.find_account(db, a.email) is not None]
     if not present:
         return

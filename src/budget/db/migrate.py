@@ -5,6 +5,9 @@ directory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -24,16 +27,44 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a migration run. On SQLite, foreign keys are off meanwhile: a batch
+    operation rebuilds a table (copy, drop, rename), and dropping a table other rows reference
+    would fail. They are checked before commit (`foreign_key_check`), and on again after."""
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                yield connection
+            return
+        raw = connection.connection.dbapi_connection
+        assert raw is not None  # noqa: S101 - a checked-out connection has its driver connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, or it does nothing
+        try:
+            with connection.begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration breaks foreign keys: {broken[:5]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the migrations up to `revision` in one transaction."""
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo the migrations above `revision` in one transaction."""
+    with _migrating(engine) as connection:
+        command.downgrade(_config(connection), revision)
 
 
 def downgrade_to_base(engine: Engine) -> None:
     """Undo every migration (tests use it to prove each one can be reversed)."""
-    with engine.begin() as connection:
-        command.downgrade(_config(connection), "base")
+    downgrade(engine, "base")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -321,6 +321,11 @@ class OutsideDistrict(BudgetError):
     message = "this point lies outside the district's boundary"
 
 
+class OutsideMap(BudgetError):
+    code = "proposal.outside-map"
+    message = "this point lies outside the area of this cycle's map"
+
+
 class EstimateOutOfRange(BudgetError):
     code = "proposal.estimate"
     message = "an estimate is more than zero and at most {limit} minor units"
@@ -450,3 +455,59 @@ class MergeTooFew(BudgetError):
 class MergeBudgets(BudgetError):
     code = "merge.budgets"
     message = "merged proposals must all belong to the same budget"
+
+
+# -- eligibility and the roll ----------------------------------------------------------------
+
+
+class NotEligible(BudgetError):
+    code = "eligibility.not-eligible"
+    message = "your roll entry for this cycle does not entitle you to this budget"
+
+
+class DistrictNotChoosable(BudgetError):
+    code = "eligibility.no-choice"
+    message = "this cycle's district budgets go by district of residence"
+
+
+class DistrictAlreadyChosen(BudgetError):
+    code = "eligibility.district-chosen"
+    message = "your district for this cycle is already chosen and cannot change"
+
+
+class NotDeclaredMode(BudgetError):
+    code = "eligibility.not-declaring"
+    message = "this cycle takes no declarations now"
+
+
+class EmailNotVerified(BudgetError):
+    code = "eligibility.email-unverified"
+    message = "verify your e-mail address before declaring"
+
+
+class AlreadyDeclared(BudgetError):
+    code = "eligibility.already-declared"
+    message = "you already declared for this cycle"
+
+
+class ProposerNotEligible(BudgetError):
+    code = "eligibility.proposer"
+    message = "this cycle takes proposals from residents entitled to the budget only"
+
+
+# -- implementation tracking -----------------------------------------------------------------
+
+
+class StatusTransition(BudgetError):
+    code = "implementation.transition"
+    message = "a project cannot go from {from_status} to {to_status}"
+
+
+class DoneNotComplete(BudgetError):
+    code = "implementation.done-progress"
+    message = "a done project is 100% complete"
+
+
+class NotFundable(BudgetError):
+    code = "implementation.not-fundable"
+    message = "proposal {id} is not on a ballot of a closed cycle"

@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
 from typing import Final
 
-from budget.domain.errors import BadBoundary, FieldErrors, InvalidCoordinate, OutOfRange
+from budget.domain.errors import (
+    BadBoundary,
+    FieldErrors,
+    InvalidCoordinate,
+    OutOfRange,
+    OutsideDistrict,
+    OutsideMap,
+)
 
 MICRO: Final = 1_000_000
 MAX_BOUNDARY_BYTES: Final = 2_000_000  # a detailed city district is well under 1 MB
@@ -222,3 +229,51 @@ def parse_point(lat: str, lon: str) -> tuple[int, int]:
     if errors:
         raise FieldErrors({n: e.fields[n] for n, e in errors.items()})
     return values["lat"], values["lon"]
+
+
+# -- where a proposal may be placed ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A box in micro-degrees, edges included: the area a cycle's map covers."""
+
+    south: int
+    west: int
+    north: int
+    east: int
+
+    def contains(self, lat_e6: int, lon_e6: int) -> bool:
+        return self.south <= lat_e6 <= self.north and self.west <= lon_e6 <= self.east
+
+
+def extent_of(boundaries: Iterable[Boundary]) -> Extent | None:
+    """The smallest box holding every boundary (the cycle's map bounds, the box its map is
+    fitted to); None without any boundary."""
+    positions = [
+        position
+        for boundary in boundaries
+        for polygon in boundary.polygons
+        for position in polygon.outer
+    ]
+    if not positions:
+        return None
+    lons = [lon for lon, _ in positions]
+    lats = [lat for _, lat in positions]
+    return Extent(south=min(lats), west=min(lons), north=max(lats), east=max(lons))
+
+
+def place_point(
+    lat: str, lon: str, *, district: Boundary | None, area: Extent | None
+) -> tuple[int, int]:
+    """The one check of a point that someone places (every place that accepts a point calls
+    it): parsed as `parse_point` does, then inside the budget's district (`district`, when it
+    has a boundary) and inside the cycle's map bounds (`area`, when the cycle has any: a point
+    in New York for a Paris cycle is a slip, not a project). Raises FieldErrors on `lat`:
+    OutsideDistrict, or OutsideMap."""
+    point = parse_point(lat, lon)
+    if district is not None and not district.contains(*point):
+        raise FieldErrors({"lat": OutsideDistrict()})
+    if area is not None and not area.contains(*point):
+        raise FieldErrors({"lat": OutsideMap()})
+    return point

@@ -1,7 +1,9 @@
 """Proposal states and text limits (PRODUCT.md "Proposals"); the proposals feature extends it.
 
 Life: `draft -> submitted -> in_review -> on_ballot | infeasible`, side exits `withdrawn` and
-`merged`; with a support threshold, `submitted -> unsupported` when review starts.
+`merged`; with a support threshold, `submitted -> unsupported` when review starts; after the
+count `on_ballot -> funded` (services/implementation.py `mark_funded`,
+which results publishing calls).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class ProposalStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     MERGED = "merged"
     UNSUPPORTED = "unsupported"  # short of the cycle's support threshold when review started
+    FUNDED = "funded"
 
 
 class AuthorRole(StrEnum):
@@ -56,6 +59,7 @@ class EventKind(StrEnum):
     MERGED_FROM = "merged_from"  # on the new proposal: {"sources": [ids]}
     WITHDRAWN = "withdrawn"
     NOT_ENOUGH_SUPPORT = "not_enough_support"  # {"supports": n, "threshold": t}
+    FUNDED = "funded"
 
 
 # Submitted, not yet decided: opening voting waits for these (PRODUCT.md, review -> voting).

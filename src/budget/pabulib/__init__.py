@@ -20,7 +20,9 @@ them writes, every amount is read exactly as an integer of 10**-d currency units
 Our platform's META keys, read by `PabulibFile.options`: `tie_break` (a chain as
 `TieBreak.parse` reads it), `lottery_seed` (hexadecimal), `exclusion_sets` (`1,2;3,4`: sets
 separated by `;`, project ids within a set by `,`), `mes_satisfaction` (`cost` or
-`cardinality`) and `add1_step` (currency units, decimals allowed; default one unit).
+`cardinality`), `add1_step` (currency units, decimals allowed; default one unit),
+`threshold_pct` and `reserve_pct` (percentages, decimals allowed). `plan` (budget.pabulib.planning)
+resolves a file's rule and options for every caller: the CLI, conformance and the platform.
 
 Checks that real files break (a project named twice in one ballot: 22 ballots in 19 corpus files;
 a points sum under `min_sum_points`: 4 files) give warnings unless `strict=True`; a repeated
@@ -30,18 +32,22 @@ project counts once (for points ballots its points add up). Any other inconsiste
 from __future__ import annotations
 
 from budget.pabulib.model import PabulibFile, Table
+from budget.pabulib.planning import CountPlan, plan, read_options
 from budget.pabulib.reader import read, read_path
 from budget.pabulib.syntax import SECTIONS, PabulibError
 from budget.pabulib.writer import canonical, export, write
 
 __all__ = [
     "SECTIONS",
+    "CountPlan",
     "PabulibError",
     "PabulibFile",
     "Table",
     "canonical",
     "export",
+    "plan",
     "read",
+    "read_options",
     "read_path",
     "write",
 ]

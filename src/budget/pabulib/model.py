@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from budget.pabulib.options import MetaOptions
+from budget.pabulib.syntax import section_rows
 from budget.tally.model import Election
 from budget.tally.options import Options
 
@@ -31,12 +32,19 @@ class PabulibFile:
 
     meta: Mapping[str, str]
     projects: Table
-    votes: Table
     election: Election
     scale: int  # amounts are integers of 1/scale currency units (scale = 10**decimals)
     source: str = field(default="", compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
     meta_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)  # the file as read
+
+    @property
+    def votes(self) -> Table:
+        """The VOTES section as text, read again from the file on each call: reading keeps only
+        the ballots, identical ones merged (a 50 MB file of votes is a few kilobytes of them)."""
+        header, *rows = (fields for _, fields in section_rows(self.text, "VOTES"))
+        return Table(tuple(header), tuple(tuple(row) for row in rows))
 
     @property
     def rule(self) -> str | None:

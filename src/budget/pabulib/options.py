@@ -1,25 +1,48 @@
-"""Counting options from a file's META (`PabulibFile.options`); a bad value names its line."""
+"""Counting options from a file's META (`PabulibFile.options`); a bad value names its line.
+
+Pabulib's keys: `min_project_score_threshold`. Ours: `tie_break`, `lottery_seed`,
+`exclusion_sets`, `mes_satisfaction`, `add1_step`, `threshold_pct` (greedy rules skip projects
+supported by fewer than this percentage of voters) and `reserve_pct` (greedy-reserve's share of
+the next project's cost that what is left must reach; Poznan's 80).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from budget.pabulib.syntax import COUNT, PabulibError, parse_amount, scaled, split_list
+from budget.pabulib.syntax import (
+    COUNT,
+    PabulibError,
+    count_problem,
+    parse_amount,
+    scaled,
+    shown,
+    split_list,
+)
 from budget.tally.options import Options, Satisfaction
 from budget.tally.ties import Criterion, TieBreak, default_ties
+
+PERCENTAGE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,6})?")
 
 if TYPE_CHECKING:  # the file type holds an options() method built on this class
     from budget.pabulib.model import PabulibFile
 
 
 class MetaOptions:
-    """Options from a file's META; a bad value is an error naming its META line."""
+    """Options from a file's META; a bad value is an error naming its META line, or, for a key
+    in `given` (set from outside the file), the name the caller gave it (`--seed`)."""
 
-    def __init__(self, file: PabulibFile) -> None:
+    def __init__(self, file: PabulibFile, given: Mapping[str, str] | None = None) -> None:
         self.file = file
         self.meta = file.meta
+        self.given = given or {}
 
     def fail(self, key: str, message: str) -> PabulibError:
+        if key in self.given:
+            return PabulibError(f"{self.given[key]}: {message}")
         return PabulibError(f"{key}: {message}", self.file.meta_lines.get(key), self.file.source)
 
     def build(self, family: str | None) -> Options:
@@ -27,9 +50,13 @@ class MetaOptions:
             return Options(
                 ties=self.ties(family),
                 threshold=self.whole("min_project_score_threshold"),
+                threshold_pct=self.percentage("threshold_pct"),
                 exclusions=self.exclusions(),
                 satisfaction=self.satisfaction(),
                 step=self.step(),
+                reserve_pct=self.percentage("reserve_pct"),
+                envelopes=self.envelopes(),
+                leftover_rule=self.meta.get("envelope_leftover_rule") or None,
             )
         except ValueError as error:  # Options' own checks (a zero add1 step)
             if isinstance(error, PabulibError):
@@ -56,8 +83,19 @@ class MetaOptions:
         if key not in self.meta:
             return None
         if COUNT.fullmatch(self.meta[key]) is None:
-            raise self.fail(key, f"expected a whole number, not {self.meta[key]!r}")
+            raise self.fail(key, f"{count_problem(self.meta[key])}, not {shown(self.meta[key])}")
         return int(self.meta[key])
+
+    def percentage(self, key: str) -> Fraction | None:
+        """A percentage written as a decimal (`80`, `12.5`), read exactly."""
+        if key not in self.meta:
+            return None
+        text = self.meta[key]
+        if PERCENTAGE.fullmatch(text) is None or Fraction(text) > 100:
+            raise self.fail(
+                key, f"expected a percentage from 0 to 100 such as 80 or 12.5, not {text!r}"
+            )
+        return Fraction(text)
 
     def exclusions(self) -> tuple[frozenset[str], ...]:
         text = self.meta.get("exclusion_sets", "")
@@ -79,6 +117,29 @@ class MetaOptions:
         except ValueError:
             known = ", ".join(s.value for s in Satisfaction)
             raise self.fail("mes_satisfaction", f"{text!r} is not one of {known}") from None
+
+    def envelopes(self) -> tuple[tuple[str, int], ...]:
+        """`category_envelopes`: `category:amount` pairs separated by `;`, amounts in currency
+        units (decimals up to the file's), in the election's units."""
+        text = self.meta.get("category_envelopes", "")
+        pairs = []
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            category, colon, amount = part.rpartition(":")
+            parts = parse_amount(amount.strip())
+            if not colon or not category.strip() or parts is None or len(parts[1]) > self.decimals:
+                message = (
+                    f"expected category:amount pairs such as Green:40000000, not {shown(part)}"
+                )
+                raise self.fail("category_envelopes", message)
+            amount_units = scaled(parts, self.decimals)
+            if amount_units == 0:
+                raise self.fail("category_envelopes", f"the envelope of {category!r} is zero")
+            pairs.append((category.strip(), amount_units))
+        return tuple(pairs)
+
+    @property
+    def decimals(self) -> int:
+        return len(str(self.file.scale)) - 1
 
     def step(self) -> int:
         """add1_step in the election's units: currency units times the file's scale."""

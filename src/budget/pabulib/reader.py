@@ -3,8 +3,6 @@ line; problems raise `PabulibError` with the line, or become warnings (see the p
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,55 +15,88 @@ from budget.pabulib.syntax import (
     POINTS_TYPES,
     SECTIONS,
     PabulibError,
+    Rows,
+    amount_problem,
+    count_problem,
     merge_repeats,
     parse_amount,
     scaled,
+    section_rows,
+    shown,
     split_list,
 )
 from budget.tally.model import Ballot, Election, Project, VoteType
+
+BallotKey = tuple[tuple[str, ...], tuple[int, ...] | None]
+TextKey = str | tuple[str, str]
 
 
 @dataclass
 class _Section:
     name: str
-    line: int
+    line: int  # the line of its heading
     rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
 
 
-def _split_sections(text: str, source: str) -> dict[str, _Section]:
-    """The three sections' rows with their line numbers; structure errors raise."""
-    sections: dict[str, _Section] = {}
-    current: _Section | None = None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    try:
-        for row in reader:
-            fields = tuple(value.strip() for value in row)
-            if fields in ((), ("",)):
+class _Sections:
+    """The file's rows, section by section, in one pass: META and PROJECTS are kept (they are
+    small); the VOTES rows are left in `rows` for the ballots to read one by one. Structure errors
+    raise as they are met."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.rows = Rows(text, source)
+        self.text = text
+        self.source = source
+        self.line = 0  # the line of the last row read
+
+    def fail(self, message: str, line: int) -> PabulibError:
+        return PabulibError(message, line, self.source)
+
+    def opening(self) -> _Section:
+        """The META heading, which must come first."""
+        for line, fields in self.rows:
+            self.line = line
+            stripped = tuple(value.strip() for value in fields)
+            if stripped in ((), ("",)):
                 continue
-            if len(fields) == 1 and fields[0] in SECTIONS:
-                current = _open_section(sections, fields[0], reader.line_num, source)
-            elif current is None:
-                raise PabulibError("the file must start with META", reader.line_num, source)
-            else:
-                current.rows.append((reader.line_num, fields))
-    except csv.Error as error:
-        raise PabulibError(f"unreadable line: {error}", reader.line_num, source) from None
-    if not sections:
-        raise PabulibError("empty file: no META section", 1, source)
-    for name in SECTIONS:
-        if name not in sections:
-            raise PabulibError(f"missing section {name}", reader.line_num, source)
-    return sections
+            if stripped == ("META",):
+                return _Section("META", line)
+            if len(stripped) == 1 and stripped[0] in SECTIONS:
+                raise self.fail(f"section {stripped[0]} out of order: META must come first", line)
+            raise self.fail("the file must start with META", line)
+        raise self.fail("empty file: no META section", 1)
 
+    def fill(self, section: _Section, following: str) -> _Section:
+        """`section` with its rows, up to the heading of section `following`, returned."""
+        for line, fields in self.rows:
+            self.line = line
+            stripped = tuple(value.strip() for value in fields)
+            if stripped in ((), ("",)):
+                continue
+            if len(stripped) == 1 and stripped[0] in SECTIONS:
+                self.check_heading(stripped[0], following, line)
+                return _Section(following, line)
+            section.rows.append((line, stripped))
+        raise self.fail(f"missing section {following}", self.line)
 
-def _open_section(sections: dict[str, _Section], name: str, line: int, source: str) -> _Section:
-    if name in sections:
-        raise PabulibError(f"section {name} appears twice", line, source)
-    expected = SECTIONS[len(sections)]
-    if name != expected:
-        raise PabulibError(f"section {name} out of order: {expected} must come first", line, source)
-    sections[name] = _Section(name, line)
-    return sections[name]
+    def check_heading(self, found: str, expected: str, line: int) -> None:
+        if SECTIONS.index(found) < SECTIONS.index(expected):
+            raise self.fail(f"section {found} appears twice", line)
+        if found != expected:
+            raise self.fail(f"section {found} out of order: {expected} must come first", line)
+
+    def header(self, section: _Section) -> _Section:
+        """The VOTES section with its header row alone (the votes stay in `rows`)."""
+        for line, fields in self.rows:
+            self.line = line
+            stripped = tuple(value.strip() for value in fields)
+            if stripped in ((), ("",)):
+                continue
+            if len(stripped) == 1 and stripped[0] in SECTIONS:
+                raise self.fail(f"section {stripped[0]} appears twice", line)
+            section.rows.append((line, stripped))
+            return section
+        raise self.fail(f"section {section.name} has no header row", section.line)
 
 
 class _Reader:
@@ -86,22 +117,25 @@ class _Reader:
         self.warnings.append(f"line {line}: {message}")
 
     def read(self, text: str) -> PabulibFile:
-        sections = _split_sections(text.removeprefix("\ufeff"), self.source)
-        meta, meta_lines = self.meta(sections["META"])
+        text = text.removeprefix("\ufeff")
+        sections = _Sections(text, self.source)
+        meta_section = sections.opening()
+        project_section = sections.fill(meta_section, "PROJECTS")
+        vote_section = sections.header(sections.fill(project_section, "VOTES"))
+        meta, meta_lines = self.meta(meta_section)
         self.meta_lines = meta_lines
         vote_type = self.vote_type(meta)
-        projects = self.table(sections["PROJECTS"], ("project_id", "cost"))
-        votes = self.table(sections["VOTES"], ("voter_id", "vote"))
-        scale, project_list, budget = self.projects(sections["PROJECTS"], projects, meta)
+        projects = self.table(project_section, ("project_id", "cost"))
+        columns = self.table(vote_section, ("voter_id", "vote")).columns
+        scale, project_list, budget = self.projects(project_section, projects, meta)
         self.check_count(meta, "num_projects", len(projects.rows))
-        self.check_count(meta, "num_votes", len(votes.rows))
         ballots = _Ballots(self, meta, vote_type, {p.id for p in project_list})
-        for line, row in sections["VOTES"].rows[1:]:
-            ballots.add(dict(zip(votes.columns, row, strict=True)), line)
+        voters = ballots.read(sections, columns)
+        self.check_count(meta, "num_votes", voters)
         max_length = self.count_or_none(meta, "max_length")
         election = Election(tuple(project_list), budget, vote_type, ballots.merged(), max_length)
-        return PabulibFile(MappingProxyType(meta), projects, votes, election, scale, self.source,
-                           tuple(self.warnings), MappingProxyType(meta_lines))  # fmt: skip
+        return PabulibFile(MappingProxyType(meta), projects, election, scale, self.source,
+                           tuple(self.warnings), MappingProxyType(meta_lines), text)  # fmt: skip
 
     def meta(self, section: _Section) -> tuple[dict[str, str], dict[str, int]]:
         rows = section.rows
@@ -148,8 +182,7 @@ class _Reader:
         parts = parse_amount(text)
         if parts is None:
             kind = "negative" if text.startswith("-") else "bad"
-            message = f"{kind} {what} {text!r}: expected a number such as 1250 or 1250.50"
-            raise self.fail(message, line)
+            raise self.fail(f"{kind} {what} {shown(text)}: {amount_problem(text)}", line)
         return parts
 
     def projects(
@@ -158,6 +191,8 @@ class _Reader:
         if "budget" not in meta:
             raise self.fail("META has no budget", None)
         budget = self.amount(meta["budget"], "budget", self.meta_lines["budget"])
+        if not budget[0].strip("0") and not budget[1].strip("0"):
+            raise self.fail("the budget must be more than zero", self.meta_lines["budget"])
         lines = [line for line, _ in section.rows[1:]]
         costs = [self.amount(row[table.columns.index("cost")], "cost", line)
                  for line, row in zip(lines, table.rows, strict=True)]  # fmt: skip
@@ -187,9 +222,8 @@ class _Reader:
         if key not in meta:
             return None
         if COUNT.fullmatch(meta[key]) is None:
-            raise self.fail(
-                f"{key} must be a whole number, not {meta[key]!r}", self.meta_lines[key]
-            )
+            message = f"{key} {shown(meta[key])}: {count_problem(meta[key])}"
+            raise self.fail(message, self.meta_lines[key])
         return int(meta[key])
 
     def check_count(self, meta: Mapping[str, str], key: str, actual: int) -> None:
@@ -211,38 +245,99 @@ class _Ballots:
         self.limits = {key: reader.count_or_none(meta, key) for key in
                        ("min_length", "max_length", "max_points", "max_sum_points",
                         "min_sum_points")}  # fmt: skip
-        self.counts: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
-        self.voters: set[str] = set()
+        # Identical ballots are counted as read, keyed by their text: the vote field, or (vote,
+        # points) with a points column.
+        self.counts: dict[TextKey, int] = {}
+        self.stored: dict[TextKey, BallotKey] = {}  # each text as a checked ballot
+        self.warned: dict[TextKey, list[str]] = {}  # warnings each text gives
+        self.checking: TextKey = ""  # the text `check` is at
 
-    def add(self, row: Mapping[str, str], line: int) -> None:
+    def read(self, sections: _Sections, columns: tuple[str, ...]) -> int:
+        """Read every VOTES row; the number of voters. One tight pass over the lines: a ballot's
+        text is checked the first time it is seen (errors name that line), later copies are only
+        counted; voter ids are checked in `_VoterIds` (no storage while they increase)."""
+        width = len(columns)
+        voter_at, vote_at = columns.index("voter_id"), columns.index("vote")
+        points_at = columns.index("points") if "points" in columns else None
+        rows, counts, warned = sections.rows, self.counts, self.warned
+        voters = _VoterIds(sections)
+        last: int | None = -1  # the last voter id while they are increasing numbers, else None
+        for text in rows.lines:
+            rows.number += 1
+            line = rows.number
+            fields = rows.split(text) if rows.raw or '"' in text else text.split(";")
+            if len(fields) != width:
+                self.odd_row(fields, width, line)
+                continue
+            voter = fields[voter_at]
+            if last is not None and voter.isdecimal() and int(voter) > last:
+                last = int(voter)
+                voters.count += 1
+            else:
+                voters.add(voter, line)
+                last = None
+            key = fields[vote_at] if points_at is None else (fields[vote_at], fields[points_at])
+            seen = counts.get(key)
+            if seen is None:
+                counts[key] = 1
+                self.check(key, line)
+            else:
+                counts[key] = seen + 1
+                if warned and key in warned:
+                    for message in warned[key]:
+                        self.reader.warn(message, line)
+        return voters.count
+
+    def odd_row(self, fields: list[str], width: int, line: int) -> None:
+        """A row with another number of fields than the header: blank, or an error."""
+        stripped = [value.strip() for value in fields]
+        if stripped in ([], [""]):
+            return
+        if len(stripped) == 1 and stripped[0] in SECTIONS:
+            raise self.reader.fail(f"section {stripped[0]} appears twice", line)
+        raise self.reader.fail(f"VOTES row has {len(fields)} fields, the header {width}", line)
+
+    def check(self, key: TextKey, line: int) -> None:
+        """Check a ballot's text the first time it is seen, and store it as a ballot."""
         fail = self.reader.fail
-        voter = row["voter_id"]
-        if not voter or voter in self.voters:
-            raise fail(f"voter id {voter!r} is empty or repeated", line)
-        self.voters.add(voter)
-        projects = split_list(row["vote"])
-        for project_id in projects:
-            if project_id not in self.known:
-                raise fail(f"the ballot names an unknown project {project_id!r}", line)
-        points = self.points(row, len(projects), line)
-        if self.vote_type is VoteType.CHOOSE_ONE and len(projects) > 1:
-            raise fail(f"a choose-1 ballot names {len(projects)} projects", line)
+        self.checking = key
+        vote, points_text = (key, None) if isinstance(key, str) else key
+        projects = vote.split(",")  # ids are stripped: a part that is one needs no strip
+        if not self.known.issuperset(projects):
+            projects = split_list(vote.strip())
+            if not self.known.issuperset(projects):
+                unknown = next(p for p in projects if p not in self.known)
+                raise fail(f"the ballot names an unknown project {unknown!r}", line)
+        length = len(projects)
+        points = None if points_text is None else self.points(points_text.strip(), length, line)
+        if self.vote_type is VoteType.CHOOSE_ONE and length > 1:
+            raise fail(f"a choose-1 ballot names {length} projects", line)
         if self.vote_type in POINTS_TYPES and points is None:
             raise fail(f"{self.vote_type} ballots need a points column", line)
-        self.check_length(len(set(projects)), line)
-        key = self.merge_repeats(projects, points, line)
-        self.counts[key] = self.counts.get(key, 0) + 1
+        distinct = len(set(projects)) if length > 1 else length
+        self.check_length(distinct, line)
+        if self.vote_type not in POINTS_TYPES:
+            points = None
+        if distinct == length:
+            self.stored[key] = (tuple(projects), points)
+        else:
+            self.warn("a project appears twice in the ballot; counted once", line)
+            self.stored[key] = merge_repeats(projects, points)
 
-    def points(self, row: Mapping[str, str], length: int, line: int) -> tuple[int, ...] | None:
-        if "points" not in row:
-            return None
-        texts = split_list(row["points"])
+    def warn(self, message: str, line: int) -> None:
+        """A warning about the ballot text being checked, repeated for each of its copies."""
+        self.warned.setdefault(self.checking, []).append(message)
+        self.reader.warn(message, line)
+
+    def points(self, text: str, length: int, line: int) -> tuple[int, ...]:
+        texts = split_list(text)
         if len(texts) != length:
-            message = f"the ballot names {length} projects but gives {len(texts)} points"
+            given = f"{len(texts)} point" + ("" if len(texts) == 1 else "s")
+            message = f"the ballot names {length} projects but gives {given}"
             raise self.reader.fail(message, line)
         for text in texts:
             if COUNT.fullmatch(text) is None:
-                raise self.reader.fail(f"bad points {text!r}: expected a whole number", line)
+                raise self.reader.fail(f"bad points {shown(text)}: {count_problem(text)}", line)
         points = tuple(int(text) for text in texts)
         self.check_points(points, line)
         return points
@@ -264,21 +359,45 @@ class _Ballots:
             raise self.reader.fail(f"points sum {sum(points)} over max_sum_points {total}", line)
         least = self.limits["min_sum_points"]
         if least is not None and sum(points) < least:
-            self.reader.warn(f"points sum {sum(points)} under min_sum_points {least}", line)
-
-    def merge_repeats(
-        self, projects: list[str], points: tuple[int, ...] | None, line: int
-    ) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
-        """The ballot as stored: a repeated project once, with its points added up."""
-        if self.vote_type not in POINTS_TYPES:
-            points = None
-        if len(set(projects)) == len(projects):
-            return tuple(projects), points
-        self.reader.warn("a project appears twice in the ballot; counted once", line)
-        return merge_repeats(projects, points)
+            self.warn(f"points sum {sum(points)} under min_sum_points {least}", line)
 
     def merged(self) -> tuple[Ballot, ...]:
-        return tuple(Ballot(projects, points, n) for (projects, points), n in self.counts.items())
+        """The ballots, identical ones merged, in the order first seen."""
+        totals: dict[BallotKey, int] = {}
+        for key, count in self.counts.items():
+            stored = self.stored[key]
+            totals[stored] = totals.get(stored, 0) + count
+        return tuple(Ballot(projects, points, n) for (projects, points), n in totals.items())
+
+
+class _VoterIds:
+    """Checks that voter ids are distinct, in little memory. While the ids are increasing
+    numbers (as real files number their voters) nothing is stored: the VOTES loop only keeps the
+    last one. At the first id that is not, the ids read so far are collected again from the
+    text into a set, and every later id is checked against it."""
+
+    def __init__(self, sections: _Sections) -> None:
+        self.sections = sections
+        self.seen: set[str] | None = None
+        self.count = 0
+
+    def add(self, voter: str, line: int) -> None:
+        """Record `voter` (of row `line`), failing if it is empty or was seen; from the first
+        call on, the loop calls this for every id."""
+        if self.seen is None:
+            self.seen = self.collect(line)
+        voter = voter.strip()
+        if not voter or voter in self.seen:
+            raise self.sections.fail(f"voter id {voter!r} is empty or repeated", line)
+        self.seen.add(voter)
+        self.count += 1
+
+    def collect(self, line: int) -> set[str]:
+        """The voter ids of the VOTES rows before `line`, read again from the text."""
+        rows = section_rows(self.sections.text, "VOTES")
+        header = next(rows)[1]
+        at = header.index("voter_id")
+        return {fields[at] for number, fields in rows if number < line}
 
 
 def read(text: str, *, source: str = "", strict: bool = False) -> PabulibFile:

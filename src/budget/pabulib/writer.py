@@ -98,6 +98,8 @@ def _check_exportable(election: Election, meta: Mapping[str, str], scale: int) -
             _check_text(category, "category", allow_empty=False, list_item=True)
     if election.vote_type in POINTS_TYPES and any(b.points is None for b in election.ballots):
         raise ValueError(f"{election.vote_type} ballots need points")
+    if election.budget <= 0:
+        raise ValueError("a budget of zero cannot be written: read refuses it")
 
 
 def _project_rows(election: Election, scale: int) -> Iterator[tuple[str, ...]]:

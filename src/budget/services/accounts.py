@@ -19,14 +19,13 @@ from sqlmodel import Session, col, delete, select
 
 from budget.db import queries
 from budget.db.queries import AccountView
-from budget.db.tables import Account, District, LoginThrottle, RoleGrant, WebSession
+from budget.db.tables import Account, LoginThrottle, RoleGrant, WebSession
 from budget.domain import accounts as rules
 from budget.domain.accounts import Role
 from budget.domain.errors import (
     BudgetError,
     EmailTaken,
     FieldErrors,
-    InvalidChoice,
     LastCouncil,
     NotFound,
     PermissionDenied,
@@ -80,17 +79,8 @@ def _require_council(db: Session, actor_id: int) -> None:
         raise PermissionDenied(role=Role.COUNCIL.value)
 
 
-def _profile_errors(
-    db: Session, now: datetime, district_id: int | None, birth_year: int | None, language: str
-) -> dict[str, BudgetError]:
+def _profile_errors(language: str) -> dict[str, BudgetError]:
     errors: dict[str, BudgetError] = {}
-    if district_id is not None and db.get(District, district_id) is None:
-        errors["district_id"] = InvalidChoice(choices="the listed districts")
-    if birth_year is not None:
-        try:
-            rules.check_birth_year(birth_year, now.year)
-        except BudgetError as error:
-            errors["birth_year"] = error
     try:
         rules.check_language(language)
     except BudgetError as error:
@@ -126,7 +116,7 @@ def _insert_account(
         password_hash=password_hash,
         display_name=display_name,
         created_at=now,
-        **profile,  # type: ignore[arg-type]  # district_id, birth_year, language: checked above
+        **profile,  # type: ignore[arg-type]  # language: checked above
     )
     db.add(row)
     db.flush()
@@ -142,27 +132,21 @@ def register(
     email: str,
     password: str,
     display_name: str,
-    district_id: int | None = None,
-    birth_year: int | None = None,
     language: str = "fr",
     hasher: PasswordHasher,
 ) -> AccountView | None:
     """A new resident account, or None (nothing written) when the email is already registered:
     the caller answers both alike, so registration reveals no account (T4)."""
     normalised, name, errors = _credentials(email, password, display_name)
-    errors |= _profile_errors(db, now, district_id, birth_year, language)
+    errors |= _profile_errors(language)
     raise_if_any(errors)
     password_hash = _hash(hasher, password)  # before the lookup: both paths cost one hash
     if queries.find_account(db, normalised) is not None:
         return None
-    row = _insert_account(
-        db, now, normalised, password_hash, name,
-        district_id=district_id, birth_year=birth_year, language=language,
-    )  # fmt: skip
+    row = _insert_account(db, now, normalised, password_hash, name, language=language)
     audit.append(db, now, actor=row.id, action="account.register", object=f"account:{row.id}")
     return AccountView(
-        id=row.id or 0, email=row.email, display_name=row.display_name,
-        district_id=row.district_id, birth_year=row.birth_year, language=row.language,
+        id=row.id or 0, email=row.email, display_name=row.display_name, language=row.language,
         roles=frozenset({Role.RESIDENT}), created_at=now,
     )  # fmt: skip
 

@@ -57,13 +57,17 @@ class BudgetForm:
     rule_options: Mapping[str, object] = field(default_factory=dict)
 
 
-def _scope_errors(db: Session, form: BudgetForm, errors: dict[str, BudgetError]) -> None:
+def _scope_errors(
+    db: Session, cycle_id: int, form: BudgetForm, errors: dict[str, BudgetError]
+) -> None:
     if form.scope not in SCOPES:
         errors["scope"] = InvalidChoice(choices=", ".join(SCOPES))
     elif form.scope == "district":
         if form.district_id is None:
             errors["district_id"] = Required()
-        elif db.get(District, form.district_id) is None:
+        elif (district := db.get(District, form.district_id)) is None or (
+            district.cycle_id != cycle_id
+        ):
             errors["district_id"] = InvalidChoice(choices="the listed districts")
     if not 1 <= form.amount <= MAX_CENTS:
         errors["amount"] = OutOfRange(min=1, max=MAX_CENTS)
@@ -84,12 +88,12 @@ def _rule_errors(form: BudgetForm, errors: dict[str, BudgetError]) -> None:
     collect(errors, "rule_options", lambda: ballots.normalise_rule_options(form.rule_options))
 
 
-def _budget_errors(db: Session, form: BudgetForm) -> dict[str, BudgetError]:
+def _budget_errors(db: Session, cycle_id: int, form: BudgetForm) -> dict[str, BudgetError]:
     """Every problem with the form, keyed by field (limit fields by their own names)."""
     errors: dict[str, BudgetError] = {}
     collect(errors, "name_fr", lambda: check_text(form.name_fr, 120))
     collect(errors, "name_en", lambda: check_text(form.name_en, 120))
-    _scope_errors(db, form, errors)
+    _scope_errors(db, cycle_id, form, errors)
     _rule_errors(form, errors)
     return errors
 
@@ -131,7 +135,7 @@ def create_budget(
     cycle = editable_cycle(db, cycle_id)
     if rules.is_locked(Phase(cycle.phase)):
         raise WrongPhase(phase=cycle.phase)
-    raise_if_any(_budget_errors(db, form))
+    raise_if_any(_budget_errors(db, cycle_id, form))
     row = Budget(cycle_id=cycle_id, currency=cycle.currency, **_values(form))  # type: ignore[arg-type]  # values checked above
     db.add(row)
     db.flush()
@@ -152,7 +156,7 @@ def update_budget(
     if row is None:
         raise NotFound(kind="budget", id=budget_id)
     cycle = editable_cycle(db, row.cycle_id)
-    raise_if_any(_budget_errors(db, form))
+    raise_if_any(_budget_errors(db, row.cycle_id, form))
     values = _values(form)
     if rules.is_locked(Phase(cycle.phase)):
         frozen = _frozen_changes(row, values)
@@ -180,6 +184,7 @@ def set_district_boundary(
     row = db.get(District, district_id)
     if row is None:
         raise NotFound(kind="district", id=district_id)
+    editable_cycle(db, row.cycle_id)
     details: dict[str, object] = {"removed": True}
     if geojson is not None:
         try:

@@ -21,6 +21,7 @@ from budget.db.tables import Budget, Cycle, District, PhaseSchedule, Proposal
 from budget.domain import cycle as rules
 from budget.domain.accounts import Role
 from budget.domain.cycle import Phase
+from budget.domain.eligibility import DistrictMode, EligibilityMode
 from budget.domain.engagement import FollowTopic
 from budget.domain.errors import (
     BudgetError,
@@ -43,8 +44,8 @@ from budget.domain.proposals import EventKind, ProposalStatus, check_text
 from budget.services import audit, follows, history, mail_text
 from budget.tally.ties import seed_commitment
 
-ELIGIBILITY_MODES = ("declared", "roll")
-DISTRICT_MODES = ("residence", "choice")
+ELIGIBILITY_MODES = tuple(m.value for m in EligibilityMode)
+DISTRICT_MODES = tuple(m.value for m in DistrictMode)
 _CODE = re.compile(r"^[A-Za-z0-9-]{1,16}$")
 _INSTANCE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # Frozen once voting opens (PRODUCT.md "Locks"; T8).
@@ -63,6 +64,7 @@ class CycleForm:
     min_age: int | None
     reference_date: date
     max_proposals_per_author: int = 5
+    proposers_must_be_eligible: bool = False
 
 
 def require_council(db: Session, actor_id: int) -> None:
@@ -122,12 +124,17 @@ def _apply(row: Cycle, form: CycleForm) -> list[str]:
     return changed
 
 
-def create_cycle(db: Session, now: datetime, *, actor_id: int, form: CycleForm) -> int:
-    """A new cycle in the draft phase."""
+def create_cycle(
+    db: Session, now: datetime, *, actor_id: int, form: CycleForm, copy_from: int | None = None
+) -> int:
+    """A new cycle in the draft phase; `copy_from` (another cycle) gives it copies of that
+    cycle's districts, boundaries included, which then change independently."""
     require_council(db, actor_id)
     errors = _cycle_errors(form)
     if "instance" not in errors and _instance_taken(db, form.instance, None):
         errors["instance"] = InstanceTaken()
+    if copy_from is not None and db.get(Cycle, copy_from) is None:
+        errors["copy_from"] = InvalidChoice(choices="the listed cycles")
     raise_if_any(errors)
     row = Cycle(
         name_fr=form.name_fr.strip(),
@@ -140,17 +147,32 @@ def create_cycle(db: Session, now: datetime, *, actor_id: int, form: CycleForm) 
         min_age=form.min_age,
         reference_date=form.reference_date,
         max_proposals_per_author=form.max_proposals_per_author,
+        proposers_must_be_eligible=form.proposers_must_be_eligible,
         phase=Phase.DRAFT,
         created_at=now,
     )
     db.add(row)
     db.flush()
     assert row.id is not None  # noqa: S101 - flush assigns the id
+    copied = _copy_districts(db, copy_from, row.id) if copy_from is not None else 0
     audit.append(
         db, now, actor=actor_id, action="cycle.create", object=f"cycle:{row.id}",
-        details={"instance": row.instance},
+        details={"instance": row.instance, "copied_from": copy_from, "districts": copied},
     )  # fmt: skip
     return row.id
+
+
+def _copy_districts(db: Session, source_id: int, target_id: int) -> int:
+    rows = db.exec(select(District).where(District.cycle_id == source_id)).all()
+    for district in rows:
+        db.add(
+            District(
+                cycle_id=target_id, code=district.code, name=district.name,
+                boundary=district.boundary,
+            )
+        )  # fmt: skip
+    db.flush()
+    return len(rows)
 
 
 def update_cycle(
@@ -183,31 +205,36 @@ def update_cycle(
 
 
 def _district_errors(
-    db: Session, code: str, name: str, district_id: int | None
+    db: Session, cycle_id: int, code: str, name: str, district_id: int | None
 ) -> dict[str, BudgetError]:
     errors: dict[str, BudgetError] = {}
     if not _CODE.match(code):
         errors["code"] = InvalidCode()
     else:
-        other = db.exec(select(District).where(District.code == code)).first()
+        query = select(District).where(District.cycle_id == cycle_id, District.code == code)
+        other = db.exec(query).first()
         if other is not None and other.id != district_id:
             errors["code"] = CodeTaken()
     collect(errors, "name", lambda: check_text(name, 120))
     return errors
 
 
-def create_district(db: Session, now: datetime, *, actor_id: int, code: str, name: str) -> int:
-    """A district (e.g. code 75111, "11e arrondissement") that district budgets can target."""
+def create_district(
+    db: Session, now: datetime, *, actor_id: int, cycle_id: int, code: str, name: str
+) -> int:
+    """A district of the cycle (e.g. code 75111, "11e arrondissement") that its district
+    budgets can target; codes are unique within the cycle."""
     require_council(db, actor_id)
+    editable_cycle(db, cycle_id)
     code = code.strip()
-    raise_if_any(_district_errors(db, code, name, None))
-    row = District(code=code, name=name.strip())
+    raise_if_any(_district_errors(db, cycle_id, code, name, None))
+    row = District(cycle_id=cycle_id, code=code, name=name.strip())
     db.add(row)
     db.flush()
     assert row.id is not None  # noqa: S101 - flush assigns the id
     audit.append(
         db, now, actor=actor_id, action="district.create", object=f"district:{row.id}",
-        details={"code": code, "name": row.name},
+        details={"cycle": cycle_id, "code": code, "name": row.name},
     )  # fmt: skip
     return row.id
 
@@ -219,8 +246,9 @@ def update_district(
     row = db.get(District, district_id)
     if row is None:
         raise NotFound(kind="district", id=district_id)
+    editable_cycle(db, row.cycle_id)
     code = code.strip()
-    raise_if_any(_district_errors(db, code, name, district_id))
+    raise_if_any(_district_errors(db, row.cycle_id, code, name, district_id))
     row.code, row.name = code, name.strip()
     db.add(row)
     audit.append(

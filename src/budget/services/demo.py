@@ -46,6 +46,7 @@ from budget.services.demo_data import (
     REASONS,
     STREETS,
 )
+from budget.services.demo_implementation import load_past_cycle
 from budget.services.proposals import ProposalForm
 
 EURO = 100  # cents
@@ -108,16 +109,17 @@ def load_demo(
         raise DemoNotEmpty()
     rng = random.Random(2027)  # noqa: S311 - reproducible demo data, not a secret
     council = _role_accounts(db, now, hasher)
+    cycle_id = _cycle(db, now, council)
     district_ids = [
-        cycles.create_district(db, now, actor_id=council, code=code, name=name)
+        cycles.create_district(db, now, actor_id=council, cycle_id=cycle_id, code=code, name=name)
         for code, name, _ in DISTRICTS
     ]
-    cycle_id = _cycle(db, now, council)
     category_ids = _categories(db, now, council, cycle_id)
     budget_ids = _budgets(db, now, council, cycle_id, district_ids)
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     authors = _residents(db, now, hasher, rng, district_ids, residents)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
+    load_past_cycle(db, now, council=council, district_ids=district_ids, authors=authors)
     return DemoSummary(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
     )
@@ -216,10 +218,11 @@ def _residents(
     for n in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = f"{_ascii(first)}.{_ascii(last)}.{n}@demo.budget"
+        # Drawn as when accounts held them, so the rest of the demo stays the same.
+        rng.choice(district_ids), rng.randint(1940, 2012)
         view = accounts.register(
             db, now, email=email, password=secrets.token_urlsafe(16),
-            display_name=f"{first} {last}", district_id=rng.choice(district_ids),
-            birth_year=rng.randint(1940, 2012), language=rng.choice(("fr", "fr", "fr", "en")),
+            display_name=f"{first} {last}", language=rng.choice(("fr", "fr", "fr", "en")),
             hasher=shared,
         )  # fmt: skip
         assert view is not None  # noqa: S101 - generated addresses are unique

@@ -52,12 +52,14 @@ class Kind:
     DECIDED_INFEASIBLE: Final = "proposal.infeasible"
     MERGED: Final = "proposal.merged"
     COAUTHOR_INVITED: Final = "coauthor.invited"
-    # To followers (services.follows.notify_followers), one per follow topic.
+    # To followers (services.follows.notify_followers); building news uses PROJECT_* below.
     FOLLOWED_FEASIBLE: Final = "followed.feasible"
     FOLLOWED_INFEASIBLE: Final = "followed.infeasible"
     VOTE_OPENED: Final = "followed.vote-opened"
     RESULTS_PUBLISHED: Final = "followed.results"
-    IMPLEMENTATION_UPDATED: Final = "followed.implementation"
+    PROJECT_FUNDED: Final = "project.funded"
+    PROJECT_UPDATED: Final = "project.updated"
+    MILESTONE: Final = "project.milestone"
 
 
 @dataclass(frozen=True)
@@ -144,16 +146,39 @@ TEXTS: Final[Mapping[str, Text]] = {
             "“%(title)s” (no. %(proposal)s), which you follow."
         ),
     ),
-    Kind.IMPLEMENTATION_UPDATED: Text(
-        N_("News of its building: %(title)s"),
+    Kind.PROJECT_FUNDED: Text(
+        N_("Your proposal is funded: %(title)s"),
         N_(
-            "The city reported progress on building the project “%(title)s” (no. "
-            "%(proposal)s), which you follow."
+            "The proposal “%(title)s” (no. %(proposal)s) won funding. Its building will be "
+            "reported on its project page: status, progress and milestones."
+        ),
+    ),
+    Kind.PROJECT_UPDATED: Text(
+        N_("Building news: %(title)s"),
+        N_(
+            "The project “%(title)s” (no. %(proposal)s) is %(implementation_status)s, "
+            "%(progress)s %% complete. %(note)s"
+        ),
+    ),
+    Kind.MILESTONE: Text(
+        N_("A milestone of %(title)s"),
+        N_(
+            "The project “%(title)s” (no. %(proposal)s) has a milestone: “%(milestone)s”, "
+            "planned on %(planned_on)s, reached on %(reached_on)s."
         ),
     ),
 }
 
 MONEY_PARAMS: Final = frozenset({"final_cost"})
+# Parameters that are codes, shown by their translated labels.
+LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
+    "implementation_status": {
+        "planned": N_("planned"),
+        "in_progress": N_("in progress"),
+        "done": N_("done"),
+        "abandoned": N_("abandoned"),
+    },
+}
 
 
 @cache
@@ -178,10 +203,20 @@ def translations_for(language: str, directory: Path = LOCALES_DIR) -> NullTransl
     return loaded.get(language, loaded[DEFAULT_LANGUAGE])
 
 
-def _shown(name: str, value: object, params: Mapping[str, object], locale: str) -> str:
+def _shown(
+    name: str,
+    value: object,
+    params: Mapping[str, object],
+    translations: NullTranslations,
+    locale: str,
+) -> str:
     if name in MONEY_PARAMS and isinstance(value, int):
         currency = str(params.get("currency", "EUR"))
         return format_currency(Decimal(value) / 100, currency, locale=locale)
+    if name in LABELLED_PARAMS and str(value) in LABELLED_PARAMS[name]:
+        return translations.gettext(LABELLED_PARAMS[name][str(value)])
+    if value is None:
+        return "—"
     return str(value)
 
 
@@ -200,7 +235,9 @@ def render(
     text = TEXTS.get(kind)
     if text is None:
         return Text(kind, kind)
-    shown = _Shown({name: _shown(name, value, params, locale) for name, value in params.items()})
+    shown = _Shown(
+        {name: _shown(name, value, params, translations, locale) for name, value in params.items()}
+    )
     subject = translations.gettext(text.subject) % shown
     body = translations.gettext(text.body) % shown
     return Text(subject.replace("\n", " ")[:SUBJECT_MAX], body)
@@ -209,3 +246,25 @@ def render(
 def render_for(kind: str, params: Mapping[str, object], language: str) -> Text:
     """As `render`, in `language` from the default catalogues (for email)."""
     return render(kind, params, translations_for(language), language)
+
+
+@dataclass(frozen=True)
+class Link:
+    path: str
+    label: str  # a msgid
+
+
+# Where a notification leads: a reviewer's to the review form (the public page cannot be
+# reviewed from), an invitation to the invitations page, the others to the proposal's page.
+REVIEW_KINDS: Final = frozenset({Kind.REVIEW_ASSIGNED, Kind.REVIEW_REOPENED})
+
+
+def link_of(kind: str, proposal_id: int | None) -> Link | None:
+    """The page a notification of `kind` about `proposal_id` points its reader to."""
+    if kind == Kind.COAUTHOR_INVITED:
+        return Link("/invitations", N_("See my invitations"))
+    if proposal_id is None:
+        return None
+    if kind in REVIEW_KINDS:
+        return Link(f"/review/proposals/{proposal_id}", N_("Review the proposal"))
+    return Link(f"/proposals/{proposal_id}", N_("See the proposal"))

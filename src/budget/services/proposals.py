@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db import queries
 from budget.db.tables import (
     Account,
     Budget,
@@ -27,7 +28,7 @@ from budget.db.tables import (
     ProposalVersion,
 )
 from budget.domain import cycle as rules
-from budget.domain import geo
+from budget.domain import eligibility, geo
 from budget.domain.accounts import normalise_email
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
@@ -39,9 +40,9 @@ from budget.domain.errors import (
     NotAuthor,
     NotCreator,
     NotFound,
-    OutsideDistrict,
     ProposalLimit,
     ProposalState,
+    ProposerNotEligible,
     Required,
     SelfInvitation,
     TooLong,
@@ -190,6 +191,20 @@ def _budget_choice(
     return budget
 
 
+def proposer_errors(
+    db: Session, cycle: Cycle, budget: Budget, proposer: int
+) -> dict[str, BudgetError]:
+    """Where the cycle requires it, the proposer's roll entry must entitle them to the budget
+    (domain.eligibility.may_propose); a field error on the budget otherwise."""
+    entry = queries.account_entry(db, budget.cycle_id, proposer)
+    facts = entry.facts if entry is not None else None
+    allowed = eligibility.may_propose(
+        cycle.proposers_must_be_eligible, queries.rules_of(cycle), facts,
+        queries.budget_scope(budget),
+    )  # fmt: skip
+    return {} if allowed else {"budget_id": ProposerNotEligible()}
+
+
 def _category_errors(
     db: Session, cycle: Cycle, category_id: int | None, errors: dict[str, BudgetError]
 ) -> None:
@@ -203,10 +218,15 @@ def _category_errors(
 
 
 def _place_errors(
-    db: Session, budget: Budget | None, form: ProposalForm, errors: dict[str, BudgetError]
+    db: Session,
+    cycle_id: int | None,
+    budget: Budget | None,
+    form: ProposalForm,
+    errors: dict[str, BudgetError],
 ) -> tuple[int, int] | None:
     """The address (required for a district budget) and the optional point, inside the
-    district's boundary when the council uploaded one. Returns the point, if any."""
+    cycle's map bounds and the district's boundary when the council uploaded boundaries
+    (geo.place_point, the one check of a placed point). Returns the point, if any."""
     address = form.address.strip()
     if len(address) > ADDRESS_MAX:
         errors["address"] = TooLong(max=ADDRESS_MAX)
@@ -218,16 +238,32 @@ def _place_errors(
     if not lat or not lon:
         errors["lon" if lat else "lat"] = Required()
         return None
+    district = db.get(District, budget.district_id) if budget and budget.district_id else None
+    outline = district.boundary if district is not None else None
     try:
-        point = geo.parse_point(lat, lon)
+        return geo.place_point(
+            lat,
+            lon,
+            district=geo.parse_boundary(outline) if outline else None,
+            area=_map_area(db, cycle_id),
+        )
     except FieldErrors as error:
         errors.update(error.fields)
         return None
-    district = db.get(District, budget.district_id) if budget and budget.district_id else None
-    outline = district.boundary if district is not None else None
-    if outline and not geo.parse_boundary(outline).contains(*point):
-        errors["lat"] = OutsideDistrict()
-    return point
+
+
+def _map_area(db: Session, cycle_id: int | None) -> geo.Extent | None:
+    """The cycle's map bounds: the box around its districts' boundaries (those with a budget in
+    the cycle), as its map shows them; None when no district has one."""
+    if cycle_id is None:
+        return None
+    in_cycle = select(Budget.district_id).where(Budget.cycle_id == cycle_id)
+    outlines = db.exec(
+        select(District.boundary)
+        .where(col(District.id).in_(in_cycle))
+        .where(col(District.boundary).is_not(None))
+    ).all()
+    return geo.extent_of(geo.parse_boundary(text) for text in outlines if text)
 
 
 def _estimate_errors(
@@ -240,16 +276,21 @@ def _estimate_errors(
         errors["estimated_cost"] = EstimateOutOfRange(limit=limit)
 
 
-def _checked(db: Session, cycle: Cycle, form: ProposalForm) -> dict[str, object]:
-    """The column values of a valid form; FieldErrors naming every wrong field otherwise."""
+def _checked(
+    db: Session, cycle: Cycle, form: ProposalForm, proposer: int | None
+) -> dict[str, object]:
+    """The column values of a valid form; FieldErrors naming every wrong field otherwise.
+    `proposer` (the creator) is checked against the cycle's proposer rule."""
     errors: dict[str, BudgetError] = {}
     budget = _budget_choice(db, cycle, form.budget_id, errors)
+    if budget is not None and proposer is not None:
+        errors |= proposer_errors(db, cycle, budget, proposer)
     collect(errors, "title", lambda: check_text(form.title, TITLE_MAX))
     collect(errors, "summary", lambda: check_text(form.summary, SUMMARY_MAX))
     if len(form.description.strip()) > DESCRIPTION_MAX:
         errors["description"] = TooLong(max=DESCRIPTION_MAX)
     _category_errors(db, cycle, form.category_id, errors)
-    point = _place_errors(db, budget, form, errors)
+    point = _place_errors(db, cycle.id, budget, form, errors)
     _estimate_errors(budget, form.estimated_cost, errors)
     if form.language not in LANGUAGES:
         errors["language"] = InvalidChoice(choices=", ".join(LANGUAGES))
@@ -275,7 +316,7 @@ def problems(db: Session, cycle_id: int, form: ProposalForm) -> dict[str, Budget
     if cycle is None:
         raise NotFound(kind="cycle", id=cycle_id)
     try:
-        _checked(db, cycle, form)
+        _checked(db, cycle, form, None)
     except FieldErrors as error:
         return error.fields
     return {}
@@ -313,7 +354,7 @@ def create_draft(
             raise NotFound(kind="cycle", id=cycle_id)
         cycle = found
     _require_phase(cycle, Phase.SUBMISSION)
-    values = _checked(db, cycle, form)
+    values = _checked(db, cycle, form, author_id)
     row = Proposal(
         cycle_id=cycle.id or 0, status=ProposalStatus.DRAFT, created_by=author_id,
         created_at=now, **values,  # type: ignore[arg-type]  # checked column values
@@ -363,7 +404,7 @@ def update_proposal(
     """Any accepted author saves a new text while the submission phase lasts, for a draft or
     a submitted proposal; each save is a new version (returned). Public once submitted."""
     row, _, cycle = editable(db, proposal_id, actor_id)
-    values = _checked(db, cycle, form)
+    values = _checked(db, cycle, form, row.created_by)
     changed = sorted(name for name, value in values.items() if getattr(row, name) != value)
     for name, value in values.items():
         setattr(row, name, value)
@@ -378,10 +419,11 @@ def update_proposal(
 
 def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
     """The creator makes the draft public, within the per-author limit of the cycle."""
-    row, _, cycle = _proposal(db, proposal_id)
+    row, budget, cycle = _proposal(db, proposal_id)
     _require_creator(db, row, actor_id)
     _require_phase(cycle, Phase.SUBMISSION)
     _require_status(row, ProposalStatus.DRAFT)
+    raise_if_any(proposer_errors(db, cycle, budget, actor_id))
     query = (
         select(func.count()).select_from(Proposal)
         .where(Proposal.cycle_id == row.cycle_id, Proposal.created_by == actor_id)

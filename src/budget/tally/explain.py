@@ -7,8 +7,10 @@ as whole units ("40,000"), with `scale` 100 as units and cents ("1,250.50"); a m
 (a share, a load) prints with two decimals of a currency unit. Other Fractions are rounded to two
 decimals, for display only. The web layer translates the same codes with gettext.
 
-Template fields use `str.format` syntax with three extra format specs: `{rank:ordinal}` (7th),
-`{tied_with:id}` (#22) and `{tie_criterion:criterion}` (lower cost). A code without a template,
+Template fields use `str.format` syntax with five extra format specs: `{rank:ordinal}` (7th),
+`{tied_with:id}` (#22), `{tie_criterion:criterion}` (lower cost), `{score:kind}` (1 vote, 12
+points: the figure `score_kind`, in agreement) and `{supporters:count:supporter}` (1 supporter,
+2 supporters). A code without a template,
 or a template whose figures are missing, falls back to the code and its figures: never a crash.
 """
 
@@ -27,37 +29,36 @@ MESSAGES: dict[str, str] = {
     "over-budget": "It costs {cost}, more than the whole budget of {budget}: not funded.",
     # Greedy family (greedy.py).
     "greedy-funded": (
-        "Ranked {rank:ordinal} with {score} {score_kind}; {remaining} remained, "
-        "it costs {cost}: funded."
+        "Ranked {rank:ordinal} with {score:kind}; {remaining} remained, it costs {cost}: funded."
     ),
     "greedy-did-not-fit": (
-        "Ranked {rank:ordinal} with {score} {score_kind}; {remaining} remained, "
+        "Ranked {rank:ordinal} with {score:kind}; {remaining} remained, "
         "it costs {cost}: did not fit."
     ),
     "greedy-stopped-here": (
-        "Ranked {rank:ordinal} with {score} {score_kind}; {remaining} remained, "
+        "Ranked {rank:ordinal} with {score:kind}; {remaining} remained, "
         "it costs {cost}: did not fit, and the count stopped here."
     ),
     "greedy-not-reached": "Not reached: the count stopped at {stopped_at:id}.",
-    "below-threshold": "Below the threshold of {threshold} {score_kind} ({score}).",
+    "below-threshold": "Below the threshold of {threshold:kind} ({score}).",
     "below-threshold-pct": (
-        "Below the threshold of {threshold_pct}% of {voters} voters ({score} {score_kind})."
+        "Below the threshold of {threshold_pct}% of {voters:count:voter} ({score:kind})."
     ),
     "excluded": "Excluded by {excluded_by:id}, funded first.",
     "funded-from-reserve": (
-        "Ranked {rank:ordinal} with {score} {score_kind}; only {remaining} remained, it costs "
+        "Ranked {rank:ordinal} with {score:kind}; only {remaining} remained, it costs "
         "{cost}: at least {reserve_pct}% of its cost was left, so it was funded, {reserve} "
         "coming from the reserve beyond the budget."
     ),
     # Method of Equal Shares and its completions (mes.py).
     "mes-funded": (
-        "Each voter's share was {share}. Funded in round {round}: its {supporters} supporters "
-        "paid at most {max_payment} each."
+        "Each voter's share was {share}. Funded in round {round}: its "
+        "{supporters:count:supporter} paid at most {max_payment} each."
     ),
     "mes-unaffordable": (
-        "Not funded: its {supporters} supporters had {money} of their shares left; it costs "
-        "{cost}. It would have needed {more_supporters} more supporters with a full share of "
-        "{share}."
+        "Not funded: its {supporters:count:supporter} had {money} of their shares left; it "
+        "costs {cost}, {shortfall} more. Had {more_supporters:count:more voter} supported it, "
+        "each bringing a full unspent share of {share}, their shares would have covered that."
     ),
     "mes-no-share": "Not funded: each voter's share was 0, so nothing could be paid for.",
     "mes-all-fit": (
@@ -68,8 +69,13 @@ MESSAGES: dict[str, str] = {
         "{remaining} remained, it costs {cost}."
     ),
     "mes-completion-did-not-fit": (
-        "Not funded: its {supporters} supporters had {money} of their shares left, and in the "
-        "greedy completion only {remaining} remained; it costs {cost}."
+        "Not funded: its {supporters:count:supporter} had {money} of their shares left, and in "
+        "the greedy completion only {remaining} remained; it costs {cost}."
+    ),
+    # Category envelopes (envelopes.py).
+    "no-leftover": (
+        "Not funded: the category envelopes spent the whole budget, so nothing was left for the "
+        "projects outside them."
     ),
     # Sequential Phragmen (phragmen.py).
     "phragmen-funded": "Funded in step {step}; its supporters' load rose to {load}, the lowest.",
@@ -102,21 +108,61 @@ MESSAGES: dict[str, str] = {
 # Phragmen's next project against another of equal load ("won-load").
 TIE_MESSAGES: dict[str, str] = {
     "won": (
-        "Tied with {tied_with:id} on {score} {score_kind}; it came first by "
-        "{tie_criterion:criterion}."
+        "Tied with {tied_with:id} on {score:kind}; it came first by {tie_criterion:criterion}."
     ),
     "won-load": (
         "Tied with {tied_with:id} on that load; it came first by {tie_criterion:criterion}."
     ),
     "lost": (
-        "Tied with {tied_with:id} on {score} {score_kind}; {tied_with:id} came first by "
+        "Tied with {tied_with:id} on {score:kind}; {tied_with:id} came first by "
         "{tie_criterion:criterion}."
     ),
 }
 
+# Appended to an MES sentence: `raised` when the add1 completion raised the share above B/n
+# (figures share_initial, voters, share_total); `left-over` when the budget left unspent would
+# cover a project MES did not fund (figure left >= cost).
+MES_MESSAGES: dict[str, str] = {
+    "raised": (
+        "That is the share raised by the add1 completion from {share_initial}, the budget "
+        "divided among the {voters:count:voter}: {voters} shares of {share} make {share_total}, "
+        "more than the budget, because shares are raised only while the projects they buy "
+        "still fit in it."
+    ),
+    "left-over": (
+        "The {left} left unspent would cover its cost, but equal shares funds a project only "
+        "from its own supporters' shares."
+    ),
+    "left-over-raised": (
+        "The {left} left unspent would cover its cost, but equal shares funds a project only "
+        "from its own supporters' shares, and raising every share once more would have bought "
+        "more than the budget."
+    ),
+}
+
+# Appended when category envelopes were counted (figures `pass`, `envelope`).
+PASS_MESSAGES: dict[str, str] = {
+    "category": "Counted in the envelope of the category {pass} ({envelope}).",
+    "leftover": "Counted in the last pass, over what the category envelopes left ({envelope}).",
+}
+
 # Figures that are amounts of money, printed in currency units according to the scale.
 MONEY_FIGURES = frozenset(
-    {"cost", "remaining", "budget", "total", "money", "share", "max_payment", "load", "reserve"}
+    {
+        "cost",
+        "remaining",
+        "budget",
+        "total",
+        "money",
+        "share",
+        "max_payment",
+        "load",
+        "reserve",
+        "shortfall",
+        "left",
+        "share_initial",
+        "share_total",
+    }
 )
 
 CRITERIA: Mapping[str, str] = {
@@ -181,17 +227,26 @@ def figure_text(value: Figure) -> str:
 
 
 class _Formatter(string.Formatter):
+    """`str.format` with the specs of the module docstring; `kind` is the score's noun ("votes"
+    or "points") that `{score:kind}` puts after the number, singular for 1."""
+
+    def __init__(self, kind: str = "points") -> None:
+        self.kind = kind
+
     def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "kind":
+            noun = self.kind.removesuffix("s") if value == 1 else self.kind
+            return f"{figure_text(value)} {noun}"
         if format_spec == "ordinal":
             return _ordinal(value)
         if format_spec == "id":
             return f"#{value}"
         if format_spec == "criterion":
             return CRITERIA.get(value, str(value))
+        if format_spec.startswith("count:"):  # {supporters:count:supporter}: 1 supporter, 2 ...
+            noun = format_spec.removeprefix("count:")
+            return f"{figure_text(value)} {noun}{'' if value == 1 else 's'}"
         return figure_text(value)
-
-
-_FORMATTER = _Formatter()
 
 
 def _fallback(explanation: Explanation, scale: int) -> str:
@@ -206,11 +261,28 @@ def render(explanation: Explanation, scale: int = 1) -> str:
     figure its template needs (the test suite runs every rule's codes through this). Money
     figures are integers of 1/`scale` currency units."""
     figures = _money_figures(explanation.figures, scale)
-    sentence = _FORMATTER.format(MESSAGES[explanation.code], **figures)
+    formatter = _Formatter(str(figures.get("score_kind", "points")))
+    sentence = formatter.format(MESSAGES[explanation.code], **figures)
+    for extra in _mes_extras(explanation):
+        sentence += " " + formatter.format(MES_MESSAGES[extra], **figures)
     tie = figures.get("tie")
     if isinstance(tie, str):
-        sentence += " " + _FORMATTER.format(TIE_MESSAGES[tie], **figures)
+        sentence += " " + formatter.format(TIE_MESSAGES[tie], **figures)
+    if "envelope" in figures:
+        kind = "leftover" if figures.get("pass") == "leftover" else "category"
+        sentence += " " + formatter.format(PASS_MESSAGES[kind], **figures)
     return sentence
+
+
+def _mes_extras(explanation: Explanation) -> list[str]:
+    figures = explanation.figures
+    raised = "share_initial" in figures
+    extras = ["raised"] if raised and explanation.code == "mes-funded" else []
+    left, cost = figures.get("left"), figures.get("cost")
+    unaffordable = explanation.code == "mes-unaffordable"
+    if unaffordable and isinstance(left, int) and isinstance(cost, int) and left >= cost:
+        extras.append("left-over-raised" if raised else "left-over")
+    return extras
 
 
 def explain(explanation: Explanation, scale: int = 1) -> str:

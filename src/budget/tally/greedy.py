@@ -175,10 +175,9 @@ def _walk(
         }
         failed = threshold.check(project_id)
         extra: dict[str, Figure]
-        if election.votes[project_id] == 0:
-            code, extra = "unsupported", {}
-        elif election.project_by_id[project_id].cost > election.budget:
-            code, extra = "over-budget", {"budget": election.budget}
+        blocked = election.ineligible(election.project_by_id[project_id])
+        if blocked is not None:
+            code, extra = blocked
         elif failed is not None:
             code, extra = failed
         else:

@@ -102,10 +102,9 @@ def knapsack(costs: Sequence[int], values: Sequence[int], capacity: int) -> tupl
 def _excluded(election: Election) -> dict[str, tuple[str, dict[str, Figure]]]:
     codes: dict[str, tuple[str, dict[str, Figure]]] = {}
     for project in election.projects:
-        if election.votes[project.id] == 0:
-            codes[project.id] = ("unsupported", {"cost": project.cost})
-        elif project.cost > election.budget:
-            codes[project.id] = ("over-budget", {"cost": project.cost, "budget": election.budget})
+        blocked = election.ineligible(project)
+        if blocked is not None:
+            codes[project.id] = blocked
     return codes
 
 

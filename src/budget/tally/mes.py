@@ -20,9 +20,13 @@ Explanation codes (figures in brackets; money exact, in the election's units):
 - `mes-funded` [round, rho, max_payment, supporters, cost, share]: bought in MES round `round`;
   each supporter paid min(budget, rho * utility), at most `max_payment`; `share` is the per-voter
   endowment of the deciding run.
-- `mes-unaffordable` [cost, money, shortfall, supporters, more_supporters, share]: when MES
-  stopped, its `supporters` held `money` < `cost`; `more_supporters` = ceil(shortfall / share) more
-  voters bringing a full share would have made it affordable.
+- `mes-unaffordable` [cost, money, shortfall, supporters, more_supporters, share, left]: when MES
+  stopped, its `supporters` held `money` < `cost`; `more_supporters` = ceil(shortfall / share)
+  more voters, each bringing a full unspent share, would have covered the shortfall (their own
+  money alone; it does not redo the count); `left` is the budget the run left unspent.
+- Both carry [share_initial, voters, share_total] when an add1 completion raised the share above
+  B/n (`share_total` = voters * share, more than the budget: shares are raised only while what
+  they buy fits the budget).
 - `mes-no-share` [cost, supporters]: the per-voter share was 0, so nothing was affordable.
 - `mes-all-fit` [cost, total, budget]: every supported project fits in the budget together
   (`total`), so all are funded (the limit the add1 completion would reach).
@@ -63,7 +67,19 @@ def _prepare(election: Election, options: Options) -> tuple[TieBreak, Prepared]:
     return ties, Prepared.build(election, options.satisfaction, ranks)
 
 
-def _unfunded(election: Election, project_id: str, money: Fraction, share: Fraction) -> Explanation:
+def _raised(election: Election, share: Fraction) -> dict[str, Figure]:
+    """When add1 raised the share above B/n: the figures that say so (`share_initial` = B/n,
+    `voters`, `share_total` = n * share, more than the budget); empty otherwise."""
+    n = election.num_voters
+    initial = Fraction(election.budget, n) if n else Fraction(0)
+    if share <= initial:
+        return {}
+    return {"share_initial": initial, "voters": n, "share_total": share * n}
+
+
+def _unfunded(
+    election: Election, project_id: str, money: Fraction, share: Fraction, left: int
+) -> Explanation:
     cost = election.project_by_id[project_id].cost
     supporters = election.votes[project_id]
     if share == 0:
@@ -78,14 +94,17 @@ def _unfunded(election: Election, project_id: str, money: Fraction, share: Fract
         "supporters": supporters,
         "more_supporters": -(-shortfall // share),  # ceiling, exact
         "share": share,
+        "left": left,  # the budget the run left unspent
     }
-    return Explanation(project_id, False, "mes-unaffordable", figures)
+    return Explanation(project_id, False, "mes-unaffordable", figures | _raised(election, share))
 
 
 def explain_run(election: Election, result: Run) -> dict[str, Explanation]:
     """One explanation per project for a finished MES run (ineligible projects included)."""
     money = result.money_left()
     by_project = {p.project: (n, p) for n, p in enumerate(result.purchases, start=1)}
+    left = election.budget - sum(election.projects[j].cost for j in by_project)
+    raised = _raised(election, result.endowment)
     explanations: dict[str, Explanation] = {}
     for j, project in enumerate(election.projects):
         if j in by_project:
@@ -98,9 +117,11 @@ def explain_run(election: Election, result: Run) -> dict[str, Explanation]:
                 "cost": project.cost,
                 "share": result.endowment,
             }
-            explanations[project.id] = Explanation(project.id, True, "mes-funded", figures)
+            explanations[project.id] = Explanation(project.id, True, "mes-funded", figures | raised)
         else:
-            explanations[project.id] = _unfunded(election, project.id, money[j], result.endowment)
+            explanations[project.id] = _unfunded(
+                election, project.id, money[j], result.endowment, left
+            )
     return explanations | ineligible(election)
 
 

@@ -17,13 +17,9 @@ def ineligible(election: Election) -> dict[str, Explanation]:
     """Explanations of the projects no MES rule may fund: unsupported, or over the budget."""
     found: dict[str, Explanation] = {}
     for project in election.projects:
-        if election.votes[project.id] == 0:
-            found[project.id] = Explanation(
-                project.id, False, "unsupported", {"cost": project.cost}
-            )
-        elif project.cost > election.budget:
-            figures: dict[str, Figure] = {"cost": project.cost, "budget": election.budget}
-            found[project.id] = Explanation(project.id, False, "over-budget", figures)
+        blocked = election.ineligible(project)
+        if blocked is not None:
+            found[project.id] = Explanation(project.id, False, *blocked)
     return found
 
 

@@ -53,10 +53,11 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import compress, repeat
 from math import gcd
-from operator import itemgetter, mul, not_, sub
+from operator import attrgetter, mul, not_, sub
 
 from budget.tally.mes_groups import DEAD, Key, Prepared, Restricted, heap_key
 
+PROJECT = attrgetter("project")  # a heap entry's project index, read in C
 Rank = tuple[Fraction, int]  # (rho in the election's units, tie rank): how a round compares
 Counts = list[tuple[int, dict[int, int]]]  # per slot of a project: utility, {class: voters}
 
@@ -286,7 +287,7 @@ class _State:
 
     def evaluate(self, key: Key) -> Key | None:
         """The exact key of a heap entry (None: unaffordable, dropped for good)."""
-        _, _, rank, j = key
+        rank, j = key.rank, key.project
         if not self.dirty[j]:
             return key
         self.dirty[j] = False
@@ -302,7 +303,7 @@ class _State:
         lent = self.lent
         while heap and (best is None or heap[0] < best):
             key = heapq.heappop(heap)
-            j = key[3]
+            j = key.project
             if self.dirty[j] and j in lent:  # the run above lends a bound for j
                 above = lent[j]
                 if above is None:  # unaffordable above, so here too
@@ -331,11 +332,12 @@ class _State:
         `floor`, a bound above it is enough (a lower bound of that least key, above the floor)."""
         heap = self.heap
         while heap:
-            if floor is not None and heap[0][1:3] > floor:
-                return heap[0][1], heap[0][2]
-            key = self.evaluate(heap[0])
-            if key == heap[0]:
-                return key[1], key[2]
+            top = heap[0]
+            if floor is not None and (top.rho, top.rank) > floor:
+                return top.rho, top.rank
+            key = self.evaluate(top)
+            if key == top:
+                return key.rho, key.rank
             if key is None:
                 heapq.heappop(heap)
             else:
@@ -374,13 +376,13 @@ def run(
         state.lent = lending[k] if k < len(lending) else {}
         best = state.next_round()
         heap = state.heap  # each project's bound this round, by project (in C)
-        held: dict[int, Key | None] = dict(zip(map(itemgetter(3), heap), heap, strict=True))
+        held: dict[int, Key | None] = dict(zip(map(PROJECT, heap), heap, strict=True))
         bounds.append(held | state.gone)
         if best is None:
             break
         if runner_ups:
             runners.append(state.runner_up(floors[k] if k < len(floors) else None))
-        purchases.append(state.buy(best[3], best[1]))
+        purchases.append(state.buy(best.project, best.rho))
     found = tuple(runners) if runner_ups else None
     state.counted, state.heap = {}, []  # what the finished run keeps: the budgets
     return Run(endowment, tuple(purchases), restricted, state.scale, state, found, tuple(bounds))

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from typing import NamedTuple
 
 from budget.tally.model import Election
 from budget.tally.options import Satisfaction
@@ -21,14 +22,23 @@ REPEAT = 8  # groups of up to this many voters are counted voter by voter (in C)
 DEAD = -1  # class of the voters who spent everything, and "no group" in `Restricted.group_of`
 
 Items = tuple[tuple[int, int], ...]  # (project index, utility) pairs, by project index
-Key = tuple[int, Fraction, int, int]  # (floor(rho * 2**64), rho, tie rank, project index)
+
+
+class Key(NamedTuple):
+    """The MES engine's heap entry. Compared as a tuple (in C): `bound` = floor(rho * 2**64)
+    first, so that keys compare as integers unless nearly tied (then by `rho`, exactly); floor
+    is monotone, so the order is rho's, then the tie `rank`; `project` is the project index."""
+
+    bound: int
+    rho: Fraction
+    rank: int
+    project: int
 
 
 def heap_key(rho: Fraction, rank: int, j: int) -> Key:
-    """The MES engine's heap entry: floor(rho * 2**64) first, so that keys compare as integers
-    unless nearly tied (then by rho, exactly); floor is monotone, so the order is rho's, then the
-    tie rank."""
-    return (rho.numerator << 64) // rho.denominator, rho, rank, j
+    """The heap entry for project j at this rho (built by tuple.__new__, in C: a NamedTuple's
+    own constructor is a Python function, too slow for the engine's inner loop)."""
+    return tuple.__new__(Key, ((rho.numerator << 64) // rho.denominator, rho, rank, j))
 
 
 def mes_utilities(election: Election, satisfaction: Satisfaction) -> Mapping[str, int] | None:

@@ -146,6 +146,16 @@ class Election:
                 totals[project_id] += utility * ballot.count
         return totals
 
+    def ineligible(self, project: Project) -> tuple[str, dict[str, Figure]] | None:
+        """Why no rule may fund `project`, as an explanation code and its figures: no ballot
+        supports it ("unsupported"), or it costs more than the whole budget ("over-budget");
+        None when it may be funded. Every rule asks this one question."""
+        if self.votes[project.id] == 0:
+            return "unsupported", {"cost": project.cost}
+        if project.cost > self.budget:
+            return "over-budget", {"cost": project.cost, "budget": self.budget}
+        return None
+
     def cost_of(self, project_ids: Iterator[str] | tuple[str, ...] | frozenset[str]) -> int:
         return sum(self.project_by_id[p].cost for p in project_ids)
 

@@ -30,6 +30,9 @@ class Options:
     - `reserve_pct`: `greedy-reserve` funds the project its walk stops at when what is left is
       at least this percentage of its cost (100 * remaining >= pct * cost); `None` means that
       rule's default, 80 (Poznan). Other rules ignore it.
+    - `envelopes`: category envelopes inside the budget, (category, amount in the election's
+      units) in counting order (`envelopes.count`); greedy and MES rules only.
+    - `leftover_rule`: the rule counting what the envelopes leave; `None`: the same rule.
     """
 
     ties: TieBreak | None = None
@@ -39,6 +42,8 @@ class Options:
     satisfaction: Satisfaction = Satisfaction.COST
     step: int = 1
     reserve_pct: Fraction | None = None
+    envelopes: tuple[tuple[str, int], ...] = ()
+    leftover_rule: str | None = None
 
     def __post_init__(self) -> None:
         if self.step < 1:
@@ -49,3 +54,5 @@ class Options:
             raise ValueError("the threshold percentage must lie between 0 and 100")
         if self.reserve_pct is not None and not 0 <= self.reserve_pct <= 100:
             raise ValueError("the reserve percentage must lie between 0 and 100")
+        if any(amount <= 0 for _, amount in self.envelopes):
+            raise ValueError("a category envelope must be a positive amount")

@@ -99,10 +99,9 @@ def _tie(election: Election, ties: TieBreak, winner: str, tied: str | None) -> d
 def _excluded_at_start(election: Election) -> dict[str, tuple[str, dict[str, Figure]]]:
     codes: dict[str, tuple[str, dict[str, Figure]]] = {}
     for project in election.projects:
-        if election.votes[project.id] == 0:
-            codes[project.id] = ("unsupported", {"cost": project.cost})
-        elif project.cost > election.budget:
-            codes[project.id] = ("over-budget", {"cost": project.cost, "budget": election.budget})
+        blocked = election.ineligible(project)
+        if blocked is not None:
+            codes[project.id] = blocked
     return codes
 
 

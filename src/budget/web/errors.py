@@ -12,7 +12,7 @@ from typing import Final
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from budget.domain import errors as domain
 from budget.web import auth, messages, templating
@@ -72,11 +72,29 @@ def text(request: Request, message: Message) -> str:
     )
 
 
-def page(request: Request, status: int, msgid: str, **params: object) -> Response:
-    """The error page: a translated message and the status."""
+API_PREFIX: Final = "/api/"
+
+
+def page(
+    request: Request, status: int, msgid: str, *, error_code: str | None = None, **params: object
+) -> Response:
+    """The error page: a translated message and the status; for the API (paths under /api/),
+    the same message as JSON: {"error": {"status", "code", "message"}}, `code` being the typed
+    error's (`error_code`) or the status's."""
+    if request.url.path.startswith(API_PREFIX):
+        body = {
+            "status": status,
+            "code": error_code or _code(status),
+            "message": text(request, Message(msgid, params)),
+        }
+        return JSONResponse({"error": body}, status_code=status)
     templates: templating.Templates = request.app.state.templates
     context = {"status": status, "message": text(request, Message(msgid, params))}
     return templates.response(request, "errors/error.html", context, status_code=status)
+
+
+def _code(status: int) -> str:
+    return {404: "not-found", 405: "method-not-allowed", 500: "server-error"}.get(status, "error")
 
 
 async def _ensure_state(request: Request) -> None:
@@ -92,7 +110,7 @@ async def budget_error_handler(request: Request, exc: Exception) -> Response:
         raise exc
     await _ensure_state(request)
     message = messages.of_error(exc)
-    response = page(request, status_for(exc), message.msgid, **message.params)
+    response = page(request, status_for(exc), message.msgid, error_code=exc.code, **message.params)
     if isinstance(exc, domain.Throttled):
         response.headers["Retry-After"] = str(exc.params.get("retry_after", 60))
     return response

@@ -21,6 +21,7 @@ from budget.db.queries import (
     CategoryView,
     DistrictBoundary,
     ImageView,
+    ProjectView,
     ProposalView,
 )
 from budget.domain import geo
@@ -34,6 +35,10 @@ COLUMNS: Final = (
     "public_explanation", "merged_into_id", "authors", "submitted_at", "withdrawn_at",
     "decided_at",
 )  # fmt: skip
+
+# Links in the exports are site-relative (`/proposals/12`): never built from the request's Host
+# header, which the caller chooses (a forged Host would otherwise travel in the open data).
+LINK_BASE: Final = ""
 
 
 def degrees(micro: int | None) -> str:
@@ -111,12 +116,12 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def to_csv(records: Iterable[Mapping[str, object]]) -> bytes:
+def to_csv(records: Iterable[Mapping[str, object]], columns: Sequence[str] = COLUMNS) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for record in records:
-        writer.writerow([safe_cell(record[column]) for column in COLUMNS])
+        writer.writerow([safe_cell(record[column]) for column in columns])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -127,13 +132,15 @@ def _number(micro: int) -> float:
 
 
 def proposal_features(
-    proposals: Iterable[ProposalView],
+    proposals: Iterable[ProposalView | ProjectView],
     labels: Mapping[str, str],
     base_url: str,
     covers: Mapping[int, ImageView] | None = None,
+    path: str = "/proposals",
 ) -> dict[str, object]:
-    """A FeatureCollection of the located proposals: a point each, with its title and status,
-    and its first image's thumbnail (URL and alternative text) when it has one."""
+    """A FeatureCollection of the located proposals (or funded projects, `path` "/projects"):
+    a point each, with its title, status and page, and its first image's thumbnail (URL and
+    alternative text) when it has one."""
     covers = covers or {}
     features = [
         {
@@ -147,7 +154,7 @@ def proposal_features(
                 "title": p.title,
                 "status": p.status.value,
                 "status_label": labels.get(p.status.value, p.status.value),
-                "url": f"{base_url}/proposals/{p.id}",
+                "url": f"{base_url}{path}/{p.id}",
                 **_thumbnail(covers.get(p.id)),
             },
         }

@@ -22,6 +22,7 @@ from babel.support import Translations
 
 LOCALES: Final = ("fr", "en")
 DEFAULT_LOCALE: Final = "fr"
+DEFAULT_TIME_ZONE: Final = "Europe/Paris"  # times shown outside any cycle (the city's)
 LANGUAGE_COOKIE: Final = "budget-lang"
 DOMAIN: Final = "messages"
 
@@ -111,7 +112,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def format_datetime(value: dt.datetime, locale: str, time_zone: str = "Europe/Paris") -> str:
+def format_datetime(value: dt.datetime, locale: str, time_zone: str = DEFAULT_TIME_ZONE) -> str:
     """A UTC instant shown in the cycle's time zone (PRODUCT.md: stored UTC, shown local), to
     the minute: `10 janv. 2027, 09:00`, `Jan 10, 2027, 9:00 AM`."""
     local = _aware(value).astimezone(ZoneInfo(time_zone))
@@ -119,7 +120,7 @@ def format_datetime(value: dt.datetime, locale: str, time_zone: str = "Europe/Pa
     return f"{day}, {babel_format_time(local.time(), format='short', locale=locale)}"
 
 
-def format_day(value: dt.datetime, locale: str, time_zone: str = "Europe/Paris") -> str:
+def format_day(value: dt.datetime, locale: str, time_zone: str = DEFAULT_TIME_ZONE) -> str:
     """The day of a UTC instant in the cycle's time zone: `10 janv. 2027`."""
     local = _aware(value).astimezone(ZoneInfo(time_zone))
     return babel_format_date(local.date(), format="medium", locale=locale)

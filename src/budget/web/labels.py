@@ -83,6 +83,14 @@ PROPOSAL_STATUSES: Final[Mapping[str, str]] = {
     "withdrawn": N_("withdrawn"),
     "merged": N_("merged"),
     "unsupported": N_("not enough support"),
+    "funded": N_("funded"),
+}
+
+IMPLEMENTATION_STATUSES: Final[Mapping[str, str]] = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "abandoned": N_("abandoned"),
 }
 
 SCOPES: Final[Mapping[str, str]] = {
@@ -100,6 +108,12 @@ DISTRICT_MODES: Final[Mapping[str, str]] = {
     "choice": N_("One district of the voter's choice"),
 }
 
+# Who may propose (Cycle.proposers_must_be_eligible, as "yes"/"no" form values).
+PROPOSERS: Final[Mapping[str, str]] = {
+    "no": N_("Any resident with an account"),
+    "yes": N_("Only residents entitled to the budget (roll entry or declaration)"),
+}
+
 # The public history of a proposal (domain.proposals.EventKind).
 EVENTS: Final[Mapping[str, str]] = {
     "created": N_("Created"),
@@ -114,6 +128,7 @@ EVENTS: Final[Mapping[str, str]] = {
     "merged_from": N_("Built by merging proposals"),
     "withdrawn": N_("Withdrawn"),
     "not_enough_support": N_("Not enough support to go to review"),
+    "funded": N_("Funded: to be built"),
 }
 
 FOLLOW_TOPICS: Final[Mapping[str, str]] = {
@@ -178,6 +193,7 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "LIMIT_LABELS": LIMITS,
     "RULE_LABELS": RULES,
     "PROPOSAL_STATUSES": PROPOSAL_STATUSES,
+    "IMPLEMENTATION_STATUSES": IMPLEMENTATION_STATUSES,
     "CRITERIA": CRITERIA,
     "RECOMMENDATIONS": RECOMMENDATIONS,
     "REVIEW_STATES": REVIEW_STATES,
@@ -185,6 +201,7 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "SCOPES": SCOPES,
     "ELIGIBILITY_MODES": ELIGIBILITY_MODES,
     "DISTRICT_MODES": DISTRICT_MODES,
+    "PROPOSERS": PROPOSERS,
     "LANGUAGE_NAMES": LANGUAGES,
     "EVENT_LABELS": EVENTS,
     "FOLLOW_TOPICS": FOLLOW_TOPICS,

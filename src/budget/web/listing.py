@@ -10,6 +10,7 @@ page through the list and differs from one visitor to the next.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -38,6 +39,16 @@ class ListQuery:
         if page is not None and page > 1:
             pairs.append(("page", str(page)))
         return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+_NUMBER: Final = re.compile(r"([0-9]+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key reading numbers as numbers: "5e" before "10e", "10e" before "20e" (a text sort
+    puts "10e arrondissement" first and "9e" last). Case is ignored."""
+    parts = _NUMBER.split(text.casefold())
+    return tuple((1, int(part)) if _NUMBER.fullmatch(part) else (0, part) for part in parts if part)
 
 
 def shuffle_seed(csrf_token: str) -> str:

@@ -87,6 +87,23 @@ MESSAGES: Final[Mapping[str, str]] = {
     "proposal.not-author": N_("Only the proposal's authors may do this."),
     "proposal.not-creator": N_("Only the proposal's creator may do this."),
     "proposal.outside-district": N_("This point lies outside the district's boundary."),
+    "eligibility.not-eligible": N_(
+        "Your entry on this cycle's roll does not entitle you to this budget."
+    ),
+    "eligibility.no-choice": N_("This cycle's district budgets go by district of residence."),
+    "eligibility.district-chosen": N_(
+        "Your district for this cycle is already chosen and cannot change."
+    ),
+    "eligibility.not-declaring": N_("This cycle takes no declarations now."),
+    "eligibility.email-unverified": N_("Verify your e-mail address before declaring."),
+    "eligibility.already-declared": N_("You already declared for this cycle."),
+    "eligibility.proposer": N_(
+        "This cycle takes proposals only from residents entitled to vote in the budget: "
+        "declare your district, or ask the council about the voter roll."
+    ),
+    "proposal.outside-map": N_(
+        "This point lies outside the area of this cycle's map: check the latitude and longitude."
+    ),
     "proposal.estimate": N_("Enter an estimate above zero and at most %(limit)s."),
     "coauthor.unknown": N_(
         "No account uses this email address: ask this person to create an account first."
@@ -129,6 +146,12 @@ MESSAGES: Final[Mapping[str, str]] = {
     "flag.already": N_("You already reported this; the moderators will look at it."),
     "merge.too-few": N_("Choose at least two proposals to merge."),
     "merge.budgets": N_("Merged proposals must all belong to the same budget."),
+    # -- implementation tracking --
+    "implementation.transition": N_("A project cannot go from %(from_status)s to %(to_status)s."),
+    "implementation.done-progress": N_("A done project is complete: set its progress to 100."),
+    "implementation.not-fundable": N_(
+        "Proposal no. %(id)s cannot be funded: it is not on the ballot of a closed cycle."
+    ),
 }
 
 REASONS: Final[Mapping[str, str]] = {
@@ -178,7 +201,10 @@ LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
     "role": labels.ROLES,
     "status": labels.PROPOSAL_STATUSES,
     "problem": labels.BOUNDARY_PROBLEMS,
+    "from_status": labels.IMPLEMENTATION_STATUSES,
+    "to_status": labels.IMPLEMENTATION_STATUSES,
 }
+
 MONEY_PARAMS: Final = frozenset({"cost", "limit"})
 
 
@@ -283,4 +309,7 @@ NOTICES: Final[Mapping[str, str]] = {
     "merged": N_("The proposals were merged into this one."),
     "notifications-read": N_("Your notifications are marked as read."),
     "notifications-saved": N_("Your notification preference was saved."),
+    # -- implementation tracking --
+    "project-saved": N_("The change was recorded and the authors were told."),
+    "milestone-saved": N_("The milestone was saved and the authors were told."),
 }

@@ -47,12 +47,16 @@ def _date(context: jinja2.runtime.Context, value: Any) -> str:
 
 
 @jinja2.pass_context
-def _day(context: jinja2.runtime.Context, value: Any, time_zone: str = "Europe/Paris") -> str:
+def _day(
+    context: jinja2.runtime.Context, value: Any, time_zone: str = i18n.DEFAULT_TIME_ZONE
+) -> str:
     return "" if value is None else i18n.format_day(value, context["locale"], time_zone)
 
 
 @jinja2.pass_context
-def _datetime(context: jinja2.runtime.Context, value: Any, time_zone: str = "Europe/Paris") -> str:
+def _datetime(
+    context: jinja2.runtime.Context, value: Any, time_zone: str = i18n.DEFAULT_TIME_ZONE
+) -> str:
     return "" if value is None else i18n.format_datetime(value, context["locale"], time_zone)
 
 
@@ -81,8 +85,14 @@ def _choices(context: jinja2.runtime.Context, options: Mapping[str, str]) -> lis
 
 
 def is_htmx(request: Request) -> bool:
-    """A swap requested by htmx; a boosted link is a navigation and gets the whole page."""
-    return request.headers.get("hx-request") == "true" and "hx-boosted" not in request.headers
+    """A swap requested by htmx; a boosted link is a navigation and gets the whole page, and so
+    does Back when htmx's history cache misses (HX-History-Restore-Request): it shows the page."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and "hx-boosted" not in headers
+        and headers.get("hx-history-restore-request") != "true"
+    )
 
 
 class Templates:

@@ -22,8 +22,6 @@ class AccountView:
     id: int
     email: str
     display_name: str
-    district_id: int | None
-    birth_year: int | None
     language: str
     roles: frozenset[Role]
     created_at: datetime
@@ -47,8 +45,6 @@ def _account_view(row: Account, roles: set[Role]) -> AccountView:
         id=row.id,
         email=row.email,
         display_name=row.display_name,
-        district_id=row.district_id,
-        birth_year=row.birth_year,
         language=row.language,
         roles=frozenset(roles),
         created_at=row.created_at,

@@ -27,6 +27,7 @@ from budget.domain.proposals import ProposalStatus
 @dataclass(frozen=True)
 class DistrictView:
     id: int
+    cycle_id: int
     code: str
     name: str
 
@@ -83,6 +84,7 @@ class CycleView:
     min_age: int | None
     reference_date: date
     max_proposals_per_author: int
+    proposers_must_be_eligible: bool
     phase: Phase
     schedule: tuple[PhaseDates, ...]
     budgets: tuple[BudgetView, ...]
@@ -93,16 +95,22 @@ class CycleView:
         return next((d for d in self.schedule if d.phase is phase), None)
 
 
-def list_districts(db: Session) -> tuple[DistrictView, ...]:
-    rows = db.exec(select(District).order_by(col(District.code))).all()
-    return tuple(DistrictView(id=r.id, code=r.code, name=r.name) for r in rows if r.id)
+def _district_view(row: District) -> DistrictView:
+    assert row.id is not None  # noqa: S101 - rows read back always carry their id
+    return DistrictView(id=row.id, cycle_id=row.cycle_id, code=row.code, name=row.name)
+
+
+def list_districts(db: Session, cycle_id: int) -> tuple[DistrictView, ...]:
+    """The cycle's districts by code."""
+    query = select(District).where(District.cycle_id == cycle_id).order_by(col(District.code))
+    return tuple(_district_view(r) for r in db.exec(query))
 
 
 def get_district(db: Session, district_id: int) -> DistrictView:
     row = db.get(District, district_id)
-    if row is None or row.id is None:
+    if row is None:
         raise NotFound(kind="district", id=district_id)
-    return DistrictView(id=row.id, code=row.code, name=row.name)
+    return _district_view(row)
 
 
 def _on_ballot_counts(db: Session, budget_ids: Collection[int]) -> dict[int, int]:
@@ -208,6 +216,7 @@ def get_cycle(db: Session, cycle_id: int) -> CycleView:
         min_age=row.min_age,
         reference_date=row.reference_date,
         max_proposals_per_author=row.max_proposals_per_author,
+        proposers_must_be_eligible=row.proposers_must_be_eligible,
         phase=phase,
         schedule=schedule_of(db, row.id),
         budgets=list_budgets(db, row.id),

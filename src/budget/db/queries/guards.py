@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from budget.db.queries.cycles import BudgetView, get_cycle
+from budget.db.queries.implementation import unfinished_projects
 from budget.db.queries.proposals import list_proposals
 from budget.db.tables import (
     Proposal,
@@ -62,6 +63,7 @@ def cycle_snapshot(db: Session, cycle_id: int, now: datetime) -> CycleSnapshot:
         has_roll=False,
         submitted_proposals=_status_count(db, cycle_id, set(ProposalStatus) - never_submitted),
         undecided_proposals=_status_count(db, cycle_id, UNDECIDED),
+        unfinished_projects=unfinished_projects(db, cycle_id),
     )
 
 

@@ -75,18 +75,31 @@ def email_preference(db: Session, account_id: int) -> bool:
     return account.notify_by_email
 
 
-def list_outbox(db: Session, *, limit: int = 200) -> tuple[OutboxView, ...]:
-    """Mail waiting first (oldest first), then the most recently sent."""
-    waiting = (
-        select(OutboxEmail).where(col(OutboxEmail.sent_at).is_(None)).order_by(col(OutboxEmail.id))
-    )
-    sent = (
+@dataclass(frozen=True)
+class OutboxPage:
+    mails: tuple[OutboxView, ...]
+    page: int  # the page shown: the one asked for, or the last one when it asked for more
+    pages: int
+    total: int  # every mail in the outbox
+    waiting: int  # of which not sent yet
+
+
+def list_outbox(db: Session, *, page: int = 1, per_page: int = 50) -> OutboxPage:
+    """One page of the outbox, newest first, with the counts that let the page link to every
+    other page (nothing is cut off) and say how many mails wait."""
+    total = db.exec(select(func.count()).select_from(OutboxEmail)).one()
+    waiting = db.exec(
+        select(func.count()).select_from(OutboxEmail).where(col(OutboxEmail.sent_at).is_(None))
+    ).one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    query = (
         select(OutboxEmail)
-        .where(col(OutboxEmail.sent_at).is_not(None))
         .order_by(col(OutboxEmail.id).desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
-    rows = [*db.exec(waiting.limit(limit)).all(), *db.exec(sent.limit(limit)).all()]
-    return tuple(
+    mails = tuple(
         OutboxView(
             id=r.id or 0,
             to_address=r.to_address,
@@ -97,5 +110,6 @@ def list_outbox(db: Session, *, limit: int = 200) -> tuple[OutboxView, ...]:
             attempts=r.attempts,
             last_error=r.last_error,
         )
-        for r in rows[:limit]
+        for r in db.exec(query).all()
     )
+    return OutboxPage(mails=mails, page=page, pages=pages, total=total, waiting=waiting)

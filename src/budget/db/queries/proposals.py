@@ -33,6 +33,7 @@ PUBLIC_STATUSES: Final = (
     ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW, ProposalStatus.ON_BALLOT,
     ProposalStatus.INFEASIBLE, ProposalStatus.WITHDRAWN, ProposalStatus.MERGED,
     ProposalStatus.UNSUPPORTED,
+    ProposalStatus.FUNDED,
 )  # fmt: skip
 SORTS: Final = ("newest", "random", "supports")
 PAGE_SIZE: Final = 20

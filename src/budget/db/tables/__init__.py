@@ -22,6 +22,7 @@ from budget.db.tables.engagement import (
     SupportSettings,
     TopicOptOut,
 )
+from budget.db.tables.implementation import Implementation, ImplementationChange, Milestone
 from budget.db.tables.notifications import Notification, OutboxEmail
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.db.tables.review import (
@@ -31,6 +32,7 @@ from budget.db.tables.review import (
     Review,
     ReviewAssignment,
 )
+from budget.db.tables.roll import RollEntry, VotingCode
 
 __all__ = [
     "Account",
@@ -44,8 +46,11 @@ __all__ = [
     "District",
     "Flag",
     "Follow",
+    "Implementation",
+    "ImplementationChange",
     "InternalNote",
     "LoginThrottle",
+    "Milestone",
     "Notification",
     "OutboxEmail",
     "PhaseSchedule",
@@ -57,10 +62,12 @@ __all__ = [
     "Review",
     "ReviewAssignment",
     "RoleGrant",
+    "RollEntry",
     "Support",
     "SupportSettings",
     "TopicOptOut",
     "UTCDateTime",
+    "VotingCode",
     "WebSession",
     "metadata",
 ]

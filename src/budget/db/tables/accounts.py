@@ -17,8 +17,6 @@ class Account(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True)  # normalised by domain.accounts
     password_hash: str = Field(max_length=255)  # argon2id encoded hash, never the password
     display_name: str = Field(max_length=80)
-    district_id: int | None = Field(default=None, foreign_key="district.id")
-    birth_year: int | None = None
     language: str = Field(max_length=2)
     # Optional email notifications may be turned off; mandatory ones (decisions) are always sent.
     notify_by_email: bool = True

@@ -11,10 +11,15 @@ from budget.db.tables.columns import cents, utc
 
 
 class District(SQLModel, table=True):
+    """A district of one cycle: editing 2028's boundary leaves 2027's alone. A cycle created
+    from another starts with copies of its districts."""
+
     __tablename__ = "district"
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=16, unique=True)  # INSEE code, e.g. 75111
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    code: str = Field(max_length=16)  # INSEE code, e.g. 75111
     name: str = Field(max_length=120)
     # GeoJSON (Polygon/MultiPolygon geometry, Feature or FeatureCollection) the council uploads:
     # the map draws it and locations of district proposals must lie inside it.
@@ -30,11 +35,13 @@ class Cycle(SQLModel, table=True):
     instance: str = Field(max_length=32, unique=True)
     time_zone: str = Field(max_length=64)
     currency: str = Field(max_length=3)
-    eligibility_mode: str = Field(max_length=16)  # roll | declared
+    eligibility_mode: str = Field(max_length=16)  # roll | declared (domain.eligibility)
     district_mode: str = Field(max_length=16)  # residence | choice
     min_age: int | None = None
     reference_date: date
     max_proposals_per_author: int = 5
+    # Proposing needs an active roll entry entitled to the proposal's budget (off: any resident).
+    proposers_must_be_eligible: bool = False
     phase: str = Field(max_length=16)
     created_at: datetime = utc()
 

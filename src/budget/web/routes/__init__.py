@@ -9,10 +9,13 @@ from budget.web.routes import (
     admin_budgets,
     admin_categories,
     admin_districts,
+    admin_implementation,
     admin_review,
+    api,
     authoring,
     comments,
     images,
+    implementation,
     notifications,
     places,
     proposals,
@@ -28,6 +31,7 @@ def all_routes() -> list[RouteSpec]:
     return [
         *public.ROUTES,
         *proposals.ROUTES,
+        *implementation.ROUTES,
         *authoring.ROUTES,
         *images.ROUTES,
         *places.ROUTES,
@@ -42,4 +46,6 @@ def all_routes() -> list[RouteSpec]:
         *admin_categories.ROUTES,
         *admin_accounts.ROUTES,
         *admin_review.ROUTES,
+        *admin_implementation.ROUTES,
+        *api.ROUTES,
     ]

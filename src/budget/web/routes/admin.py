@@ -41,6 +41,7 @@ CYCLE_DEFAULTS: Final = {
     "eligibility_mode": "declared",
     "district_mode": "choice",
     "max_proposals_per_author": "5",
+    "proposers_must_be_eligible": "no",
 }
 
 
@@ -62,6 +63,7 @@ def read_cycle_form(form: Form) -> cycles.CycleForm | None:
     min_age = form.integer("min_age", minimum=0, maximum=1000, required=False)
     reference_date = form.date("reference_date")
     per_author = form.integer("max_proposals_per_author", minimum=0, maximum=10**6)
+    proposers = form.choice("proposers_must_be_eligible", ("no", "yes"), required=False)
     if not form.is_valid or reference_date is None or per_author is None:
         return None
     return cycles.CycleForm(
@@ -69,27 +71,40 @@ def read_cycle_form(form: Form) -> cycles.CycleForm | None:
         min_age=min_age,
         reference_date=reference_date,
         max_proposals_per_author=per_author,
+        proposers_must_be_eligible=proposers == "yes",
     )
 
 
+async def new_cycle_page(request: Request, form: Form, status_code: int = 200) -> Response:
+    """The creation form; it offers to copy the districts of an existing cycle."""
+    listed = await transactions.read(request, queries.list_cycles)
+    sources = [(str(c.id), f"{c.name_fr} ({c.instance})") for c in listed]
+    context = {"form": form, "cycle": None, "copy_sources": sources}
+    return render(request, "admin/cycle_form.html", context, status_code=status_code)
+
+
 async def new_cycle_form(request: Request) -> Response:
-    return render(request, "admin/cycle_form.html", {"form": Form(CYCLE_DEFAULTS), "cycle": None})
+    return await new_cycle_page(request, Form(CYCLE_DEFAULTS))
 
 
 async def create_cycle(request: Request) -> Response:
     form = Form(await request.form())
     values = read_cycle_form(form)
-    if values is not None:
+    copy_from = form.integer("copy_from", minimum=1, maximum=10**12, required=False)
+    if values is not None and form.is_valid:
         try:
             cycle_id = await transactions.perform(
-                request, cycles.create_cycle, actor_id=actor_id(request), form=values
+                request,
+                cycles.create_cycle,
+                actor_id=actor_id(request),
+                form=values,
+                copy_from=copy_from,
             )
         except BudgetError as error:
             form.add_service_error(error)
         else:
             return see_other(request, f"/admin/cycles/{cycle_id}?notice=cycle-created")
-    context = {"form": form, "cycle": None}
-    return render(request, "admin/cycle_form.html", context, status_code=422)
+    return await new_cycle_page(request, form, 422)
 
 
 def cycle_values(cycle: CycleView) -> dict[str, str]:
@@ -97,6 +112,7 @@ def cycle_values(cycle: CycleView) -> dict[str, str]:
     values["min_age"] = "" if cycle.min_age is None else str(cycle.min_age)
     values["reference_date"] = cycle.reference_date.isoformat()
     values["max_proposals_per_author"] = str(cycle.max_proposals_per_author)
+    values["proposers_must_be_eligible"] = "yes" if cycle.proposers_must_be_eligible else "no"
     return values
 
 

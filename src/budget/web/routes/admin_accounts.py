@@ -16,7 +16,7 @@ from budget.db import queries
 from budget.domain.accounts import Role
 from budget.domain.errors import BudgetError, NotFound
 from budget.services import accounts
-from budget.web import errors, messages, transactions
+from budget.web import errors, i18n, messages, transactions
 from budget.web.forms import NOT_CHOICE, Form
 from budget.web.routes.admin import actor_id
 from budget.web.routing import COUNCIL, route
@@ -99,8 +99,10 @@ async def audit_page(request: Request) -> Response:
         request, queries.list_audit, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     head = await transactions.read(request, queries.audit_head)
+    zone = await transactions.read(request, queries.log_time_zone, i18n.DEFAULT_TIME_ZONE)
     context = {
         "entries": entries,
+        "time_zone": zone,
         "page": page,
         "head": head,
         "has_more": len(entries) == PAGE_SIZE,

@@ -102,7 +102,7 @@ def budget_values(budget: BudgetView, locale: str) -> dict[str, str]:
 
 async def form_context(request: Request, form: Form, cycle_id: int, budget: Any) -> dict[str, Any]:
     cycle = await transactions.read(request, queries.get_cycle, cycle_id)
-    districts = await transactions.read(request, queries.list_districts)
+    districts = await transactions.read(request, queries.list_districts, cycle_id)
     options = [(str(d.id), f"{d.name} ({d.code})") for d in districts]
     return {
         "form": form,

@@ -1,6 +1,7 @@
-"""Council administration of districts: the areas district budgets are for (code and name), and
-their boundary (GeoJSON, pasted or uploaded as a file): the map draws it, and the locations of
-district proposals must lie inside it. A bad file comes back naming the problem (422)."""
+"""Council administration of a cycle's districts: the areas its district budgets are for (code
+and name; each cycle has its own, so editing 2028's leaves 2027's alone), and their boundary
+(GeoJSON, pasted or uploaded as a file): the map draws it, and the locations of district
+proposals must lie inside it. A bad file comes back naming the problem (422)."""
 
 from __future__ import annotations
 
@@ -27,24 +28,37 @@ def read_district(form: Form) -> dict[str, str]:
     return {n: form.text(n, required=False, max_length=TEXT_LIMIT) or "" for n in FIELDS}
 
 
-async def districts_page(request: Request, form: Form, status_code: int = 200) -> Response:
-    districts = await transactions.read(request, queries.list_districts)
-    context = {"districts": districts, "form": form}
+def listing(cycle_id: int, notice: str) -> str:
+    return f"/admin/cycles/{cycle_id}/districts?notice={notice}"
+
+
+async def districts_page(
+    request: Request, cycle_id: int, form: Form, status_code: int = 200
+) -> Response:
+    cycle = await transactions.read(request, queries.get_cycle, cycle_id)
+    districts = await transactions.read(request, queries.list_districts, cycle_id)
+    context = {"cycle": cycle, "districts": districts, "form": form}
     return render(request, "admin/districts.html", context, status_code=status_code)
 
 
 async def index(request: Request) -> Response:
-    return await districts_page(request, Form({}))
+    return await districts_page(request, request.path_params["cycle_id"], Form({}))
 
 
 async def create_district(request: Request) -> Response:
+    cycle_id: int = request.path_params["cycle_id"]
     form = Form(await request.form())
     values = read_district(form)
     if form.is_valid and await transactions.attempt(
-        request, form, cycles.create_district, actor_id=actor_id(request), **values
+        request,
+        form,
+        cycles.create_district,
+        actor_id=actor_id(request),
+        cycle_id=cycle_id,
+        **values,
     ):
-        return see_other(request, "/admin/districts?notice=district-created")
-    return await districts_page(request, form, 422)
+        return see_other(request, listing(cycle_id, "district-created"))
+    return await districts_page(request, cycle_id, form, 422)
 
 
 async def district_form_page(
@@ -84,7 +98,7 @@ async def update_district(request: Request) -> Response:
         district_id=district_id,
         **values,
     ):
-        return see_other(request, "/admin/districts?notice=district-saved")
+        return see_other(request, listing(district.cycle_id, "district-saved"))
     return await district_form_page(request, district.id, form=form, status_code=422)
 
 
@@ -110,7 +124,7 @@ async def _uploaded_boundary(request: Request) -> tuple[Form, str | None]:
 async def district_boundary(request: Request) -> Response:
     """Save the uploaded boundary, or remove it (the `remove` button)."""
     district_id: int = request.path_params["district_id"]
-    await transactions.read(request, queries.get_district, district_id)  # 404 before reading
+    district = await transactions.read(request, queries.get_district, district_id)  # 404 first
     form, geojson = await _uploaded_boundary(request)
     if form.values.get("remove") == "1":
         form, geojson = Form({}), None  # removing: whatever was typed does not matter
@@ -124,15 +138,15 @@ async def district_boundary(request: Request) -> Response:
         district_id=district_id,
         geojson=geojson,
     ):
-        return see_other(request, "/admin/districts?notice=district-saved")
+        return see_other(request, listing(district.cycle_id, "district-saved"))
     return await district_form_page(request, district_id, boundary_form=form, status_code=422)
 
 
 DISTRICT = "/admin/districts/{district_id:int}/edit"
 ROUTES = [
-    route("/admin/districts", index, roles=COUNCIL, name="admin_districts"),
+    route("/admin/cycles/{cycle_id:int}/districts", index, roles=COUNCIL, name="admin_districts"),
     route(
-        "/admin/districts",
+        "/admin/cycles/{cycle_id:int}/districts",
         create_district,
         roles=COUNCIL,
         methods=["POST"],

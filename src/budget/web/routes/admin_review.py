@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
+from budget.db.queries import ReviewView
 from budget.domain import review as rules
 from budget.domain.errors import BudgetError, MergeTooFew
 from budget.domain.proposals import (
@@ -27,6 +28,7 @@ from budget.services import assignments, committees, decisions, review
 from budget.web import transactions
 from budget.web.forms import Form
 from budget.web.routes.admin import actor_id
+from budget.web.routes.admin_accounts import page_number
 from budget.web.routes.admin_budgets import amount_input
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import render, see_other
@@ -183,27 +185,41 @@ async def assignments_spread(request: Request) -> Response:
 # -- one proposal: reviews, notes, decision ---------------------------------------------------
 
 
-def decision_values(proposal: Any, locale: str) -> dict[str, str]:
+def estimates_of(reviews: tuple[ReviewView, ...]) -> list[ReviewView]:
+    """The submitted reviews that estimate a total cost, latest first: what the decision form
+    offers as the final cost."""
+    found = [r for r in reviews if r.state == "submitted" and r.cost_total is not None]
+    return sorted(found, key=lambda r: (r.submitted_at or r.updated_at, r.id), reverse=True)
+
+
+def decision_values(proposal: Any, reviews: tuple[ReviewView, ...], locale: str) -> dict[str, str]:
+    """The decision form as it opens: the decision taken, if any; else the latest reviewer's
+    cost estimate as the final cost, ready to confirm or change."""
     if proposal.status == ProposalStatus.ON_BALLOT:
         return {"decision": "feasible", "final_cost": amount_input(proposal.final_cost, locale)}
     if proposal.status == ProposalStatus.INFEASIBLE:
         return {"decision": "infeasible", "explanation": proposal.public_explanation or ""}
+    estimates = estimates_of(reviews)
+    if estimates:
+        return {"final_cost": amount_input(estimates[0].cost_total, locale)}
     return {}
 
 
 async def proposal_context(request: Request, proposal_id: int, **extra: Any) -> dict[str, Any]:
     proposal = await transactions.read(request, queries.get_proposal, proposal_id)
+    reviews = await transactions.read(request, queries.reviews_of, proposal_id)
     context: dict[str, Any] = {
         "proposal": proposal,
         "cycle": await transactions.read(request, queries.get_cycle, proposal.cycle_id),
         "budget": await transactions.read(request, queries.get_budget, proposal.budget_id),
         "authors": await transactions.read(request, queries.authors_of, proposal_id),
         "assignments": await transactions.read(request, queries.assignments_of, proposal_id),
-        "reviews": await transactions.read(request, queries.reviews_of, proposal_id),
+        "reviews": reviews,
+        "estimates": estimates_of(reviews),
         "notes": await transactions.read(request, queries.notes_of, proposal_id),
         "justification": await transactions.read(request, queries.justification_of, proposal_id),
         "criteria": [c.value for c in rules.Criterion],
-        "decide_form": Form(decision_values(proposal, request.state.locale)),
+        "decide_form": Form(decision_values(proposal, reviews, request.state.locale)),
         "note_form": Form({}),
         "explanation_min": EXPLANATION_MIN,
     }
@@ -324,9 +340,15 @@ async def merge(request: Request) -> Response:
 # -- the outbox -------------------------------------------------------------------------------
 
 
+OUTBOX_PAGE: Final = 50
+
+
 async def outbox(request: Request) -> Response:
-    mails = await transactions.read(request, queries.list_outbox)
-    return render(request, "admin/review_outbox.html", {"mails": mails})
+    """The outbox, newest first, a page at a time: every mail is reachable."""
+    found = await transactions.read(
+        request, queries.list_outbox, page=page_number(request), per_page=OUTBOX_PAGE
+    )
+    return render(request, "admin/review_outbox.html", {"outbox": found})
 
 
 ROUTES = [

@@ -243,6 +243,16 @@ async def preview(
 # -- life of a proposal --------------------------------------------------------------------------
 
 
+async def confirm(request: Request) -> Response:
+    """The step before submitting or withdrawing, without JavaScript: a page that says what
+    will happen and posts the action (GET /proposals/<id>/submit or /withdraw). Only an
+    author reaches it (`authored`); the service re-checks everything on the POST."""
+    proposal, cycle = await authored(request)
+    action = request.url.path.rsplit("/", 1)[-1]
+    context = {"proposal": proposal, "cycle": cycle, "action": action}
+    return render(request, "proposals/confirm.html", context)
+
+
 async def submit(request: Request) -> Response:
     proposal_id: int = request.path_params["proposal_id"]
     await transactions.perform(
@@ -360,6 +370,18 @@ ROUTES = [
         roles=SIGNED_IN,
         methods=["POST"],
         name="proposal_update",
+    ),
+    route(
+        "/proposals/{proposal_id:int}/submit",
+        confirm,
+        roles=SIGNED_IN,
+        name="proposal_submit_confirm",
+    ),
+    route(
+        "/proposals/{proposal_id:int}/withdraw",
+        confirm,
+        roles=SIGNED_IN,
+        name="proposal_withdraw_confirm",
     ),
     route(
         "/proposals/{proposal_id:int}/submit",

@@ -25,6 +25,7 @@ def shown(request: Request, items: tuple[queries.NotificationView, ...]) -> list
             "text": mail_text.render(
                 item.kind, item.params, request.state.translations, request.state.locale
             ),
+            "link": mail_text.link_of(item.kind, item.proposal_id),
         }
         for item in items
     ]

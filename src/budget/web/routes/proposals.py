@@ -25,7 +25,7 @@ from budget.domain.errors import NotFound
 from budget.domain.proposals import ProposalStatus
 from budget.web import exports, labels, transactions
 from budget.web.forms import Form
-from budget.web.listing import ListQuery, read_list_query, shuffle_seed
+from budget.web.listing import ListQuery, natural_key, read_list_query, shuffle_seed
 from budget.web.routes.public import load_visible_cycle
 from budget.web.routing import EVERYONE, route
 from budget.web.templating import render
@@ -42,7 +42,7 @@ async def _list_query(request: Request, cycle: CycleView) -> tuple[ListQuery, An
 
 def _districts(cycle: CycleView) -> list[tuple[int, str]]:
     seen = {b.district_id: b.district_name or "" for b in cycle.budgets if b.district_id}
-    return sorted(seen.items(), key=lambda item: item[1])
+    return sorted(seen.items(), key=lambda item: natural_key(item[1]))
 
 
 async def proposal_list(request: Request) -> Response:
@@ -234,8 +234,7 @@ def _json(payload: object, media_type: str = "application/json") -> Response:
     return Response(body, media_type=media_type)
 
 
-def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+LINK_BASE: Final = exports.LINK_BASE
 
 
 async def proposals_geojson(request: Request) -> Response:
@@ -245,7 +244,7 @@ async def proposals_geojson(request: Request) -> Response:
     translations = request.state.translations
     names = {code: translations.gettext(msgid) for code, msgid in labels.PROPOSAL_STATUSES.items()}
     covers = await transactions.read(request, queries.cover_images, [p.id for p in found])
-    return _json(exports.proposal_features(found, names, _base_url(request), covers), GEOJSON)
+    return _json(exports.proposal_features(found, names, LINK_BASE, covers), GEOJSON)
 
 
 async def districts_geojson(request: Request) -> Response:
@@ -268,7 +267,7 @@ async def _records(request: Request) -> tuple[CycleView, list[dict[str, object]]
             category=by_category.get(p.category_id) if p.category_id else None,
             authors=authors.get(p.id, ()),
             locale=request.state.locale,
-            base_url=_base_url(request),
+            base_url=LINK_BASE,
         )
         for p in found
     ]

@@ -2,7 +2,7 @@
 and moderation (hidden proposals), follows and notification topics turned off.
 
 Revision ID: 0007_engagement
-Revises: 0003
+Revises: 0004_cycle_districts_roll
 Create Date: 2026-12-04 02:52:48.692557
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_engagement"
-down_revision = "0003"
+down_revision = "0004_cycle_districts_roll"
 branch_labels = None
 depends_on = None
 
