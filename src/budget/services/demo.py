@@ -31,7 +31,15 @@ from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.domain.errors import DemoNotEmpty
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, budgets, categories, cycles, decisions, proposals
+from budget.services import (
+    accounts,
+    budgets,
+    categories,
+    cycles,
+    decisions,
+    demo_engagement,
+    proposals,
+)
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.services.demo_data import (
@@ -120,9 +128,18 @@ def load_demo(
     authors = _residents(db, now, hasher, rng, district_ids, residents)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
     load_past_cycle(db, now, council=council, district_ids=district_ids, authors=authors)
+    demo_engagement.load_open_cycle(
+        db, now, council=council, resident=_demo_resident(db), authors=authors
+    )
     return DemoSummary(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
     )
+
+
+def _demo_resident(db: Session) -> int:
+    found = queries.find_account(db, DEMO_ACCOUNTS[-1].email)
+    assert found is not None  # noqa: S101 - made by _role_accounts
+    return found.id
 
 
 def _role_accounts(db: Session, now: datetime, hasher: PasswordHasher) -> int:
