@@ -122,3 +122,38 @@ def test_a_resident_places_the_point_on_the_map_and_adds_an_image(
     shoot(page, "proposal", full_page=True)
     assert problems == []
     context.close()
+
+
+def test_a_resident_supports_and_comments_on_an_idea(server: DemoServer, browser: Browser) -> None:
+    """In the demo's cycle open for ideas (supports on, threshold 3)."""
+    url = server.url
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    problems = watch(page)
+    sign_in(page, url, *RESIDENT)
+    page.goto(f"{url}/cycles")
+    page.get_by_role("link", name="Neighbourhood ideas 2028").first.click()
+    cycle_url = page.url.split("?")[0]
+    page.goto(f"{cycle_url}/proposals?sort=supports")
+    expect(
+        page.get_by_text("A proposal needs at least 3 supports to go to review.")
+    ).to_be_visible()
+    audit(page)
+    page.locator(".proposal-list h3 a").first.click()
+    expect(page.get_by_text("at least 3 needed to go to review")).to_be_visible()
+    audit(page)
+    before = page.locator(".support-count").inner_text()
+    page.get_by_role("button", name="Support this proposal").click()
+    expect(page.get_by_text("Your support was counted.")).to_be_visible()
+    after = page.locator(".support-count").inner_text()
+    assert int(after.split()[0]) == int(before.split()[0]) + 1, (before, after)
+    expect(page.get_by_role("button", name="Withdraw my support")).to_be_visible()
+    page.get_by_label("Your comment").fill("Yes, and **shade** for the benches please.")
+    page.get_by_role("button", name="Publish the comment").click()
+    expect(page.get_by_text("Your comment was published.")).to_be_visible()
+    expect(page.locator(".comment strong", has_text="shade")).to_be_visible()
+    audit(page)
+    shoot(page, "idea-phone", full_page=True)
+    assert problems == []
+    context.close()

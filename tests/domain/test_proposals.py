@@ -18,6 +18,7 @@ from budget.domain.proposals import (
     is_decidable,
     is_deletable,
     is_editable,
+    is_listed,
     is_public,
     is_withdrawable,
 )
@@ -43,6 +44,8 @@ def test_a_proposal_is_public_once_submitted_and_never_as_a_draft(status: Propos
     assert not is_public(status, None)  # never submitted: a draft, or a draft withdrawn long ago
     assert is_public(status, WHEN) is (status is not ProposalStatus.DRAFT)
     assert is_deletable(status, None) is not is_public(status, None)
+    assert is_listed(status, WHEN, None) is is_public(status, WHEN)
+    assert not is_listed(status, WHEN, WHEN)  # hidden by moderation
 
 
 def test_only_a_submitted_proposal_still_in_play_is_withdrawable() -> None:

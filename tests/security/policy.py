@@ -130,7 +130,15 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "unfollow": SIGNED_IN,
     "follow_topics": SIGNED_IN,
     "supports_form": COUNCIL,
-    "supports_save": COUNCIL,  # the form's address search (web/routes/places.py)
+    "supports_save": COUNCIL,
+    # comments, reports and moderation (web/routes/comments.py)
+    "comment_post": SIGNED_IN,
+    "edit_comment_form": SIGNED_IN,
+    "comment_edit": SIGNED_IN,
+    "comment_flag": SIGNED_IN,
+    "proposal_flag": SIGNED_IN,
+    "moderation": COUNCIL,
+    "moderate": COUNCIL,  # the form's address search (web/routes/places.py)
     # notifications (web/routes/notifications.py)
     "notifications": SIGNED_IN,
     "notification_read": SIGNED_IN,

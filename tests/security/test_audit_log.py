@@ -33,6 +33,7 @@ from budget.services import (
     audit,
     budgets,
     codes,
+    comments,
     committees,
     cycles,
     decisions,
@@ -175,6 +176,42 @@ def own_submitted(web: Web, ids: Ids) -> dict[str, str]:
     assert caller is not None
     ids["proposal_id"] = make_proposal(web, caller.id, ids["budget_id"], submit=True)
     return proposal_form(ids)
+
+
+def public(web: Web, ids: Ids) -> dict[str, str]:
+    """A submitted proposal (by `account_id`) becomes the path's proposal."""
+    ids["proposal_id"] = make_proposal(web, ids["account_id"], ids["budget_id"])
+    return {}
+
+
+def others_comment(web: Web, ids: Ids) -> dict[str, str]:
+    """A comment by `account_id` on a public proposal becomes the path's comment."""
+    public(web, ids)
+    ids["comment_id"] = comments.post_comment(
+        web.db, web.clock(), actor_id=ids["account_id"], proposal_id=ids["proposal_id"],
+        body="Buy cheap watches",
+    )  # fmt: skip
+    web.db.commit()
+    return {}
+
+
+def hiding(web: Web, ids: Ids) -> dict[str, str]:
+    """The council hides a comment by `account_id`."""
+    others_comment(web, ids)
+    target = str(ids["comment_id"])
+    return {"kind": "comment", "target_id": target, "action": "hide", "reason": "Insults"}
+
+
+def own_comment(web: Web, ids: Ids) -> dict[str, str]:
+    """The caller's own fresh comment becomes the path's comment."""
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    public(web, ids)
+    ids["comment_id"] = comments.post_comment(
+        web.db, web.clock(), actor_id=caller.id, proposal_id=ids["proposal_id"], body="Typo"
+    )
+    web.db.commit()
+    return {"body": "No typo"}
 
 
 def shared_draft(web: Web, ids: Ids, accepted: bool) -> dict[str, str]:
@@ -395,6 +432,13 @@ ACTIONS: dict[str, Action] = {
     "unfollow": Action(Role.RESIDENT, lambda web, ids: supportable(web, ids, True)),
     "follow_topics": Action(Role.RESIDENT, constant({"topic_vote": "on"})),
     "supports_save": Action(Role.COUNCIL, constant({"enabled": "on", "threshold": "10"})),
+    "comment_post": Action(Role.RESIDENT, lambda web, ids: {**public(web, ids), "body": "Yes!"}),
+    "comment_edit": Action(Role.RESIDENT, lambda web, ids: own_comment(web, ids)),
+    "comment_flag": Action(
+        Role.RESIDENT, lambda web, ids: {**others_comment(web, ids), "reason": "Off topic"}
+    ),
+    "proposal_flag": Action(Role.RESIDENT, lambda web, ids: {**public(web, ids), "reason": "Ad"}),
+    "moderate": Action(Role.COUNCIL, lambda web, ids: hiding(web, ids)),
     "invitation_answer": Action(
         Role.RESIDENT, lambda web, ids: shared_draft(web, ids, False) | {"decision": "accept"}
     ),

@@ -92,8 +92,18 @@ def is_public(status: ProposalStatus, submitted_at: datetime | None) -> bool:
     """The one visibility rule (T7): a proposal is public from its submission on, whatever
     became of it since (in review, decided, withdrawn, merged). A draft is its authors' alone,
     and so is a draft withdrawn before withdrawal was reserved to submitted proposals (it has
-    no submission time). `db.queries.publicly_visible()` is this rule in SQL."""
+    no submission time). `db.queries.publicly_visible()` is this rule in SQL. Moderation does
+    not make a proposal private: its page stays, saying why it is hidden, but it leaves every
+    listing (`is_listed`)."""
     return submitted_at is not None and status is not ProposalStatus.DRAFT
+
+
+def is_listed(
+    status: ProposalStatus, submitted_at: datetime | None, hidden_at: datetime | None
+) -> bool:
+    """Whether a proposal appears in the public list, map and exports: public and not hidden
+    by moderation. `db.queries.publicly_listed()` is this rule in SQL."""
+    return is_public(status, submitted_at) and hidden_at is None
 
 
 def is_deletable(status: ProposalStatus, submitted_at: datetime | None) -> bool:

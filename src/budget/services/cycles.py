@@ -22,6 +22,7 @@ from budget.domain import cycle as rules
 from budget.domain.accounts import Role
 from budget.domain.cycle import Phase
 from budget.domain.eligibility import DistrictMode, EligibilityMode
+from budget.domain.engagement import FollowTopic
 from budget.domain.errors import (
     BudgetError,
     CodeTaken,
@@ -40,7 +41,7 @@ from budget.domain.errors import (
     raise_if_any,
 )
 from budget.domain.proposals import EventKind, ProposalStatus, check_text
-from budget.services import audit, history, voting
+from budget.services import audit, follows, history, mail_text, voting
 from budget.tally.ties import seed_commitment
 
 ELIGIBILITY_MODES = tuple(m.value for m in EligibilityMode)
@@ -364,6 +365,14 @@ def advance_phase(
         voting.thaw_cycle(db, cycle_id)
     if (source, target) == (Phase.SUBMISSION, Phase.REVIEW):
         _start_review(db, now, cycle_id)
+    if target is Phase.VOTING:
+        on_ballot = select(Proposal.id).where(
+            Proposal.cycle_id == cycle_id, Proposal.status == ProposalStatus.ON_BALLOT
+        )
+        for proposal_id in db.exec(on_ballot).all():  # followers, authors among them
+            follows.notify_followers(
+                db, now, proposal_id or 0, FollowTopic.VOTE, mail_text.Kind.VOTE_OPENED
+            )
     row.phase = target
     db.add(row)
     audit.append(

@@ -28,6 +28,7 @@ from budget.db.tables import (
     ReviewAssignment,
 )
 from budget.domain.cycle import Phase, project_cost_limit
+from budget.domain.engagement import FollowTopic
 from budget.domain.errors import (
     BudgetError,
     JustificationRequired,
@@ -62,7 +63,7 @@ from budget.domain.review import (
     ReviewState,
     has_blocking_objection,
 )
-from budget.services import audit, history
+from budget.services import audit, follows, history
 from budget.services.cycles import require_council
 from budget.services.guards import proposal_row, require_phase, require_status
 from budget.services.mail_text import Kind
@@ -157,11 +158,19 @@ def decide_proposal(
             db, now, row, Kind.DECIDED_FEASIBLE, mandatory=True, title=row.title,
             final_cost=final_cost, currency=budget.currency,
         )  # fmt: skip
+        follows.notify_followers(
+            db, now, proposal_id, FollowTopic.DECISION, Kind.FOLLOWED_FEASIBLE,
+            skip_authors=True, final_cost=final_cost, currency=budget.currency,
+        )  # fmt: skip
     else:
         history.record(db, now, proposal_id, EventKind.DECIDED_INFEASIBLE)
         notify_authors(
             db, now, row, Kind.DECIDED_INFEASIBLE, mandatory=True, title=row.title,
             explanation=row.public_explanation,
+        )  # fmt: skip
+        follows.notify_followers(
+            db, now, proposal_id, FollowTopic.DECISION, Kind.FOLLOWED_INFEASIBLE,
+            skip_authors=True, explanation=row.public_explanation,
         )  # fmt: skip
 
 

@@ -37,6 +37,7 @@ from budget.services import (
     categories,
     cycles,
     decisions,
+    demo_engagement,
     demo_roll,
     demo_voting,
     proposals,
@@ -132,9 +133,18 @@ def load_demo(
     load_past_cycle(db, now, council=council, copy_from=cycle_id, authors=authors)
     voter = queries.find_account(db, "resident@demo.budget")
     demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)
+    demo_engagement.load_open_cycle(
+        db, now, council=council, resident=_demo_resident(db), authors=authors
+    )
     return DemoSummary(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
     )
+
+
+def _demo_resident(db: Session) -> int:
+    found = queries.find_account(db, DEMO_ACCOUNTS[-1].email)
+    assert found is not None  # noqa: S101 - made by _role_accounts
+    return found.id
 
 
 def _role_accounts(db: Session, now: datetime, hasher: PasswordHasher) -> int:

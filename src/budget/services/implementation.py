@@ -17,10 +17,11 @@ from sqlmodel import Session
 
 from budget.db.tables import Cycle, Implementation, ImplementationChange, Milestone, Proposal
 from budget.domain.cycle import Phase
+from budget.domain.engagement import FollowTopic
 from budget.domain.errors import NotFound, NotFundable
 from budget.domain.implementation import ImplementationStatus, check_change, check_milestone
 from budget.domain.proposals import EventKind, ProposalStatus
-from budget.services import audit, history
+from budget.services import audit, follows, history
 from budget.services.cycles import editable_cycle, require_council
 from budget.services.mail_text import Kind
 from budget.services.notifications import notify_authors
@@ -30,9 +31,11 @@ FUNDING_PHASES = (Phase.CLOSED, Phase.CERTIFIED, Phase.IMPLEMENTATION)
 
 
 def _tell(db: Session, now: datetime, row: Proposal, kind: str, **params: Any) -> None:
-    """The one call site telling a project's people about a change: today its accepted authors
-    (and co-authors); switch to `notify_followers` (authors and followers) when follows land."""
+    """The one call site telling a project's people about a change: its accepted authors, then
+    its followers who want this topic (funding is a result, the rest is its building)."""
     notify_authors(db, now, row, kind, title=row.title, **params)
+    topic = FollowTopic.RESULTS if kind == Kind.PROJECT_FUNDED else FollowTopic.IMPLEMENTATION
+    follows.notify_followers(db, now, row.id or 0, topic, kind, skip_authors=True, **params)
 
 
 def _fundable(db: Session, proposal_id: int) -> Proposal:

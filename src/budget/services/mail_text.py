@@ -54,6 +54,11 @@ class Kind:
     DECIDED_INFEASIBLE: Final = "proposal.infeasible"
     MERGED: Final = "proposal.merged"
     COAUTHOR_INVITED: Final = "coauthor.invited"
+    # To followers (services.follows.notify_followers); building news uses PROJECT_* below.
+    FOLLOWED_FEASIBLE: Final = "followed.feasible"
+    FOLLOWED_INFEASIBLE: Final = "followed.infeasible"
+    VOTE_OPENED: Final = "followed.vote-opened"
+    RESULTS_PUBLISHED: Final = "followed.results"
     PROJECT_FUNDED: Final = "project.funded"
     PROJECT_UPDATED: Final = "project.updated"
     MILESTONE: Final = "project.milestone"
@@ -115,6 +120,34 @@ TEXTS: Final[Mapping[str, Text]] = {
         N_(
             "%(inviter)s invites you to co-author the proposal “%(title)s” (no. %(proposal)s). "
             "Accept or decline it on your invitations page."
+        ),
+    ),
+    Kind.FOLLOWED_FEASIBLE: Text(
+        N_("A proposal you follow is feasible: %(title)s"),
+        N_(
+            "The council found the proposal “%(title)s” (no. %(proposal)s) feasible, at a final "
+            "cost of %(final_cost)s. It will be on the ballot when voting opens."
+        ),
+    ),
+    Kind.FOLLOWED_INFEASIBLE: Text(
+        N_("Decision on a proposal you follow: %(title)s"),
+        N_(
+            "The council found the proposal “%(title)s” (no. %(proposal)s) not feasible. Its "
+            "explanation: %(explanation)s"
+        ),
+    ),
+    Kind.VOTE_OPENED: Text(
+        N_("Voting is open: %(title)s"),
+        N_(
+            "The proposal “%(title)s” (no. %(proposal)s), which you follow, is on the ballot: "
+            "voting is open."
+        ),
+    ),
+    Kind.RESULTS_PUBLISHED: Text(
+        N_("Results are out: %(title)s"),
+        N_(
+            "The results of the vote are published. See what became of the proposal "
+            "“%(title)s” (no. %(proposal)s), which you follow."
         ),
     ),
     Kind.PROJECT_FUNDED: Text(

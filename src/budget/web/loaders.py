@@ -42,6 +42,13 @@ def loaded(request: Request, kind: type[T]) -> T:
     return found
 
 
+def loaded_id(request: Request) -> int:
+    """The id in the route's path, once its loader accepted it for the caller: for a handler
+    that acts on the object by id (a service call) rather than reading the view again."""
+    found: int = request.state.loaded_id
+    return found
+
+
 # -- for everyone --------------------------------------------------------------------------------
 
 
@@ -86,6 +93,11 @@ def authored_image(db: Session, caller: Caller, image_id: int) -> ProposalView:
     """The proposal of an image, for one of its accepted authors."""
     found = queries.image_content(db, image_id, "thumb")
     return queries.authored_proposal(db, caller, found.proposal_id)
+
+
+def commented_proposal(db: Session, caller: Caller, comment_id: int) -> ProposalView:
+    """The proposal a comment belongs to, if the caller may read that proposal."""
+    return queries.visible_proposal(db, caller, queries.proposal_of_comment(db, comment_id))
 
 
 def invited_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalView:

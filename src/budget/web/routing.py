@@ -143,6 +143,7 @@ async def load(request: Request, spec: RouteSpec, visitor: auth.Visitor) -> None
         request.state.unread, request.state.loaded = await transactions.read(
             request, _guard_reads, caller_of(visitor), spec.loader, object_id
         )
+        request.state.loaded_id = object_id
     except BudgetError:  # the object is not the caller's to see: the error page still has a nav
         await unread.count(request)
         raise

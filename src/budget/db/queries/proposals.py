@@ -120,6 +120,12 @@ def publicly_visible() -> ColumnElement[bool]:
     )
 
 
+def publicly_listed() -> ColumnElement[bool]:
+    """The SQL clause of `domain.proposals.is_listed`: public and not hidden by moderation,
+    for every listing, map and export."""
+    return and_(publicly_visible(), col(Proposal.hidden_at).is_(None))
+
+
 def get_proposal(db: Session, proposal_id: int) -> ProposalView:
     """Any proposal, drafts included: for the council's pages and for services. Public pages
     load through `visible_proposal`."""
@@ -214,12 +220,9 @@ def is_author(db: Session, proposal_id: int, account_id: int | None) -> bool:
 
 def check_content_visible(db: Session, proposal_id: int, viewer_id: int | None) -> None:
     """What a proposal carries besides its page (images, comments) is seen by whoever may read
-    its text: anyone once it is public and not hidden by moderation, its authors while it is a
-    draft. NotFound otherwise, as for a page that does not exist (T7)."""
-    row = db.get(Proposal, proposal_id)
-    if row is None or row.hidden_at is not None:
-        raise NotFound(kind="proposal", id=proposal_id)
-    if row.status == ProposalStatus.DRAFT and not is_author(db, proposal_id, viewer_id):
+    the proposal (`visible_proposal`, the one rule) and while moderation has not hidden it;
+    NotFound otherwise (T7)."""
+    if visible_proposal(db, Caller(account_id=viewer_id), proposal_id).hidden_at is not None:
         raise NotFound(kind="proposal", id=proposal_id)
 
 
@@ -260,7 +263,7 @@ def _public_query(cycle_id: int, filters: ProposalFilters):  # type: ignore[no-u
         select(Proposal.id, Proposal.title, Proposal.summary, Proposal.submitted_at)
         .join(Budget, col(Budget.id) == col(Proposal.budget_id))
         .where(Proposal.cycle_id == cycle_id)
-        .where(publicly_visible())
+        .where(publicly_listed())
     )
     if filters.status is not None:
         query = query.where(Proposal.status == filters.status)
@@ -309,7 +312,7 @@ def proposals_by_ids(db: Session, ids: Collection[int]) -> tuple[ProposalView, .
     """The public proposals with these ids, in the order given."""
     if not ids:
         return ()
-    query = select(Proposal).where(col(Proposal.id).in_(list(ids))).where(publicly_visible())
+    query = select(Proposal).where(col(Proposal.id).in_(list(ids))).where(publicly_listed())
     rows = db.exec(query).all()
     by_id = {r.id: r for r in rows}
     return tuple(_proposal_view(by_id[i]) for i in ids if i in by_id)

@@ -43,11 +43,11 @@ async def districts_page(
 
 
 async def index(request: Request) -> Response:
-    return await districts_page(request, request.path_params["cycle_id"], Form({}))
+    return await districts_page(request, loaders.loaded_id(request), Form({}))
 
 
 async def create_district(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id: int = loaders.loaded_id(request)
     form = Form(await request.form())
     values = read_district(form)
     if form.is_valid and await transactions.attempt(

@@ -64,12 +64,12 @@ async def _context(request: Request, proposal_id: int, **extra: Any) -> dict[str
 
 
 async def admin_project(request: Request) -> Response:
-    context = await _context(request, request.path_params["proposal_id"])
+    context = await _context(request, loaders.loaded_id(request))
     return render(request, "admin/project.html", context)
 
 
 async def project_update(request: Request) -> Response:
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id: int = loaders.loaded_id(request)
     await transactions.read(request, queries.get_project, proposal_id)
     form = Form(await request.form())
     status = form.choice("status", STATUSES)
@@ -99,7 +99,7 @@ async def project_update(request: Request) -> Response:
 
 async def milestone_save(request: Request) -> Response:
     """Add a milestone, or change the one named by `milestone_id`."""
-    proposal_id: int = request.path_params["proposal_id"]
+    proposal_id: int = loaders.loaded_id(request)
     detail = await transactions.read(request, queries.project_detail, proposal_id)
     form = Form(await request.form())
     known = {str(m.id): m.id for m in detail.milestones}

@@ -61,7 +61,7 @@ async def roll_context(request: Request, cycle_id: int, **extra: Any) -> dict[st
 
 
 async def roll_index(request: Request) -> Response:
-    context = await roll_context(request, request.path_params["cycle_id"])
+    context = await roll_context(request, loaders.loaded_id(request))
     return render(request, "admin/roll.html", context)
 
 
@@ -88,7 +88,7 @@ async def _uploaded(request: Request) -> tuple[Form, bytes | None]:
 
 
 async def roll_import(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id: int = loaders.loaded_id(request)
     await transactions.read(request, queries.get_cycle, cycle_id)  # 404 before reading
     form, content = await _uploaded(request)
     problems: tuple[tuple[int, str, messages.Message], ...] = ()
@@ -140,7 +140,7 @@ def mailing(request: Request, issued: list[IssuedCode], name: str) -> Response:
 
 
 async def issue_codes(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id: int = loaders.loaded_id(request)
     cycle = await transactions.read(request, queries.get_cycle, cycle_id)
     try:
         issued = await transactions.perform(
@@ -159,7 +159,7 @@ async def issue_codes(request: Request) -> Response:
 
 async def _entry_action(request: Request, action: str) -> Response:
     """Void the entry or its code, or reissue the code (the new letter downloaded at once)."""
-    entry_id: int = request.path_params["entry_id"]
+    entry_id: int = loaders.loaded_id(request)
     entry = await transactions.read(request, queries.get_entry, entry_id)
     form = Form(await request.form())
     reason = form.text("reason", max_length=TEXT_LIMIT) or ""

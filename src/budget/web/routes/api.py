@@ -49,7 +49,7 @@ def answer(request: Request, payload: object) -> Response:
 
 
 def _id(request: Request, name: str, kind: str) -> int:
-    value: int = request.path_params[name]
+    value: int = loaders.loaded_id(request)
     if not 1 <= value <= MAX_ID:
         raise NotFound(kind=kind, id=value)
     return value

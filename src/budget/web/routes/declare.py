@@ -19,7 +19,7 @@ from budget.web.templating import render, see_other
 
 
 async def declare_page(request: Request, form: Form, status_code: int = 200) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id: int = loaders.loaded_id(request)
     account = actor_id(request)
     cycle = await transactions.read(request, queries.get_cycle, cycle_id)
     entry = await transactions.read(request, queries.account_entry, cycle_id, account)
@@ -42,7 +42,7 @@ async def declare_form(request: Request) -> Response:
 
 
 async def declare_submit(request: Request) -> Response:
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id: int = loaders.loaded_id(request)
     account = actor_id(request)
     form = Form(await request.form())
     birth_year = form.integer("birth_year", minimum=1000, maximum=9999)

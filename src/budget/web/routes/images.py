@@ -75,7 +75,7 @@ async def remove_image(request: Request) -> Response:
         images.remove_image,
         actor_id=actor_id(request),
         proposal_id=proposal.id,
-        image_id=request.path_params["image_id"],
+        image_id=loaders.loaded_id(request),
         media_dir=media_dir(request),
     )
     return see_other(request, f"/proposals/{proposal.id}/edit?notice=image-removed#images")
@@ -85,14 +85,14 @@ async def _image(request: Request, variant: str) -> Response:
     content = loaders.loaded(request, queries.ImageContent)  # the thumbnail, visibility checked
     if variant != "thumb":
         content = await transactions.read(
-            request, queries.image_content, request.path_params["image_id"], variant
+            request, queries.image_content, loaders.loaded_id(request), variant
         )
     body = content.data
     if body is None:
         directory = media_dir(request)
         path = images.file_path(directory, content.storage_key, variant) if directory else None
         if path is None or not path.is_file():
-            raise NotFound(kind="image", id=request.path_params["image_id"])
+            raise NotFound(kind="image", id=loaders.loaded_id(request))
         body = path.read_bytes()
     return Response(body, media_type=images.CONTENT_TYPE, headers={"Cache-Control": CACHE})
 

@@ -97,9 +97,7 @@ async def projects_json(request: Request) -> Response:
 
 
 async def project_page(request: Request) -> Response:
-    detail = await transactions.read(
-        request, queries.project_detail, request.path_params["proposal_id"]
-    )
+    detail = await transactions.read(request, queries.project_detail, loaders.loaded_id(request))
     cycle = await transactions.read(request, queries.get_cycle, detail.project.cycle_id)
     context = {
         "detail": detail,

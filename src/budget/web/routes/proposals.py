@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Final
 
 from sqlmodel import Session
@@ -21,10 +22,13 @@ from starlette.responses import Response
 from budget.db import queries
 from budget.db.queries import CategoryView, CycleView, ProposalView, VersionView
 from budget.domain.accounts import Caller
+from budget.domain.engagement import COMMENT_EDIT_MINUTES
+from budget.domain.errors import NotFound
 from budget.domain.geo import format_degrees
 from budget.domain.proposals import AuthorActions, author_actions
 from budget.web import exports, labels, loaders, transactions
 from budget.web.caller import caller_of
+from budget.web.forms import Form
 from budget.web.listing import ListQuery, natural_key, read_list_query, shuffle_seed
 from budget.web.routing import EVERYONE, route
 from budget.web.templating import render
@@ -117,15 +121,35 @@ def _detail(db: Session, proposal: ProposalView, caller: Caller) -> Detail:
     )
 
 
-async def _load(request: Request) -> tuple[Detail, CycleView]:
-    proposal = loaders.loaded(request, ProposalView)
-    visitor = request.state.visitor
-    detail = await transactions.read(request, _detail, proposal, caller_of(visitor))
+def _visible_detail(db: Session, proposal_id: int, caller: Caller) -> Detail:
+    return _detail(db, loaders.visible_proposal(db, caller, proposal_id), caller)
+
+
+async def _load(request: Request, proposal_id: int | None = None) -> tuple[Detail, CycleView]:
+    """The page's proposal: the route's (its loader), or `proposal_id` read by the same rule
+    (a comment's route shows its proposal's page)."""
+    caller = caller_of(request.state.visitor)
+    if proposal_id is None:
+        proposal = loaders.loaded(request, ProposalView)
+        detail = await transactions.read(request, _detail, proposal, caller)
+    else:
+        detail = await transactions.read(request, _visible_detail, proposal_id, caller)
     return detail, detail.cycle
 
 
 async def proposal_page(request: Request) -> Response:
-    detail, cycle = await _load(request)
+    return await show_proposal(request, None)
+
+
+async def show_proposal(
+    request: Request,
+    proposal_id: int | None,
+    *,
+    comment_form: Form | None = None,
+    status_code: int = 200,
+) -> Response:
+    """A proposal's page; with `comment_form`, a refused comment or report shown in it."""
+    detail, cycle = await _load(request, proposal_id)
     proposal = detail.proposal
     budget = next((b for b in cycle.budgets if b.id == proposal.budget_id), None)
     context = {
@@ -138,8 +162,15 @@ async def proposal_page(request: Request) -> Response:
         "tile_attribution": request.app.state.settings.tile_attribution,
         "latitude": format_degrees(proposal.lat_e6),
         "longitude": format_degrees(proposal.lon_e6),
+        "comment_form": comment_form or Form({}),
+        "comments": await transactions.read(request, _public_comments, proposal),
+        "editable_after": transactions.now(request) - timedelta(minutes=COMMENT_EDIT_MINUTES),
     }
-    return render(request, "proposals/detail.html", context)
+    return render(request, "proposals/detail.html", context, status_code=status_code)
+
+
+def _public_comments(db: Session, proposal: ProposalView) -> tuple[queries.CommentView, ...]:
+    return () if proposal.hidden_at else queries.comments_of(db, proposal.id)
 
 
 @dataclass(frozen=True)
@@ -178,6 +209,8 @@ def diff_versions(versions: tuple[VersionView, ...]) -> list[VersionDiff]:
 
 async def proposal_versions(request: Request) -> Response:
     detail, cycle = await _load(request)
+    if detail.proposal.hidden_at is not None:  # hidden by moderation: its text is not shown
+        raise NotFound(kind="proposal", id=detail.proposal.id)
     versions = await transactions.read(request, queries.versions_of, detail.proposal.id)
     context = {
         "cycle": cycle,

@@ -23,7 +23,7 @@ PAGE: Final = "/proposals/{}?notice={}#engagement"
 
 
 def _back(request: Request, notice: str) -> Response:
-    return see_other(request, PAGE.format(request.path_params["proposal_id"], notice))
+    return see_other(request, PAGE.format(loaders.loaded_id(request), notice))
 
 
 async def support(request: Request) -> Response:
@@ -31,7 +31,7 @@ async def support(request: Request) -> Response:
         request,
         supports.support,
         actor_id=actor_id(request),
-        proposal_id=request.path_params["proposal_id"],
+        proposal_id=loaders.loaded_id(request),
     )
     return _back(request, "supported")
 
@@ -41,7 +41,7 @@ async def withdraw_support(request: Request) -> Response:
         request,
         supports.withdraw_support,
         actor_id=actor_id(request),
-        proposal_id=request.path_params["proposal_id"],
+        proposal_id=loaders.loaded_id(request),
     )
     return _back(request, "support-withdrawn")
 
@@ -49,7 +49,7 @@ async def withdraw_support(request: Request) -> Response:
 async def follow(request: Request) -> Response:
     await transactions.perform(
         request, follows.follow, actor_id=actor_id(request),
-        proposal_id=request.path_params["proposal_id"],
+        proposal_id=loaders.loaded_id(request),
     )  # fmt: skip
     return _back(request, "followed")
 
@@ -57,7 +57,7 @@ async def follow(request: Request) -> Response:
 async def unfollow(request: Request) -> Response:
     await transactions.perform(
         request, follows.unfollow, actor_id=actor_id(request),
-        proposal_id=request.path_params["proposal_id"],
+        proposal_id=loaders.loaded_id(request),
     )  # fmt: skip
     return _back(request, "unfollowed")
 
@@ -73,15 +73,13 @@ async def follow_topics(request: Request) -> Response:
 
 
 async def _settings_page(request: Request, form: Form, status: int = 200) -> Response:
-    cycle = await transactions.read(request, queries.get_cycle, request.path_params["cycle_id"])
+    cycle = await transactions.read(request, queries.get_cycle, loaders.loaded_id(request))
     context = {"cycle": cycle, "form": form, "threshold_max": THRESHOLD_MAX}
     return render(request, "admin/supports.html", context, status_code=status)
 
 
 async def supports_form(request: Request) -> Response:
-    option = await transactions.read(
-        request, queries.support_option, request.path_params["cycle_id"]
-    )
+    option = await transactions.read(request, queries.support_option, loaders.loaded_id(request))
     values = {"threshold": "" if option.threshold is None else str(option.threshold)}
     if option.enabled:
         values["enabled"] = "on"
@@ -91,7 +89,7 @@ async def supports_form(request: Request) -> Response:
 async def save_supports(request: Request) -> Response:
     form = Form(await request.form())
     threshold = form.integer("threshold", minimum=1, maximum=THRESHOLD_MAX, required=False)
-    cycle_id: int = request.path_params["cycle_id"]
+    cycle_id: int = loaders.loaded_id(request)
     if form.is_valid and await transactions.attempt(
         request,
         form,

@@ -136,7 +136,7 @@ async def _page_and_access(
 
 async def ballot_page(request: Request) -> Response:
     """GET: the empty ballot of one budget (the list, or `/map`)."""
-    budget_id = int(request.path_params["budget_id"])
+    budget_id = loaders.loaded_id(request)
     page, access = await _page_and_access(request, budget_id)
     view = "map" if request.url.path.endswith("/map") else "list"
     category = request.query_params.get("category", "")
@@ -147,7 +147,7 @@ async def ballot_page(request: Request) -> Response:
 async def ballot_action(request: Request) -> Response:
     """POST: recount (htmx fragment, or the page again without JavaScript), filter, or review
     (the confirmation page when the ballot is valid, else the page with the reason)."""
-    budget_id = int(request.path_params["budget_id"])
+    budget_id = loaders.loaded_id(request)
     page, access = await _page_and_access(request, budget_id)
     form = await request.form()
     items = [(k, str(v)) for k, v in form.multi_items()]
@@ -187,7 +187,7 @@ async def ballot_action(request: Request) -> Response:
 async def cast(request: Request) -> Response:
     """POST from the confirmation page: the ballot is validated and stored in one transaction;
     the receipt is shown only after the commit."""
-    budget_id = int(request.path_params["budget_id"])
+    budget_id = loaders.loaded_id(request)
     page, access = await _page_and_access(request, budget_id)
     form = await request.form()
     items = [(k, str(v)) for k, v in form.multi_items()]
