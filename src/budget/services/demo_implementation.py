@@ -74,13 +74,7 @@ def load_past_cycle(
         Phase.VOTING: (now - 120 * DAY, now - 100 * DAY),
     }
     cycles.set_schedule(db, now, actor_id=council, cycle_id=cycle_id, dates=windows)
-    # Districts belong to one cycle (migration 0004): this cycle gets its own, as the council
-    # would create them; `district_ids` (the current cycle's) only tells how many there are.
-    own = [
-        cycles.create_district(db, now, actor_id=council, cycle_id=cycle_id, code=code, name=name)
-        for code, name, _ in DISTRICTS[: len(district_ids)]
-    ]
-    budget_ids = _budgets(db, now, council, cycle_id, own)
+    budget_ids = _budgets(db, now, council, cycle_id, district_ids)
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     ballots = [
         _proposals(db, now, rng, budget_id, where, authors) for budget_id, where in budget_ids
