@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from sqlmodel import Session
-
 from budget.cli.operations import engine_for, settings, utc_now
-from budget.db import migrate
-from budget.services import reminders
 
 
 def add_remind(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,6 +16,11 @@ def add_remind(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_remind(args: argparse.Namespace) -> int:
+    from sqlmodel import Session  # the database stack, only for this sub-command
+
+    from budget.db import migrate
+    from budget.services import reminders
+
     engine = engine_for(settings())
     try:
         migrate.check_schema(engine)
