@@ -177,6 +177,10 @@ def test_the_map_view_chooses_on_the_same_ballot(server: DemoServer, browser: Br
     page.locator("#ballot-map .ballot-marker").first.click(force=True)
     page.get_by_role("button", name="Choose").click()
     expect(page.locator(".ballot-counter__figure")).to_contain_text("1 project chosen")
+    popups = page.locator(".leaflet-popup-close-button")
+    if popups.count():  # a popup left open: axe would judge its text against blocked tiles
+        popups.first.click()
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
     checked(page, "map")
     tiles = [p for p in problems if "Failed to load resource" in p]  # tiles are refused here
     assert [p for p in problems if p not in tiles] == []
