@@ -28,8 +28,9 @@ from budget.services import accounts, budgets, cycles, preferences, proposals
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.web.app import create_app
+from tests import mailbox
 
-SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = mailbox.SECRET_KEY
 PASSWORD = "correct horse battery staple"
 START = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -103,9 +104,11 @@ class Web:
                 display_name="A resident",
                 hasher=accounts.test_hasher(),
                 language="en",
+                links=mailbox.links(),
             )
             assert made is not None
             created = made
+            mailbox.verify(self.db, now, address)
             for role in roles:
                 if role is not Role.RESIDENT:
                     granter = self.council_id()

@@ -20,9 +20,10 @@ from starlette.applications import Starlette
 
 from budget.db import queries
 from budget.domain.accounts import Role
-from budget.services import categories, committees, notifications
+from budget.services import categories, committees, notifications, recovery, sessions
 from budget.services.mail_text import Kind
 from budget.web.routing import ROLES
+from tests import mailbox
 from tests.webapp import Clock, Web, make_cycle, make_district, make_proposal
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -51,6 +52,9 @@ def objects(web: Web) -> dict[str, int]:
         web.db, now, actor_id=council, cycle_id=cycle_id, name="Roads"
     )
     notifications.notify(web.db, now, account_id, Kind.MERGED, proposal_id=proposal_id, title="x")
+    # A council member's reset request, awaiting a second member's approval.
+    deputy = web.account(Role.COUNCIL, email="deputy@example.org")
+    recovery.request_reset(web.db, now, email=deputy.email, links=mailbox.links())
     web.db.commit()
     return {
         "cycle_id": cycle_id,
@@ -61,7 +65,19 @@ def objects(web: Web) -> dict[str, int]:
         "category_id": category_id,
         "committee_id": committee_id,
         "notification_id": queries.notifications_of(web.db, account_id)[0].id,
+        "request_id": recovery.pending_resets(web.db, now)[0].id,
+        "session_id": _a_session(web, account_id),
+        "provider": 0,
+        "slug": "faq",  # type: ignore[dict-item]  # a path part, not an id
+        "language": "en",  # type: ignore[dict-item]
     }
+
+
+def _a_session(web: Web, account_id: int) -> int:
+    now = web.clock()
+    sessions.start_session(web.db, now, account_id=account_id)
+    return max(s.id for s in sessions.active_sessions(web.db, now, account_id=account_id,
+                                                       current_token=None))  # fmt: skip
 
 
 @dataclass

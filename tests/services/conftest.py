@@ -13,6 +13,7 @@ from budget.domain.cycle import Phase
 from budget.services import accounts, budgets, cycles
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
+from tests import mailbox
 
 NOW = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
 THROTTLE_KEY = b"k" * 32
@@ -40,9 +41,11 @@ def council(db: Session, hasher: PasswordHasher) -> int:
 def resident(db: Session, hasher: PasswordHasher, name: str = "amina", **profile: object) -> int:
     view = accounts.register(
         db, NOW, email=f"{name}@example.fr", password=f"{name}-password-123",
-        display_name=name.capitalize(), hasher=hasher, **profile,  # type: ignore[arg-type]
+        display_name=name.capitalize(), hasher=hasher, links=mailbox.links(),
+        **profile,  # type: ignore[arg-type]
     )  # fmt: skip
     assert view is not None
+    mailbox.verify(db, NOW, view.email)
     return view.id
 
 

@@ -64,7 +64,7 @@ from budget.domain.proposals import (
     ProposalStatus,
     check_text,
 )
-from budget.services import audit, history
+from budget.services import audit, history, identity
 from budget.services.mail_text import Kind
 from budget.services.notifications import notify
 
@@ -294,7 +294,9 @@ def create_draft(
 ) -> int:
     """A private draft by `author_id`, during the submission phase: the creator as its first
     author, version 1 of its text. `cycle_id` (from the page) makes an unknown budget a field
-    error; without it the budget names the cycle and must exist."""
+    error; without it the budget names the cycle and must exist. EmailNotVerified until the
+    author's address is verified."""
+    identity.require_may_participate(db, author_id)
     if cycle_id is None:
         _, cycle = _cycle_of_budget(db, form.budget_id or 0)
     else:
@@ -464,6 +466,7 @@ def answer_invitation(
     if author is None or author.state != AuthorState.INVITED:
         raise NotFound(kind="invitation", id=proposal_id)
     if accept:
+        identity.require_may_participate(db, actor_id)
         _require_phase(cycle, Phase.SUBMISSION, Phase.REVIEW)
         _require_status(row, *EDITABLE, ProposalStatus.IN_REVIEW)
     author.state = AuthorState.ACCEPTED if accept else AuthorState.DECLINED

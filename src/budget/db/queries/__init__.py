@@ -66,6 +66,7 @@ from budget.db.queries.notifications import (
     notifications_of,
     unread_count,
 )
+from budget.db.queries.pages import PageView, page_texts, public_page
 from budget.db.queries.places import (
     DistrictBoundary,
     boundary_text,
@@ -141,6 +142,7 @@ __all__ = [
     "NotificationView",
     "OutboxView",
     "OwnProposal",
+    "PageView",
     "PersonView",
     "PhaseDates",
     "ProposalAssignments",
@@ -197,8 +199,10 @@ __all__ = [
     "notifications_of",
     "own_proposals",
     "own_review",
+    "page_texts",
     "pending_invitations",
     "proposal_for_reviewer",
+    "public_page",
     "reviewer_queue",
     "reviews_of",
     "schedule_of",

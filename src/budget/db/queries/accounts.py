@@ -13,7 +13,7 @@ from budget.db.tables import (
     Account,
     RoleGrant,
 )
-from budget.domain.accounts import Role
+from budget.domain.accounts import Role, may_participate
 from budget.domain.errors import NotFound
 
 
@@ -27,6 +27,12 @@ class AccountView:
     language: str
     roles: frozenset[Role]
     created_at: datetime
+    email_verified_at: datetime | None = None
+
+    @property
+    def may_participate(self) -> bool:
+        """domain.accounts.may_participate: propose, support, comment, declare, vote."""
+        return may_participate(self.email_verified_at)
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
@@ -52,6 +58,7 @@ def _account_view(row: Account, roles: set[Role]) -> AccountView:
         language=row.language,
         roles=frozenset(roles),
         created_at=row.created_at,
+        email_verified_at=row.email_verified_at,
     )
 
 

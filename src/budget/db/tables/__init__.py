@@ -9,11 +9,20 @@ them all on `metadata` (the migrations and autogenerate need the whole schema).
 
 from __future__ import annotations
 
-from budget.db.tables.accounts import Account, LoginThrottle, RoleGrant, WebSession
+from budget.db.tables.accounts import (
+    Account,
+    AccountToken,
+    LoginThrottle,
+    OidcIdentity,
+    OidcLogin,
+    RoleGrant,
+    WebSession,
+)
 from budget.db.tables.audit import AuditLog
 from budget.db.tables.columns import UTCDateTime, metadata
 from budget.db.tables.cycles import Budget, Category, Cycle, District, PhaseSchedule
 from budget.db.tables.notifications import Notification, OutboxEmail
+from budget.db.tables.pages import PublicPage
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.db.tables.review import (
     Committee,
@@ -25,6 +34,7 @@ from budget.db.tables.review import (
 
 __all__ = [
     "Account",
+    "AccountToken",
     "AuditLog",
     "Budget",
     "Category",
@@ -35,12 +45,15 @@ __all__ = [
     "InternalNote",
     "LoginThrottle",
     "Notification",
+    "OidcIdentity",
+    "OidcLogin",
     "OutboxEmail",
     "PhaseSchedule",
     "Proposal",
     "ProposalAuthor",
     "ProposalEvent",
     "ProposalVersion",
+    "PublicPage",
     "Review",
     "ReviewAssignment",
     "RoleGrant",

@@ -11,10 +11,14 @@ from budget.web.routes import (
     admin_districts,
     admin_review,
     authoring,
+    identity,
     notifications,
+    oidc,
+    pages,
     proposals,
     public,
     review,
+    your_account,
 )
 from budget.web.routing import RouteSpec
 
@@ -28,6 +32,10 @@ def all_routes() -> list[RouteSpec]:
         *notifications.ROUTES,
         *review.ROUTES,
         *accounts.ROUTES,
+        *identity.ROUTES,
+        *oidc.ROUTES,
+        *your_account.ROUTES,
+        *pages.ROUTES,
         *admin.ROUTES,
         *admin_budgets.ROUTES,
         *admin_districts.ROUTES,
