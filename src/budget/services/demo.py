@@ -116,6 +116,7 @@ def load_demo(
         raise DemoNotEmpty()
     rng = random.Random(2027)  # noqa: S311 - reproducible demo data, not a secret
     council = _role_accounts(db, now, hasher)
+    demo_identity.write_pages(db, now, council)
     district_ids = [
         cycles.create_district(db, now, actor_id=council, code=code, name=name)
         for code, name, _ in DISTRICTS
