@@ -296,7 +296,6 @@ def create_draft(
     author, version 1 of its text. `cycle_id` (from the page) makes an unknown budget a field
     error; without it the budget names the cycle and must exist. EmailNotVerified until the
     author's address is verified."""
-    identity.require_may_participate(db, author_id)
     if cycle_id is None:
         _, cycle = _cycle_of_budget(db, form.budget_id or 0)
     else:
@@ -304,6 +303,7 @@ def create_draft(
         if found is None:
             raise NotFound(kind="cycle", id=cycle_id)
         cycle = found
+    identity.require_may_participate(db, author_id)
     _require_phase(cycle, Phase.SUBMISSION)
     values = _checked(db, cycle, form)
     row = Proposal(
