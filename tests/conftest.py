@@ -109,12 +109,8 @@ def db(db_backend: Engine) -> Iterator[Session]:
 
 # Known failures left by merging parallel branches (session note of 2026-12-04): each is a real
 # defect to fix, listed here in one place so that it stays visible, not hidden in the tests.
-_SUBJECTS = "tests/services/test_notifications.py::test_no_subject_carries_text_a_user_wrote["
 _DEFERRED = "SQLite storm refused ('invalid request') since reads begin deferred (wt14a)"
 KNOWN_FAILURES: dict[str, str] = {
-    _SUBJECTS + "followed.": "follower mail subjects (wt21) still carry the proposal title",
-    _SUBJECTS + "project.": "building-news subjects (wt18) still carry the proposal title",
-    _SUBJECTS + "vote.": "voting reminder subjects (wt16) name the cycle, not an id",
     "tests/services/test_voting_storm.py::test_t1_storm_same_account[sqlite]": _DEFERRED,
     "tests/services/test_voting_storm.py::test_t1_storm_same_code[sqlite]": _DEFERRED,
     "tests/services/test_supports.py::test_one_support_when_the_same_resident": _DEFERRED,

@@ -123,63 +123,63 @@ TEXTS: Final[Mapping[str, Text]] = {
         ),
     ),
     Kind.FOLLOWED_FEASIBLE: Text(
-        N_("A proposal you follow is feasible: %(title)s"),
+        N_("A proposal you follow is feasible (no. %(proposal)s)"),
         N_(
             "The council found the proposal “%(title)s” (no. %(proposal)s) feasible, at a final "
             "cost of %(final_cost)s. It will be on the ballot when voting opens."
         ),
     ),
     Kind.FOLLOWED_INFEASIBLE: Text(
-        N_("Decision on a proposal you follow: %(title)s"),
+        N_("Decision on a proposal you follow (no. %(proposal)s)"),
         N_(
             "The council found the proposal “%(title)s” (no. %(proposal)s) not feasible. Its "
             "explanation: %(explanation)s"
         ),
     ),
     Kind.VOTE_OPENED: Text(
-        N_("Voting is open: %(title)s"),
+        N_("A proposal you follow is on the ballot (no. %(proposal)s)"),
         N_(
             "The proposal “%(title)s” (no. %(proposal)s), which you follow, is on the ballot: "
             "voting is open."
         ),
     ),
     Kind.RESULTS_PUBLISHED: Text(
-        N_("Results are out: %(title)s"),
+        N_("Results are out for a proposal you follow (no. %(proposal)s)"),
         N_(
             "The results of the vote are published. See what became of the proposal "
             "“%(title)s” (no. %(proposal)s), which you follow."
         ),
     ),
     Kind.PROJECT_FUNDED: Text(
-        N_("Your proposal is funded: %(title)s"),
+        N_("Your proposal is funded (no. %(proposal)s)"),
         N_(
             "The proposal “%(title)s” (no. %(proposal)s) won funding. Its building will be "
             "reported on its project page: status, progress and milestones."
         ),
     ),
     Kind.PROJECT_UPDATED: Text(
-        N_("Building news: %(title)s"),
+        N_("Building news of a project (no. %(proposal)s)"),
         N_(
             "The project “%(title)s” (no. %(proposal)s) is %(implementation_status)s, "
             "%(progress)s %% complete. %(note)s"
         ),
     ),
     Kind.MILESTONE: Text(
-        N_("A milestone of %(title)s"),
+        N_("A milestone of a project (no. %(proposal)s)"),
         N_(
             "The project “%(title)s” (no. %(proposal)s) has a milestone: “%(milestone)s”, "
             "planned on %(planned_on)s, reached on %(reached_on)s."
         ),
     ),
     Kind.VOTING_OPENED: Text(
-        N_("Voting is open: %(cycle)s"),
+        N_("Voting is open (participatory budget no. %(cycle_id)s)"),
         N_(
             "Voting is open in “%(cycle)s” until %(ends_at)s. You may vote in %(count)s "
             "budgets; see them on your voting page (Vote)."
         ),
     ),
     Kind.VOTING_CLOSING: Text(
-        N_("Two days left to vote: %(cycle)s"),
+        N_("Two days left to vote (participatory budget no. %(cycle_id)s)"),
         N_(
             "Voting in “%(cycle)s” closes on %(ends_at)s, and you have not voted yet in "
             "%(count)s of the budgets open to you. See them on your voting page (Vote)."
