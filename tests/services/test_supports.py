@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from budget.db import migrate, queries
-from budget.db.engine import make_engine
+from budget.db.engine import for_writing, make_engine
 from budget.db.tables import ProposalEvent, Support
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
@@ -186,7 +186,10 @@ def test_one_support_when_the_same_resident_clicks_many_times_at_once(engine: En
     def click() -> None:
         with Session(engine) as db:
             start.wait()
-            results.append(supports.support(db, NOW, actor_id=lea, proposal_id=proposal_id))
+            # a writer says so first, as the web's perform does (SQLite: BEGIN IMMEDIATE)
+            results.append(
+                supports.support(for_writing(db), NOW, actor_id=lea, proposal_id=proposal_id)
+            )
             db.commit()
 
     threads = [threading.Thread(target=click) for _ in range(8)]

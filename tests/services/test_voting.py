@@ -232,9 +232,11 @@ def test_an_entry_of_another_cycle_or_voided_is_refused(
 
 def test_a_paper_vote_cannot_be_replaced_online(db: Session, opened: OpenCycle) -> None:
     budget = opened.budgets[BallotType.CHOOSE_ONE]
-    db.add(
-        Participation(roll_entry_id=1, budget_id=budget, channel="paper", voted_on=DURING.date())
+    entry = opened.entries[0]
+    paper = Participation(
+        roll_entry_id=entry, budget_id=budget, channel="paper", voted_on=DURING.date()
     )
+    db.add(paper)
     db.flush()
     with pytest.raises(BudgetError) as caught:
         cast(db, opened, BallotType.CHOOSE_ONE, Marks(opened.projects[budget][:1]))

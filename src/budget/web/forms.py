@@ -62,6 +62,13 @@ def is_clean_text(value: str, *, multiline: bool) -> bool:
     return True
 
 
+def search_term(params: Mapping[str, str], *, max_length: int = TEXT_LIMIT) -> str:
+    """The `q` of a search box, trimmed to `max_length`; one with control characters (a NUL
+    would reach PostgreSQL and fail there) is ignored, as if nothing were typed (T11)."""
+    search = params.get("q", "").strip()[:max_length]
+    return search if is_clean_text(search, multiline=False) else ""
+
+
 class Form:
     """Typed reading of one submitted form, collecting per-field errors."""
 

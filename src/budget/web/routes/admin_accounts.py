@@ -18,7 +18,7 @@ from budget.domain.accounts import Role
 from budget.services import accounts
 from budget.web import errors, i18n, loaders, messages, transactions
 from budget.web.caller import actor_id
-from budget.web.forms import NOT_CHOICE, Form, is_clean_text
+from budget.web.forms import NOT_CHOICE, Form, search_term
 from budget.web.numbers import page_number
 from budget.web.routing import COUNCIL, route
 from budget.web.templating import is_htmx, render, see_other
@@ -52,9 +52,7 @@ async def accounts_context(request: Request, search: str, page: int) -> dict[str
 
 
 async def accounts_page(request: Request) -> Response:
-    search = request.query_params.get("q", "").strip()[:254]
-    if not is_clean_text(search, multiline=False):  # NUL and other controls: ignored (T11)
-        search = ""
+    search = search_term(request.query_params, max_length=254)
     context = await accounts_context(request, search, page_number(request.query_params))
     return render(
         request, "admin/accounts.html", context, fragment="_fragments/account_results.html"

@@ -31,7 +31,7 @@ from budget.services import codes, roll
 from budget.services.codes import IssuedCode, LetterText
 from budget.web import errors, loaders, messages, transactions
 from budget.web.caller import actor_id
-from budget.web.forms import TEXT_LIMIT, Form
+from budget.web.forms import TEXT_LIMIT, Form, search_term
 from budget.web.i18n import N_
 from budget.web.numbers import page_number
 from budget.web.routing import COUNCIL, route
@@ -49,7 +49,7 @@ LETTER_CODE: Final = N_("Your voting code:")
 
 
 async def roll_context(request: Request, cycle_id: int, **extra: Any) -> dict[str, Any]:
-    search = request.query_params.get("q", "")[:TEXT_LIMIT]
+    search = search_term(request.query_params)
     cycle = await transactions.read(request, queries.get_cycle, cycle_id)
     listing = await transactions.read(
         request, queries.roll_page, cycle_id, search=search, page=page_number(request.query_params)
