@@ -170,8 +170,10 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "vote_home": SIGNED_IN,
     "ballot_page": SIGNED_IN,
     "ballot_map": SIGNED_IN,
-    "ballot_action": SIGNED_IN,
-    "cast": SIGNED_IN,
+    # a ballot's POSTs also serve the holder of a mailed code, signed in or not (T6)
+    "ballot_action": ANYONE,
+    "cast": ANYONE,
+    "code_page": ANYONE,
     "receipt_check": ANYONE,
     "outbox": COUNCIL,
 }

@@ -38,14 +38,20 @@ class OpenCycle:
 
 
 def enrol(
-    db: Session, cycle_id: int, *, account_id: int | None = None, district_id: int | None = None
+    db: Session,
+    cycle_id: int,
+    *,
+    account_id: int | None = None,
+    district_id: int | None = None,
+    source: str = "declared",
 ) -> int:
-    """A declared roll entry of the cycle (declared mode), bound to the account if given.
+    """A roll entry of the cycle (declared, or `roll` as if imported), bound to the account if
+    given.
 
     Inserted as a row: the declaration and roll-import services arrive with issue 14's next
     steps; the entry's columns are the ones those services fill."""
     row = RollEntry(
-        cycle_id=cycle_id, source="declared", birth_year=1990, district_id=district_id,
+        cycle_id=cycle_id, source=source, birth_year=1990, district_id=district_id,
         account_id=account_id, created_at=NOW, updated_at=NOW,
     )  # fmt: skip
     db.add(row)
@@ -54,11 +60,12 @@ def enrol(
     return row.id
 
 
-def open_cycle(db: Session, council: int, hasher, instance: str = "2027") -> OpenCycle:
+def open_cycle(
+    db: Session, council: int, hasher, instance: str = "2027", **cycle_fields: object
+) -> OpenCycle:
     """A cycle in the voting phase with a city budget of each ballot type, three projects each."""
-    cycle_id = cycles.create_cycle(
-        db, NOW, actor_id=council, form=cycle_form(instance=instance, max_proposals_per_author=20)
-    )
+    form = cycle_form(instance=instance, max_proposals_per_author=20, **cycle_fields)
+    cycle_id = cycles.create_cycle(db, NOW, actor_id=council, form=form)
     made = {}
     for kind, limits in LIMITS.items():
         made[kind] = budgets.create_budget(
@@ -84,7 +91,8 @@ def open_cycle(db: Session, council: int, hasher, instance: str = "2027") -> Ope
             decisions.decide_proposal(
                 db, NOW, actor_id=council, proposal_id=proposal, feasible=True, final_cost=cost
             )
+    source = "roll" if form.eligibility_mode == "roll" else "declared"  # roll mode needs its roll
+    entries = tuple(enrol(db, cycle_id, source=source) for _ in range(3))
     cycles.advance_phase(db, NOW, actor_id=council, cycle_id=cycle_id, target=Phase.VOTING)
     assert queries.get_cycle(db, cycle_id).phase is Phase.VOTING
-    entries = tuple(enrol(db, cycle_id) for _ in range(3))
     return OpenCycle(cycle_id, council, made, {b: tuple(p) for b, p in drafted.items()}, entries)

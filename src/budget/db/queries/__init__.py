@@ -189,11 +189,13 @@ from budget.db.queries.voting import (
     ReceiptState,
     VoterEntry,
     VoterHome,
+    VotingCycle,
     account_voter,
     ballot_count,
     ballot_page,
     ballot_projects,
     cycles_in_voting,
+    entry_home,
     entry_voter,
     frozen_budget,
     has_participations,
@@ -202,6 +204,7 @@ from budget.db.queries.voting import (
     receipt_state,
     turnout,
     voter_home,
+    voting_cycle_names,
 )
 from budget.domain.proposals import PUBLIC_STATUSES
 
@@ -263,6 +266,7 @@ __all__ = [
     "VersionView",
     "VoterEntry",
     "VoterHome",
+    "VotingCycle",
     "account_entry",
     "account_voter",
     "active_loads",
@@ -296,6 +300,7 @@ __all__ = [
     "email_preference",
     "email_verified",
     "entitled_budget_ids",
+    "entry_home",
     "entry_view",
     "entry_voter",
     "excluded_reviewers",
@@ -370,4 +375,5 @@ __all__ = [
     "versions_of",
     "visible_proposal",
     "voter_home",
+    "voting_cycle_names",
 ]

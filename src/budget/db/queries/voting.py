@@ -13,7 +13,13 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from budget.db.queries.roll import RollEntryView, account_entry, budget_scopes, cycle_rules
+from budget.db.queries.roll import (
+    RollEntryView,
+    account_entry,
+    budget_scopes,
+    cycle_rules,
+    get_entry,
+)
 from budget.db.tables import (
     Ballot,
     BallotProject,
@@ -311,3 +317,21 @@ def voter_home(db: Session, voter: VoterEntry) -> VoterHome:
 def cycles_in_voting(db: Session) -> tuple[int, ...]:
     rows = db.exec(select(Cycle.id).where(Cycle.phase == Phase.VOTING).order_by(col(Cycle.id)))
     return tuple(r for r in rows if r is not None)
+
+
+@dataclass(frozen=True)
+class VotingCycle:
+    id: int
+    name_fr: str
+    name_en: str
+
+
+def voting_cycle_names(db: Session) -> tuple[VotingCycle, ...]:
+    """The cycles open for voting now, with their names (the code form's choice)."""
+    rows = db.exec(select(Cycle).where(Cycle.phase == Phase.VOTING).order_by(col(Cycle.id)))
+    return tuple(VotingCycle(id=c.id or 0, name_fr=c.name_fr, name_en=c.name_en) for c in rows)
+
+
+def entry_home(db: Session, entry_id: int) -> VoterHome:
+    """The home of a roll entry (a code voter's): its budgets, voted or not."""
+    return voter_home(db, entry_voter(db, get_entry(db, entry_id)))

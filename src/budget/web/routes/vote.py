@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from budget.db import queries
 from budget.domain import receipts, validation
-from budget.domain.errors import BudgetError, NotEntitled
+from budget.domain.errors import BudgetError, NotEntitled, Throttled
 from budget.domain.validation import Ballot
 from budget.services import voting
-from budget.web import ballot_forms, loaders, transactions
+from budget.web import ballot_forms, loaders, numbers, transactions
 from budget.web.i18n import N_
 from budget.web.messages import Message, of_error
 from budget.web.routing import EVERYONE, SIGNED_IN, route
 from budget.web.templating import render
-from budget.web.voters import VoterAccess, resolve_voter, voting_keys
+from budget.web.voters import VoterAccess, resolve_code_voter, resolve_voter, voting_keys
 
 log = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -39,6 +39,8 @@ TIE_BREAK_WORDS: Mapping[str, str] = {
     "source-order": N_("the project listed first"),
     "lottery": N_("a lottery drawn from the seed committed when voting opened"),
 }
+CHOOSE_CYCLE: Final = N_("Choose the participatory budget your letter is for.")
+NO_VOTE_OPEN: Final = N_("No vote is open now.")
 # Why a choice is disabled, by the error choosing it would raise.
 BLOCKED_WORDS: Mapping[str, str] = {
     "ballot.too-many": N_("You already chose the most projects allowed (%(max)s)."),
@@ -124,11 +126,17 @@ def ballot_context(
     }
 
 
+def typed_code(form: Mapping[str, Any]) -> str | None:
+    """The voting code a code voter's forms carry (hidden field `code`), None for an account."""
+    value = form.get("code")
+    return str(value) if value is not None else None
+
+
 async def _page_and_access(
-    request: Request, budget_id: int
+    request: Request, budget_id: int, code: str | None = None
 ) -> tuple[queries.BallotPage, VoterAccess]:
     page = await transactions.read(request, queries.ballot_page, budget_id)
-    access = await resolve_voter(request, page.cycle_id)
+    access = await resolve_voter(request, page.cycle_id, code)
     if budget_id not in access.entitled:
         raise NotEntitled()
     return page, access
@@ -148,8 +156,8 @@ async def ballot_action(request: Request) -> Response:
     """POST: recount (htmx fragment, or the page again without JavaScript), filter, or review
     (the confirmation page when the ballot is valid, else the page with the reason)."""
     budget_id = loaders.loaded_id(request)
-    page, access = await _page_and_access(request, budget_id)
     form = await request.form()
+    page, access = await _page_and_access(request, budget_id, typed_code(form))
     items = [(k, str(v)) for k, v in form.multi_items()]
     action = str(form.get("action", "recount"))
     category = str(form.get("category", ""))
@@ -188,8 +196,8 @@ async def cast(request: Request) -> Response:
     """POST from the confirmation page: the ballot is validated and stored in one transaction;
     the receipt is shown only after the commit."""
     budget_id = loaders.loaded_id(request)
-    page, access = await _page_and_access(request, budget_id)
     form = await request.form()
+    page, access = await _page_and_access(request, budget_id, typed_code(form))
     items = [(k, str(v)) for k, v in form.multi_items()]
     kind = page.frozen.rules.ballot_type
     try:
@@ -229,6 +237,37 @@ async def receipt_check(request: Request) -> Response:
     return _no_store(render(request, "vote/check.html", context, status_code=status))
 
 
+async def code_page(request: Request) -> Response:
+    """Voting with a mailed code: GET shows the form; POST checks the code (throttled, T6) and
+    shows the budgets it may vote in, each voted (on which day, final) or not. The code then
+    travels in the forms' hidden fields, never in a URL or a cookie."""
+    cycles = await transactions.read(request, queries.voting_cycle_names)
+    context: dict[str, Any] = {
+        "cycles": cycles, "typed": "", "chosen": None, "error": None, "home": None, "access": None,
+    }  # fmt: skip
+    if request.method == "GET":
+        return _no_store(render(request, "vote/code.html", context))
+    form = await request.form()
+    typed = str(form.get("code", ""))
+    chosen = numbers.parse_id(str(form.get("cycle", "")))
+    if chosen is None and len(cycles) == 1:
+        chosen = cycles[0].id
+    context.update(typed=typed, chosen=chosen)
+    if chosen is None or chosen not in {c.id for c in cycles}:
+        context["error"] = Message(CHOOSE_CYCLE if cycles else NO_VOTE_OPEN)
+        return _no_store(render(request, "vote/code.html", context, status_code=422))
+    try:
+        access = await resolve_code_voter(request, chosen, typed)
+    except BudgetError as error:
+        if isinstance(error, Throttled):
+            raise
+        context["error"] = of_error(error)
+        return _no_store(render(request, "vote/code.html", context, status_code=422))
+    voter_home = await transactions.read(request, queries.entry_home, access.voter.entry_id)
+    context.update(access=access, home=voter_home, typed="")
+    return _no_store(render(request, "vote/code.html", context))
+
+
 async def home(request: Request) -> Response:
     """The voter's home: in each cycle open for voting, every budget the account's roll entry
     may vote in, voted (and until when it can be revised) or not, and the chosen district."""
@@ -244,6 +283,7 @@ async def home(request: Request) -> Response:
 BUDGET = loaders.public_budget  # entitlement and the phase are checked by the services
 ROUTES = [
     route("/vote", home, roles=SIGNED_IN, name="vote_home"),
+    route("/vote/code", code_page, roles=EVERYONE, methods=["GET", "POST"], writes=False),
     route("/vote/budgets/{budget_id:id}", ballot_page, roles=SIGNED_IN, loader=BUDGET),
     route(
         "/vote/budgets/{budget_id:id}/map",
@@ -256,14 +296,14 @@ ROUTES = [
         "/vote/budgets/{budget_id:id}",
         ballot_action,
         loader=BUDGET,
-        roles=SIGNED_IN,
+        roles=EVERYONE,  # an account, or a code typed into the form (voters.resolve_voter)
         methods=["POST"],
         writes=False,
     ),
     route(
         "/vote/budgets/{budget_id:id}/cast",
         cast,
-        roles=SIGNED_IN,
+        roles=EVERYONE,  # an account, or a code typed into the form (voters.resolve_voter)
         loader=BUDGET,
         methods=["POST"],
     ),
