@@ -13,8 +13,11 @@ Playwright session keeps an event loop running, which `asyncio.run` in later tes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -108,6 +111,7 @@ def open_cycle_for_proposals(database_url: str) -> int:
 class DemoServer:
     url: str
     open_cycle_id: int  # the cycle open for proposals, beside the demo's
+    voting_codes: tuple[str, ...] = ()  # as `budget demo` printed them
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +128,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
         for name in ("BUDGET_ENV", "SECRET_KEY", "DATABASE_URL"):
             patch.setenv(name, env[name])
         assert cli.main(["migrate"]) == 0
-        assert cli.main(["demo"]) == 0
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            assert cli.main(["demo"]) == 0
+    voting_codes = tuple(
+        re.findall(r"^  ((?:[0-9A-Z]{4}-){4}[0-9A-Z]{4})$", printed.getvalue(), re.M)
+    )
     cycle_id = open_cycle_for_proposals(database_url)
     port = free_port()
     command = [sys.executable, "-m", "budget.cli", "serve", "--port", str(port)]
@@ -136,7 +145,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process, log)
-            yield DemoServer(url, cycle_id)
+            yield DemoServer(url, cycle_id, voting_codes)
         finally:
             process.terminate()
             process.wait(timeout=10)

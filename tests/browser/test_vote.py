@@ -185,3 +185,56 @@ def test_the_map_view_chooses_on_the_same_ballot(server: DemoServer, browser: Br
     tiles = [p for p in problems if "Failed to load resource" in p]  # tiles are refused here
     assert [p for p in problems if p not in tiles] == []
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_a_code_voter_signed_out_votes_with_a_mailed_code(
+    server: DemoServer, browser: Browser, javascript: bool
+) -> None:
+    """Signed out, on a phone: the letter's code typed loosely, the code's budgets, a final
+    ballot, the receipt, and back to the code's budgets, which say it was used and when."""
+    assert len(server.voting_codes) == 3
+    code = server.voting_codes[0 if javascript else 1]
+    context = with_axe(
+        browser.new_context(
+            java_script_enabled=javascript,
+            locale="en-GB",
+            viewport=PHONE,  # type: ignore[arg-type]
+        )
+    )
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(server.url) else route.abort()
+        ),
+    )
+    page = context.new_page()
+    problems = watch(page)
+    label = "code-htmx" if javascript else "code-no-js"
+    page.goto(f"{server.url}/vote/code")
+    english = page.get_by_role("button", name="English")
+    if english.get_attribute("aria-pressed") == "false":
+        english.click()
+    expect(page.get_by_role("heading", name="Vote with a voting code")).to_be_visible()
+    checked(page, f"{label}-form", axe=javascript)
+    page.get_by_label("Participatory budget").select_option(
+        label="Participatory budget 2027 by post (voting open)"
+    )
+    page.get_by_label("Voting code").fill(code.lower().replace("-", " "))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("This code may vote once in each budget below.")).to_be_visible()
+    checked(page, f"{label}-budgets", axe=javascript)
+    assert code not in page.url
+    page.get_by_role("button", name="Vote in this budget Youth — one project").click()
+    page.locator("input[name=choice]").nth(0).check()
+    if not javascript:
+        page.get_by_role("button", name="Update the count").click()
+    expect(page.locator(".ballot-counter__figure")).to_contain_text("1 project chosen")
+    checked(page, f"{label}-ballot", axe=javascript)
+    cast(page, javascript, label)
+    page.get_by_role("button", name="Back to the budgets of this code").click()
+    expect(
+        page.get_by_text(re.compile(r"Voted with your voting code on .* \(final\)"))
+    ).to_be_visible()
+    assert problems == [], problems
+    context.close()

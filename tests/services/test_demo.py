@@ -9,13 +9,14 @@ import pytest
 from sqlmodel import Session, select
 
 from budget.db import queries
+from budget.db.queries import RollEntryView
 from budget.db.tables import ProposalVersion
 from budget.domain.accounts import Role
 from budget.domain.ballots import BallotType
 from budget.domain.cycle import Phase
 from budget.domain.errors import DemoNotEmpty
 from budget.domain.proposals import ProposalStatus
-from budget.services import accounts, audit, demo, sessions
+from budget.services import accounts, audit, codes, demo, sessions
 from tests.services.conftest import NOW, THROTTLE_KEY
 
 
@@ -157,3 +158,22 @@ def test_demo_has_a_cycle_open_for_voting_with_every_ballot_type(db: Session, ha
     assert after is not None
     assert after.chosen_district_id == district.district_id
     assert len(after.entitled) == len(cycle.budgets) - 1  # the other district is gone
+
+
+def test_demo_prints_three_voting_codes_that_open_a_roll_cycle_in_voting(
+    db: Session, hasher
+) -> None:
+    key = b"k" * 32
+    summary = demo.load_demo(db, NOW, hasher, residents=60, code_key=key)
+    assert len(summary.voting_codes) == 3
+    by_post = [
+        c for c in queries.cycles_in_voting(db) if queries.get_cycle(db, c).instance == "2027-codes"
+    ]
+    assert len(by_post) == 1
+    for code in summary.voting_codes:
+        found = codes.entry_for_code(
+            db, NOW, cycle_id=by_post[0], typed=code, key=key, source="127.0.0.1"
+        )
+        assert isinstance(found, RollEntryView)
+        assert queries.entry_voter(db, found).entitled  # a city budget at least
+    assert audit.verify_chain(db).ok

@@ -202,12 +202,15 @@ def run_demo(args: argparse.Namespace) -> int:
     from budget.domain.errors import DemoNotEmpty
     from budget.services import accounts, demo
 
-    engine = engine_for(settings())
+    config = settings()
+    engine = engine_for(config)
     try:
         migrate.check_schema(engine)
         with for_writing(Session(engine)) as db:
             try:
-                summary = demo.load_demo(db, utc_now(), accounts.production_hasher())
+                summary = demo.load_demo(
+                    db, utc_now(), accounts.production_hasher(), code_key=config.key_for("code")
+                )
             except DemoNotEmpty:
                 if not args.if_empty:
                     raise
@@ -220,6 +223,10 @@ def run_demo(args: argparse.Namespace) -> int:
                 f"residents and {summary.proposals} proposals"
             )
             print_logins(db)
+            if summary.voting_codes:
+                print("Demo voting codes (at /vote/code; shown once, as on a mailed letter):")
+                for code in summary.voting_codes:
+                    print(f"  {code}")
     finally:
         engine.dispose()
     return 0

@@ -76,6 +76,7 @@ class DemoSummary:
     accounts: tuple[DemoAccount, ...]
     residents: int
     proposals: int
+    voting_codes: tuple[str, ...] = ()  # in clear, shown once (demo_voting.CodeDemo)
 
 
 # Known passwords, printed by `budget demo`: a demo database is for trying things out only.
@@ -107,10 +108,16 @@ class _SharedHash(PasswordHasher):
 
 
 def load_demo(
-    db: Session, now: datetime, hasher: PasswordHasher, *, residents: int = 3000
+    db: Session,
+    now: datetime,
+    hasher: PasswordHasher,
+    *,
+    residents: int = 3000,
+    code_key: bytes | None = None,
 ) -> DemoSummary:
     """Fill an empty database (DemoNotEmpty otherwise); the caller commits. At least
-    MIN_RESIDENTS residents, so that no one authors more than the cycle allows."""
+    MIN_RESIDENTS residents, so that no one authors more than the cycle allows. With the app's
+    `code_key`, the roll-mode voting cycle's codes are issued and three returned in clear."""
     residents = max(residents, MIN_RESIDENTS)
     if (
         db.exec(select(func.count()).select_from(Account)).one()
@@ -133,12 +140,16 @@ def load_demo(
     load_past_cycle(db, now, council=council, copy_from=cycle_id, authors=authors)
     voter = queries.find_account(db, "resident@demo.budget")
     demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)
+    by_post = demo_voting.load_code_voting_demo(
+        db, now, council=council, author_id=authors[0], key=code_key
+    )
     demo_engagement.load_open_cycle(
         db, now, council=council, resident=_demo_resident(db), authors=authors
     )
     return DemoSummary(
-        cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
-    )
+        cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count,
+        voting_codes=by_post.codes,
+    )  # fmt: skip
 
 
 def _demo_resident(db: Session) -> int:

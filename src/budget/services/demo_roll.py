@@ -60,7 +60,7 @@ def load(
         )  # fmt: skip
     roll_cycle = _roll_cycle(db, now, council, cycle_id)
     report = roll.import_roll(
-        db, now, actor_id=council, cycle_id=roll_cycle, content=_roll_csv(db, rng, roll_cycle)
+        db, now, actor_id=council, cycle_id=roll_cycle, content=roll_csv(db, rng, roll_cycle)
     )
     return RollDemo(declarations=len(entries), roll_cycle_id=roll_cycle, roll_entries=report.rows)
 
@@ -81,7 +81,7 @@ def _roll_cycle(db: Session, now: datetime, council: int, source: int) -> int:
     return cycles.create_cycle(db, now, actor_id=council, form=form, copy_from=source)
 
 
-def _roll_csv(db: Session, rng: random.Random, cycle_id: int) -> str:
+def roll_csv(db: Session, rng: random.Random, cycle_id: int) -> str:
     """A voter roll as a city's registry would export it (semicolons, as French spreadsheets)."""
     codes = [d.code for d in queries.list_districts(db, cycle_id)]
     out = io.StringIO()

@@ -18,7 +18,16 @@ from budget.db.tables import RollEntry
 from budget.domain import ballots
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
-from budget.services import budgets, categories, cycles, decisions, proposals
+from budget.services import (
+    budgets,
+    categories,
+    codes,
+    cycles,
+    decisions,
+    demo_roll,
+    proposals,
+    roll,
+)
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.services.demo_data import CENTRES, DISTRICTS, PLACES, PROJECT_IDEAS, STREETS
@@ -53,7 +62,6 @@ class VotingDemo:
 def load_voting_demo(db: Session, now: datetime, *, council: int, voter_id: int) -> VotingDemo:
     """A cycle whose voting opened yesterday and ends in three weeks; `voter_id` (the demo
     resident) is on its roll. The caller commits."""
-    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not a secret
     form = CycleForm(
         name_fr="Budget participatif 2027 des quartiers (vote en cours)",
         name_en="Neighbourhood participatory budget 2027 (voting open)", instance="2027-vote",
@@ -61,6 +69,52 @@ def load_voting_demo(db: Session, now: datetime, *, council: int, voter_id: int)
         district_mode="choice", min_age=None, reference_date=date(now.year, 1, 1),
         max_proposals_per_author=100,
     )  # fmt: skip
+    cycle_id, budgets_made, projects = _reviewed_cycle(db, now, council, voter_id, form, 2026)
+    cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.VOTING)
+    _declare(db, now, cycle_id, voter_id)
+    return VotingDemo(cycle_id, budgets_made, projects, "resident@demo.budget")
+
+
+@dataclass(frozen=True)
+class CodeDemo:
+    cycle_id: int
+    roll_entries: int
+    codes: tuple[str, ...]  # in clear: printed once by `budget demo`, as a mailing would
+
+
+def load_code_voting_demo(
+    db: Session, now: datetime, *, council: int, author_id: int, key: bytes | None, shown: int = 3
+) -> CodeDemo:
+    """A roll-mode cycle open for voting (districts of residence), whose imported roll entries
+    vote with mailed codes or at a polling place; returns the first `shown` codes in clear.
+    Codes are issued under `key` (the app's code key, settings.key_for("code")); without one
+    the roll has none yet, as before the council's mailing."""
+    form = CycleForm(
+        name_fr="Budget participatif 2027 par courrier (vote en cours)",
+        name_en="Participatory budget 2027 by post (voting open)", instance="2027-codes",
+        time_zone="Europe/Paris", currency="EUR", eligibility_mode="roll",
+        district_mode="residence", min_age=16, reference_date=date(now.year, 1, 1),
+        max_proposals_per_author=100,
+    )  # fmt: skip
+    cycle_id, _, _ = _reviewed_cycle(db, now, council, author_id, form, 2029)
+    report = roll.import_roll(
+        db, now, actor_id=council, cycle_id=cycle_id,
+        content=demo_roll.roll_csv(db, random.Random(2029), cycle_id),  # noqa: S311 - demo
+    )  # fmt: skip
+    cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.VOTING)
+    if key is None:
+        return CodeDemo(cycle_id, report.rows, ())
+    issued = codes.issue_codes(db, now, actor_id=council, cycle_id=cycle_id, key=key)
+    return CodeDemo(cycle_id, report.rows, tuple(i.code for i in issued[:shown]))
+
+
+def _reviewed_cycle(
+    db: Session, now: datetime, council: int, author: int, form: CycleForm, seed: int
+) -> tuple[int, int, int]:
+    """A cycle at the end of review, voting from yesterday for three weeks: city budgets of
+    every ballot type and two district budgets, five feasible projects each, by `author`.
+    Returns (cycle, budgets, projects)."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     cycle_id = cycles.create_cycle(db, now, actor_id=council, form=form)
     cycles.set_schedule(
         db, now, actor_id=council, cycle_id=cycle_id,
@@ -80,7 +134,7 @@ def load_voting_demo(db: Session, now: datetime, *, council: int, voter_id: int)
     planned += _district_budgets(db, now, council, cycle_id)
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     made = [
-        (_propose(db, now, rng, voter_id, budget_id, district, category_ids, n), budget_id)
+        (_propose(db, now, rng, author, budget_id, district, category_ids, n), budget_id)
         for budget_id, district in planned
         for n in range(5)
     ]
@@ -91,9 +145,7 @@ def load_voting_demo(db: Session, now: datetime, *, council: int, voter_id: int)
         decisions.decide_proposal(
             db, now, actor_id=council, proposal_id=proposal_id, feasible=True, final_cost=cost
         )
-    cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.VOTING)
-    _declare(db, now, cycle_id, voter_id)
-    return VotingDemo(cycle_id, len(planned), len(made), "resident@demo.budget")
+    return cycle_id, len(planned), len(made)
 
 
 def _city_budgets(db: Session, now: datetime, council: int, cycle_id: int) -> list[int]:
