@@ -11,7 +11,7 @@ from budget.db import queries
 from budget.db.tables import RollEntry
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
-from budget.services import budgets, cycles, decisions, proposals
+from budget.services import budgets, cycles, decisions, images, proposals
 from budget.services.voting import VotingKeys
 from tests.services.conftest import NOW, budget_form, cycle_form, resident, schedule
 
@@ -61,9 +61,16 @@ def enrol(
 
 
 def open_cycle(
-    db: Session, council: int, hasher, instance: str = "2027", **cycle_fields: object
+    db: Session,
+    council: int,
+    hasher,
+    instance: str = "2027",
+    *,
+    image: bytes | None = None,
+    **cycle_fields: object,
 ) -> OpenCycle:
-    """A cycle in the voting phase with a city budget of each ballot type, three projects each."""
+    """A cycle in the voting phase with a city budget of each ballot type, three projects each;
+    with `image`, every budget's first project is illustrated by it."""
     form = cycle_form(instance=instance, max_proposals_per_author=20, **cycle_fields)
     cycle_id = cycles.create_cycle(db, NOW, actor_id=council, form=form)
     made = {}
@@ -83,6 +90,11 @@ def open_cycle(
                 db, NOW, author_id=author, budget_id=budget_id, title=f"Project {n}",
                 summary="A project.",
             )  # fmt: skip
+            if image is not None and n == 0:
+                images.add_image(
+                    db, NOW, actor_id=author, proposal_id=proposal, upload=image,
+                    alt_text="A bench under a plane tree",
+                )  # fmt: skip
             proposals.submit_proposal(db, NOW, actor_id=author, proposal_id=proposal)
             drafted.setdefault(budget_id, []).append(proposal)
     cycles.advance_phase(db, NOW, actor_id=council, cycle_id=cycle_id, target=Phase.REVIEW)

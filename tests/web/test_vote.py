@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from budget.db.tables import Ballot, Participation
 from budget.domain.ballots import BallotType
+from tests.images import photo
 from tests.services.voting_setup import DURING, OpenCycle, enrol, open_cycle
 from tests.webapp import Web, csrf_token, sign_in
 
@@ -230,3 +231,26 @@ def test_every_ballot_type_can_be_cast_through_the_pages(voting: Voting) -> None
     voting.vote(BallotType.RANKED, [(f"rank-{p[BallotType.RANKED][2]}", "1")])
     voting.vote(BallotType.CHOOSE_ONE, [("choice", str(p[BallotType.CHOOSE_ONE][1]))])
     assert voting.ballots() == 4
+
+
+def test_the_ballot_shows_each_illustrated_project_s_thumbnail(web: Web) -> None:
+    from budget.services import accounts
+
+    opened = open_cycle(web.db, web.council_id(), accounts.test_hasher(), image=photo())
+    voter = web.account(email="looker@example.org")
+    enrol(web.db, opened.cycle_id, account_id=voter.id)
+    web.db.commit()
+    web.clock.now = DURING
+    client = web.client()
+    sign_in(client, voter.email)
+    budget = opened.budgets[BallotType.APPROVAL]
+    page = client.get(f"/vote/budgets/{budget}")
+    thumbs = re.findall(
+        r'<img class="ballot-project__image" src="([^"]+)" alt="([^"]+)"', page.text
+    )
+    assert len(thumbs) == 1
+    source, alt = thumbs[0]
+    assert alt == "A bench under a plane tree"
+    image = client.get(source)
+    assert image.status_code == 200
+    assert image.headers["content-type"] == "image/webp"

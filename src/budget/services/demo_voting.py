@@ -24,7 +24,9 @@ from budget.services import (
     codes,
     cycles,
     decisions,
+    demo_engagement,
     demo_roll,
+    images,
     proposals,
     roll,
 )
@@ -96,7 +98,7 @@ def load_code_voting_demo(
         district_mode="residence", min_age=16, reference_date=date(now.year, 1, 1),
         max_proposals_per_author=100,
     )  # fmt: skip
-    cycle_id, _, _ = _reviewed_cycle(db, now, council, author_id, form, 2029)
+    cycle_id, _, _ = _reviewed_cycle(db, now, council, author_id, form, 2029, photos=False)
     report = roll.import_roll(
         db, now, actor_id=council, cycle_id=cycle_id,
         content=demo_roll.roll_csv(db, random.Random(2029), cycle_id),  # noqa: S311 - demo
@@ -109,11 +111,19 @@ def load_code_voting_demo(
 
 
 def _reviewed_cycle(
-    db: Session, now: datetime, council: int, author: int, form: CycleForm, seed: int
+    db: Session,
+    now: datetime,
+    council: int,
+    author: int,
+    form: CycleForm,
+    seed: int,
+    *,
+    photos: bool = True,
 ) -> tuple[int, int, int]:
     """A cycle at the end of review, voting from yesterday for three weeks: city budgets of
-    every ballot type and two district budgets, five feasible projects each, by `author`.
-    Returns (cycle, budgets, projects)."""
+    every ballot type and two district budgets, five feasible projects each, by `author`, the
+    first of each budget with a photo (unless `photos` is False). Returns (cycle, budgets,
+    projects)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     cycle_id = cycles.create_cycle(db, now, actor_id=council, form=form)
     cycles.set_schedule(
@@ -134,7 +144,7 @@ def _reviewed_cycle(
     planned += _district_budgets(db, now, council, cycle_id)
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     made = [
-        (_propose(db, now, rng, author, budget_id, district, category_ids, n), budget_id)
+        (_propose(db, now, rng, author, budget_id, district, category_ids, n, photos), budget_id)
         for budget_id, district in planned
         for n in range(5)
     ]
@@ -185,7 +195,7 @@ def _district_budgets(
 
 def _propose(
     db: Session, now: datetime, rng: random.Random, author: int, budget_id: int,
-    district: int | None, category_ids: list[int], n: int,
+    district: int | None, category_ids: list[int], n: int, photo: bool,
 ) -> int:  # fmt: skip
     start, sentence, _, _ = rng.choice(PROJECT_IDEAS)
     street, place = rng.choice(STREETS), rng.choice(PLACES)
@@ -197,6 +207,12 @@ def _propose(
         lat=str(Decimal(lat + rng.randint(-4000, 4000)).scaleb(-6)),
         lon=str(Decimal(lon + rng.randint(-4000, 4000)).scaleb(-6)),
     )  # fmt: skip
+    if photo and n == 0:  # each budget's first project has a photo, shown on the ballot
+        images.add_image(
+            db, now, actor_id=author, proposal_id=proposal_id,
+            upload=demo_engagement.picture(rng, f"{start}, {street}"),
+            alt_text=f"Vue du lieu, {street}",
+        )  # fmt: skip
     proposals.submit_proposal(db, now, actor_id=author, proposal_id=proposal_id)
     return proposal_id
 

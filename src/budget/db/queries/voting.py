@@ -6,13 +6,14 @@ Nothing here returns a ballot together with anything about a voter (T3).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db.queries.images import ImageView, cover_images
 from budget.db.queries.roll import (
     RollEntryView,
     account_entry,
@@ -208,6 +209,7 @@ class BallotPage:
     voting_ends_at: datetime | None
     frozen: FrozenView
     projects: tuple[BallotProjectView, ...]
+    covers: Mapping[int, ImageView]  # each project's first image, for its thumbnail
 
 
 def ballot_page(db: Session, budget_id: int) -> BallotPage:
@@ -221,11 +223,12 @@ def ballot_page(db: Session, budget_id: int) -> BallotPage:
             PhaseSchedule.cycle_id == cycle.id, PhaseSchedule.phase == Phase.VOTING
         )
     ).first()
+    projects = ballot_projects(db, budget_id)
     return BallotPage(
         budget_id=budget_id, cycle_id=budget.cycle_id, name_fr=budget.name_fr,
         name_en=budget.name_en, currency=budget.currency, time_zone=cycle.time_zone,
         phase=Phase(cycle.phase), voting_ends_at=window.ends_at if window else None,
-        frozen=frozen, projects=ballot_projects(db, budget_id),
+        frozen=frozen, projects=projects, covers=cover_images(db, [p.id for p in projects]),
     )  # fmt: skip
 
 
