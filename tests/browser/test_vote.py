@@ -45,17 +45,23 @@ PROBLEMS: list[str] = []  # the current page's console errors (see watch)
 
 def checked(page: Page, name: str, *, axe: bool = True) -> None:
     """No axe violation on the page as it is now (its screenshot when asked for). axe-core
-    itself sets inline styles while it measures, which the page's CSP refuses: what the console
-    reports during its run is axe's, not the page's, and is dropped."""
+    itself sets inline styles while it measures, which the page's CSP refuses, and so does
+    Chromium's full-page screenshot: what the console reports meanwhile is theirs, not the
+    page's, and is dropped."""
     page.wait_for_load_state("networkidle")
+    before = len(PROBLEMS)
     folder = os.environ.get("BUDGET_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"vote-{name}.png"), full_page=True)
-    if not axe:  # JavaScript off: axe cannot run; the same pages are checked with it on
-        return
-    before = len(PROBLEMS)
-    assert violations(page) == [], name
-    page.wait_for_timeout(300)  # console messages arrive after the run that caused them
+    if axe:  # JavaScript off: axe cannot run; the same pages are checked with it on
+        assert violations(page) == [], name
+    # Console messages arrive after the run that caused them, later on a loaded machine: wait
+    # until none has come for half a second (at most five) before dropping them.
+    for _ in range(10):
+        seen = len(PROBLEMS)
+        page.wait_for_timeout(500)
+        if len(PROBLEMS) == seen:
+            break
     del PROBLEMS[before:]
 
 
