@@ -177,3 +177,14 @@ def test_demo_prints_three_voting_codes_that_open_a_roll_cycle_in_voting(
         assert isinstance(found, RollEntryView)
         assert queries.entry_voter(db, found).entitled  # a city budget at least
     assert audit.verify_chain(db).ok
+
+
+def test_demo_district_outlines_hold_their_own_centre_and_no_other() -> None:
+    from budget.domain import geo
+    from budget.services import demo_outlines
+    from budget.services.demo_data import CENTRES
+
+    shapes = [geo.parse_boundary(demo_outlines.outline(k)) for k in range(len(CENTRES))]
+    for k, (lat, lon) in enumerate(CENTRES):
+        holding = [n for n, shape in enumerate(shapes) if shape.contains(lat, lon)]
+        assert holding == [k]

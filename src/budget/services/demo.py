@@ -38,6 +38,7 @@ from budget.services import (
     cycles,
     decisions,
     demo_engagement,
+    demo_outlines,
     demo_roll,
     demo_voting,
     proposals,
@@ -138,6 +139,10 @@ def load_demo(
     demo_roll.load(db, now, council=council, cycle_id=cycle_id, residents=authors)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
     load_past_cycle(db, now, council=council, copy_from=cycle_id, authors=authors)
+    for index, district_id in enumerate(district_ids):  # after the proposals were placed
+        budgets.set_district_boundary(
+            db, now, actor_id=council, district_id=district_id, geojson=demo_outlines.outline(index)
+        )
     voter = queries.find_account(db, "resident@demo.budget")
     demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)
     by_post = demo_voting.load_code_voting_demo(

@@ -25,6 +25,7 @@ from budget.services import (
     cycles,
     decisions,
     demo_engagement,
+    demo_outlines,
     demo_roll,
     images,
     proposals,
@@ -141,7 +142,8 @@ def _reviewed_cycle(
     planned: list[tuple[int, int | None]] = [
         (b, None) for b in _city_budgets(db, now, council, cycle_id)
     ]
-    planned += _district_budgets(db, now, council, cycle_id)
+    districts = _district_budgets(db, now, council, cycle_id)
+    planned += [(budget_id, index) for budget_id, index, _ in districts]
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.SUBMISSION)
     made = [
         (_propose(db, now, rng, author, budget_id, district, category_ids, n, photos), budget_id)
@@ -155,6 +157,11 @@ def _reviewed_cycle(
         decisions.decide_proposal(
             db, now, actor_id=council, proposal_id=proposal_id, feasible=True, final_cost=cost
         )
+    for _, index, district_id in districts:  # outlined once the projects are placed
+        budgets.set_district_boundary(
+            db, now, actor_id=council, district_id=district_id,
+            geojson=demo_outlines.outline(index),
+        )  # fmt: skip
     return cycle_id, len(planned), len(made)
 
 
@@ -171,9 +178,9 @@ def _city_budgets(db: Session, now: datetime, council: int, cycle_id: int) -> li
 
 def _district_budgets(
     db: Session, now: datetime, council: int, cycle_id: int
-) -> list[tuple[int, int]]:
+) -> list[tuple[int, int, int]]:
     """Two districts with an approval budget each: the voter picks one (arrondissement de
-    cœur); returns (budget, index in DISTRICTS)."""
+    cœur); returns (budget, index in DISTRICTS, district)."""
     planned = []
     for index in (0, 10):
         code, name, _ = DISTRICTS[index]
@@ -189,7 +196,7 @@ def _district_budgets(
                 tie_break="more-votes,lower-cost,lottery",
             ),
         )  # fmt: skip
-        planned.append((budget_id, index))
+        planned.append((budget_id, index, district_id))
     return planned
 
 
