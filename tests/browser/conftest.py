@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, BrowserContext, Route
 from sqlmodel import Session
 
 from budget import cli
@@ -162,3 +162,24 @@ def browser(server: DemoServer) -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+def local_context(
+    browser: Browser, server: DemoServer, viewport: dict[str, int], *, javascript: bool = True
+) -> BrowserContext:
+    """A context with axe-core (tests/browser/axe.py) in English that reaches the demo server
+    only: any other address is refused, so no page can depend on the network."""
+    from tests.browser.axe import with_axe
+
+    context = with_axe(
+        browser.new_context(viewport=viewport, locale="en-GB", java_script_enabled=javascript)  # type: ignore[arg-type]
+    )
+
+    def local_only(route: Route) -> None:
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", local_only)
+    return context

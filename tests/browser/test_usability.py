@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.axe import violations, with_axe
-from tests.browser.conftest import DemoServer
+from tests.browser.axe import violations
+from tests.browser.conftest import DemoServer, local_context
 
 pytestmark = pytest.mark.browser
 
@@ -34,16 +34,7 @@ BRAND: Final = "rgb(11, 79, 156)"  # --brand: the main action's colour
 
 
 def open_context(browser: Browser, server: DemoServer, viewport: dict[str, int]) -> BrowserContext:
-    context = with_axe(browser.new_context(viewport=viewport, locale="en-GB"))  # type: ignore[arg-type]
-
-    def local_only(route: Route) -> None:
-        if route.request.url.startswith(server.url):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", local_only)
-    return context
+    return local_context(browser, server, viewport)
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.axe import violations, with_axe
-from tests.browser.conftest import DemoServer
+from tests.browser.axe import violations
+from tests.browser.conftest import DemoServer, local_context
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +65,12 @@ def checked(page: Page, name: str, *, axe: bool = True) -> None:
     del PROBLEMS[before:]
 
 
+def phone_context(
+    browser: Browser, server: DemoServer, *, javascript: bool = True
+) -> BrowserContext:
+    return local_context(browser, server, PHONE, javascript=javascript)
+
+
 def cast(page: Page, javascript: bool, label: str) -> str:
     """From a ballot page with choices made: review, cast; returns the receipt shown."""
     page.get_by_role("button", name="Review my ballot").click()
@@ -81,21 +87,7 @@ def cast(page: Page, javascript: bool, label: str) -> str:
 def test_a_resident_votes_revises_and_checks_a_receipt(
     server: DemoServer, browser: Browser, javascript: bool
 ) -> None:
-    context = with_axe(
-        browser.new_context(
-            java_script_enabled=javascript,
-            locale="en-GB",
-            viewport=PHONE,  # type: ignore[arg-type]
-        )
-    )
-
-    def local_only(route: Route) -> None:
-        if route.request.url.startswith(server.url):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", local_only)
+    context = phone_context(browser, server, javascript=javascript)
     page = context.new_page()
     problems = watch(page)
     page.goto(f"{server.url}/login")
@@ -159,13 +151,7 @@ def test_a_resident_votes_revises_and_checks_a_receipt(
 
 
 def test_the_map_view_chooses_on_the_same_ballot(server: DemoServer, browser: Browser) -> None:
-    context = with_axe(browser.new_context(locale="en-GB", viewport=PHONE))  # type: ignore[arg-type]
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(server.url) else route.abort()
-        ),
-    )
+    context = phone_context(browser, server)
     page = context.new_page()
     problems = watch(page)
     page.goto(f"{server.url}/login")
@@ -201,19 +187,7 @@ def test_a_code_voter_signed_out_votes_with_a_mailed_code(
     ballot, the receipt, and back to the code's budgets, which say it was used and when."""
     assert len(server.voting_codes) == 3
     code = server.voting_codes[0 if javascript else 1]
-    context = with_axe(
-        browser.new_context(
-            java_script_enabled=javascript,
-            locale="en-GB",
-            viewport=PHONE,  # type: ignore[arg-type]
-        )
-    )
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(server.url) else route.abort()
-        ),
-    )
+    context = phone_context(browser, server, javascript=javascript)
     page = context.new_page()
     problems = watch(page)
     label = "code-htmx" if javascript else "code-no-js"

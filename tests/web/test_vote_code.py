@@ -15,11 +15,8 @@ from budget.domain import codes as code_rules
 from budget.domain.ballots import BallotType
 from budget.services import accounts, codes
 from tests.services.voting_setup import DURING, OpenCycle, open_cycle
+from tests.web.test_vote import FORM, FORM_KEY, RECEIPT
 from tests.webapp import Web, csrf_token
-
-RECEIPT = re.compile(r"<code>([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})</code>")
-FORM = {"content-type": "application/x-www-form-urlencoded"}
-FORM_KEY = re.compile(r'name="form_key" value="([0-9a-f]+)"')
 
 
 class CodeVoting:
