@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from budget.domain import ballots
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.errors import (
+    EnvelopeCategory,
+    EnvelopesOverBudget,
+    EnvelopesRanked,
     FieldErrors,
     InvalidChoice,
     InvalidRuleOption,
@@ -231,3 +234,52 @@ def test_fine_grained_envelope_without_an_exact_sum_is_unsatisfiable() -> None:
     costs = [2 * 10**9, 3 * 10**9 + 1, 5 * 10**9 - 7]
     limits = BallotLimits(min_spend_pct=100)
     assert not ballots.is_satisfiable(BallotType.KNAPSACK, limits, costs, 5 * 10**9 + 2)
+
+
+# -- category envelopes ------------------------------------------------------------------------
+
+GOOD_ENVELOPES = [["green", 40_000_000_00], ["care", 20_000_000_00]]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        "green:400",
+        [["green"]],
+        [["", 100]],
+        [[7, 100]],
+        [["green", 0]],
+        [["green", True]],
+        [["green", "100"]],
+        [["green", 100], ["green", 200]],
+        [("green", 100)],
+    ],
+)
+def test_a_malformed_envelope_list_is_refused(value: object) -> None:
+    with pytest.raises(InvalidRuleOption):
+        ballots.normalise_rule_options({"category_envelopes": value})
+
+
+def test_a_well_formed_envelope_list_is_kept() -> None:
+    options = {"category_envelopes": GOOD_ENVELOPES}
+    assert ballots.normalise_rule_options(options) == options
+
+
+def test_envelopes_name_the_cycle_s_categories_and_fit_the_budget() -> None:
+    options = {"category_envelopes": GOOD_ENVELOPES}
+    kinds = {"categories": ("care", "green"), "ballot_type": BallotType.APPROVAL}
+    assert ballots.envelope_problem({}, amount=1, **kinds) is None  # type: ignore[arg-type]
+    assert ballots.envelope_problem(options, amount=60_000_000_00, **kinds) is None  # type: ignore[arg-type]
+    over = ballots.envelope_problem(options, amount=59_999_999_99, **kinds)  # type: ignore[arg-type]
+    assert isinstance(over, EnvelopesOverBudget)
+    assert over.params == {"total": 60_000_000_00, "amount": 59_999_999_99}
+    unknown = ballots.envelope_problem(
+        options, amount=10**12, categories=("green",), ballot_type=None
+    )
+    assert isinstance(unknown, EnvelopeCategory)
+    assert unknown.params == {"category": "care"}
+    ranked = ballots.envelope_problem(
+        options, amount=10**12, categories=("care", "green"), ballot_type=BallotType.RANKED
+    )
+    assert isinstance(ranked, EnvelopesRanked)

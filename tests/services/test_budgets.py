@@ -9,7 +9,7 @@ from budget.db import queries
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
 from budget.domain.errors import FieldErrors, Locked, NotFound, WrongPhase
-from budget.services import budgets, cycles
+from budget.services import budgets, categories, cycles
 from tests.services.conftest import NOW, budget_form
 from tests.services.test_cycles import field_codes, open_voting
 
@@ -115,3 +115,30 @@ def test_ballot_and_rule_settings_freeze_when_voting_opens(
     with pytest.raises(NotFound):
         budgets.update_budget(db, NOW, actor_id=council, budget_id=999, form=renamed)
     assert queries.get_cycle(db, cycle_id).phase is Phase.VOTING
+
+
+def test_category_envelopes_are_kept_in_order_and_checked_against_the_cycle(
+    db: Session, council: int, cycle_id: int
+) -> None:
+    for code in ("green", "care"):
+        categories.create_category(
+            db, NOW, actor_id=council, cycle_id=cycle_id, code=code, name_fr=code, name_en=code
+        )
+    envelopes = [["green", 400_000_00], ["care", 200_000_00]]
+    form = budget_form(amount=1_000_000_00, rule_options={"category_envelopes": envelopes})
+    created = budgets.create_budget(db, NOW, actor_id=council, cycle_id=cycle_id, form=form)
+    assert queries.get_budget(db, created).rule_options == {"category_envelopes": envelopes}
+    for options, ballot_type, code in (
+        ({"category_envelopes": [["parks", 100_00]]}, None, "budget.envelope-category"),
+        ({"category_envelopes": [["green", 2_000_000_00]]}, None, "budget.envelopes-over"),
+        ({"category_envelopes": envelopes}, BallotType.RANKED, "budget.envelopes-ranked"),
+        ({"category_envelopes": [["green", -1]]}, None, "budget.rule-option"),
+    ):
+        changes: dict[str, object] = {"amount": 1_000_000_00, "rule_options": options}
+        if ballot_type is BallotType.RANKED:
+            changes |= {"ballot_type": ballot_type, "rule": "greedy", "limits": BallotLimits()}
+        with pytest.raises(FieldErrors) as caught:
+            budgets.update_budget(
+                db, NOW, actor_id=council, budget_id=created, form=budget_form(**changes)
+            )
+        assert field_codes(caught).get("rule_options") == code, options

@@ -207,6 +207,33 @@ def test_editing_a_budget_shows_its_amount_and_saves(web: Web) -> None:
     assert (saved.amount, saved.rule, saved.limits.max_choices) == (100_000_000, "greedy", 5)
 
 
+def test_category_envelopes_are_set_on_the_budget_form_and_shown_again(web: Web) -> None:
+    from budget.services import categories
+
+    cycle_id = make_cycle(web, open_submissions=False)
+    for code in ("green", "care"):
+        categories.create_category(
+            web.db, web.clock(), actor_id=web.council_id(), cycle_id=cycle_id, code=code,
+            name_fr=code.title(), name_en=code.title(),
+        )  # fmt: skip
+    web.db.commit()
+    budget = queries.list_budgets(web.db, cycle_id)[0]
+    client = web.signed_in(Role.COUNCIL)
+    page = client.get(f"/admin/budgets/{budget.id}/edit").text
+    assert 'name="envelope-green"' in page
+    assert 'name="envelope-care"' in page
+    data = {**BUDGET, "envelope-care": "200000", "envelope-green": "", "envelope-parks": ""}
+    assert submit(client, f"/admin/budgets/{budget.id}/edit", data).status_code == 303
+    saved = queries.get_budget(web.db, budget.id)
+    assert saved.rule_options == {"category_envelopes": [["care", 200_000_00]]}
+    assert 'value="200000.00"' in client.get(f"/admin/budgets/{budget.id}/edit").text
+    before = snapshot(web.db)
+    refused = submit(client, f"/admin/budgets/{budget.id}/edit", {**BUDGET, "envelope-parks": "5"})
+    assert refused.status_code == 422
+    assert "is not one of this cycle" in refused.text
+    assert snapshot(web.db) == before
+
+
 def test_districts_are_created_and_a_taken_code_refused(web: Web) -> None:
     cycle_id = make_cycle(web)
     make_district(web, cycle_id, code="75111")

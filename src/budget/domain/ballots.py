@@ -14,13 +14,16 @@ Allocation rules and tie-break criteria are named by the tally (`budget.tally.ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from math import gcd
 
 from budget.domain.errors import (
     BudgetError,
+    EnvelopeCategory,
+    EnvelopesOverBudget,
+    EnvelopesRanked,
     InvalidChoice,
     InvalidRuleOption,
     InvalidTieBreak,
@@ -236,6 +239,8 @@ def normalise_rule_options(options: Mapping[str, object]) -> dict[str, object]:
 
 
 def _option_error(name: str, value: object) -> BudgetError | None:
+    if name == ENVELOPES:
+        return None if _is_envelope_list(value) else InvalidRuleOption(option=name)
     if name == "satisfaction":
         return None if value in _SATISFACTIONS else InvalidChoice(choices=", ".join(_SATISFACTIONS))
     bounds = _OPTION_RANGES.get(name)
@@ -243,4 +248,46 @@ def _option_error(name: str, value: object) -> BudgetError | None:
         return InvalidRuleOption(option=name)
     if not bounds[0] <= value <= bounds[1]:
         return OutOfRange(min=bounds[0], max=bounds[1])
+    return None
+
+
+# Category envelopes (PRODUCT.md, budget fields): rule option `category_envelopes`, a list of
+# [category code, amount in minor units], counted in that order (tally/envelopes.py).
+ENVELOPES = "category_envelopes"
+
+
+def _is_envelope_list(value: object) -> bool:
+    if not isinstance(value, list) or not value:
+        return False
+    codes = [pair[0] for pair in value if isinstance(pair, list) and len(pair) == 2]
+    return (
+        len(codes) == len(value)
+        and all(isinstance(code, str) and code for code in codes)
+        and len(set(codes)) == len(codes)
+        and all(type(pair[1]) is int and pair[1] > 0 for pair in value)
+    )
+
+
+def envelope_problem(
+    options: Mapping[str, object],
+    *,
+    amount: int,
+    categories: Collection[str],
+    ballot_type: BallotType | None,
+) -> BudgetError | None:
+    """What is wrong with a budget's category envelopes, given the rest of the budget: each
+    names one of the cycle's categories, together they fit in the budget, and the ballots are
+    not ranked (dropping a pass's other projects would move the ranks). None when fine or when
+    the budget has none; the option's own shape is checked by `normalise_rule_options`."""
+    envelopes = options.get(ENVELOPES)
+    if not isinstance(envelopes, list):
+        return None
+    unknown = [code for code, _ in envelopes if code not in categories]
+    if unknown:
+        return EnvelopeCategory(category=unknown[0])
+    total = sum(cents for _, cents in envelopes)
+    if total > amount:
+        return EnvelopesOverBudget(total=total, amount=amount)
+    if ballot_type is BallotType.RANKED:
+        return EnvelopesRanked()
     return None

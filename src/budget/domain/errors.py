@@ -148,6 +148,21 @@ class InvalidRuleOption(BudgetError):
     message = "invalid rule option {option}"
 
 
+class EnvelopeCategory(BudgetError):
+    code = "budget.envelope-category"
+    message = "the category {category} has no envelope here: it is not one of the cycle's"
+
+
+class EnvelopesOverBudget(BudgetError):
+    code = "budget.envelopes-over"
+    message = "the category envelopes add up to {total}, more than the budget's {amount}"
+
+
+class EnvelopesRanked(BudgetError):
+    code = "budget.envelopes-ranked"
+    message = "category envelopes cannot be used with ranked ballots"
+
+
 # -- money -----------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from budget.db import queries
 from budget.db.tables import Budget, District
 from budget.domain import ballots, geo
 from budget.domain import cycle as rules
@@ -95,6 +96,13 @@ def _budget_errors(db: Session, cycle_id: int, form: BudgetForm) -> dict[str, Bu
     collect(errors, "name_en", lambda: check_text(form.name_en, 120))
     _scope_errors(db, cycle_id, form, errors)
     _rule_errors(form, errors)
+    if "rule_options" not in errors:
+        codes = [c.code for c in queries.list_categories(db, cycle_id)]
+        problem = ballots.envelope_problem(
+            form.rule_options, amount=form.amount, categories=codes, ballot_type=form.ballot_type
+        )
+        if problem is not None:
+            errors["rule_options"] = problem
     return errors
 
 

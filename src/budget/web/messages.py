@@ -91,6 +91,13 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Invalid tie-break chain: list known criteria, each once, ending with lottery."
     ),
     "budget.rule-option": N_("The rule option %(option)s is not valid."),
+    "budget.envelope-category": N_(
+        "The category %(category)s is not one of this cycle's: it cannot have an envelope."
+    ),
+    "budget.envelopes-over": N_(
+        "The category envelopes add up to %(total)s, more than the budget (%(amount)s)."
+    ),
+    "budget.envelopes-ranked": N_("Category envelopes cannot be used with ranked ballots."),
     "money.invalid": N_("Enter an amount, such as 1 250 000,50."),
     "money.ambiguous": N_(
         "Ambiguous amount: write 1250 or 1,25 rather than 1,250 (a single separator before "
@@ -280,7 +287,7 @@ LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
     "to_status": labels.IMPLEMENTATION_STATUSES,
 }
 
-MONEY_PARAMS: Final = frozenset({"cost", "limit", "total"})
+MONEY_PARAMS: Final = frozenset({"cost", "limit", "total", "amount"})
 
 
 def _param(name: str, value: object, translations: Translations, locale: str) -> str:

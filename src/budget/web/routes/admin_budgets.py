@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from budget.db import queries
 from budget.db.queries import BudgetView, CycleView
+from budget.domain import ballots
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.services import budgets
 from budget.web import loaders, transactions
@@ -26,6 +27,7 @@ BALLOT_TYPES: Final = tuple(kind.value for kind in BallotType)
 SATISFACTIONS: Final = ("cost", "cardinality")
 BIG: Final = 10**12  # a sanity bound for integers; the services apply the real limits
 NAMES: Final = ("name_fr", "name_en")
+ENVELOPE_FIELD: Final = "envelope-"  # + a category's code: that category's envelope
 
 
 def read_budget_form(form: Form) -> budgets.BudgetForm | None:
@@ -68,6 +70,14 @@ def read_rule_options(form: Form) -> dict[str, object]:
     ):
         if value is not None and value != "":
             options[name] = value
+    envelopes = [
+        [name.removeprefix(ENVELOPE_FIELD), cents]
+        for name in list(form.values)
+        if name.startswith(ENVELOPE_FIELD)
+        and (cents := form.amount(name, required=False)) is not None
+    ]
+    if envelopes:  # in the form's order, the categories' (the order of the passes)
+        options[ballots.ENVELOPES] = envelopes
     return options
 
 
@@ -87,7 +97,10 @@ def budget_values(budget: BudgetView, locale: str) -> dict[str, str]:
         value = getattr(budget.limits, name)
         values[name] = "" if value is None else str(value)
     for name, value in budget.rule_options.items():
-        values[name] = str(value)
+        if name == ballots.ENVELOPES and isinstance(value, list):
+            values |= {ENVELOPE_FIELD + code: amount_input(cents, locale) for code, cents in value}
+        else:
+            values[name] = str(value)
     return values
 
 
@@ -101,6 +114,8 @@ async def form_context(request: Request, form: Form, cycle_id: int, budget: Any)
         "budget": budget,
         "district_options": options,
         "limit_names": LIMIT_NAMES,
+        "categories": await transactions.read(request, queries.list_categories, cycle_id),
+        "envelope_field": ENVELOPE_FIELD,
     }
 
 
