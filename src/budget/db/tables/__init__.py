@@ -24,6 +24,14 @@ from budget.db.tables.engagement import (
 )
 from budget.db.tables.implementation import Implementation, ImplementationChange, Milestone
 from budget.db.tables.notifications import Notification, OutboxEmail
+from budget.db.tables.polling import (
+    CheckIn,
+    OfficerShift,
+    PaperBatch,
+    PaperEntry,
+    PlaceBudget,
+    PollingPlace,
+)
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.db.tables.review import (
     Committee,
@@ -44,6 +52,12 @@ from budget.db.tables.voting import (
 )
 
 __all__ = [
+    "PollingPlace",
+    "PlaceBudget",
+    "PaperEntry",
+    "PaperBatch",
+    "OfficerShift",
+    "CheckIn",
     "Account",
     "AuditLog",
     "Ballot",
