@@ -118,9 +118,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "tests/services/test_voting_storm.py::test_t1_storm_same_account[sqlite]": _DEFERRED,
     "tests/services/test_voting_storm.py::test_t1_storm_same_code[sqlite]": _DEFERRED,
     "tests/services/test_supports.py::test_one_support_when_the_same_resident": _DEFERRED,
-    "tests/services/test_voting.py::test_a_paper_vote_cannot_be_replaced_online[postgresql]": (
-        "paper participation test helper violates a foreign key on PostgreSQL"
-    ),
     "tests/security/test_odd_input.py::test_no_odd_value_makes_a_server_error[postgresql-"
     "admin_roll": "a NUL in the roll search reaches PostgreSQL (500)",
 }

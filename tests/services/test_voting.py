@@ -233,7 +233,12 @@ def test_an_entry_of_another_cycle_or_voided_is_refused(
 def test_a_paper_vote_cannot_be_replaced_online(db: Session, opened: OpenCycle) -> None:
     budget = opened.budgets[BallotType.CHOOSE_ONE]
     db.add(
-        Participation(roll_entry_id=1, budget_id=budget, channel="paper", voted_on=DURING.date())
+        Participation(
+            roll_entry_id=opened.entries[0],
+            budget_id=budget,
+            channel="paper",
+            voted_on=DURING.date(),
+        )
     )
     db.flush()
     with pytest.raises(BudgetError) as caught:
@@ -249,7 +254,7 @@ def test_an_unknown_or_malformed_receipt_says_so(db: Session) -> None:
 
 # -- secrecy (T3) ----------------------------------------------------------------------------
 
-BALLOT_COLUMNS = {"id", "budget_id", "choices", "receipt_hash", "channel"}
+BALLOT_COLUMNS = {"id", "budget_id", "choices", "receipt_hash", "channel", "batch_id"}
 
 
 @pytest.mark.threat("T3")
@@ -258,7 +263,7 @@ def test_t3_ballot_columns_allowlist(db: Session) -> None:
     columns = {c["name"] for c in inspect(db.connection()).get_columns("ballot")}
     assert columns == BALLOT_COLUMNS
     foreign = {fk["referred_table"] for fk in inspect(db.connection()).get_foreign_keys("ballot")}
-    assert foreign == {"budget", "receipt"}
+    assert foreign == {"budget", "receipt", "paper_batch"}  # a paper ballot's batch, no voter
 
 
 @pytest.mark.threat("T3")

@@ -13,7 +13,7 @@ Time is a parameter; nothing here reads a clock or a database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
@@ -48,7 +48,7 @@ class Mark:
     the validator returned (so two readings compare as the count would see them)."""
 
     kind: PaperKind
-    ballot: Ballot = Ballot(())
+    ballot: Ballot = field(default_factory=lambda: Ballot(()))
 
     def describe(self) -> str:
         """`{3,5}`, `{3:2,5:1}` with points, or the kind (`blank`, `invalid-over-limit`, ...)."""

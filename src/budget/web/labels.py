@@ -206,3 +206,23 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "EVENT_LABELS": EVENTS,
     "FOLLOW_TOPICS": FOLLOW_TOPICS,
 }
+
+CHANNELS: Final[Mapping[str, str]] = {
+    "account": N_("online, signed in"),
+    "code": N_("online, with a voting code"),
+    "paper": N_("on paper, at a polling place"),
+}
+
+BATCH_STATES: Final[Mapping[str, str]] = {
+    "open": N_("open"),
+    "entering": N_("being entered"),
+    "accepted": N_("accepted"),
+    "voided": N_("voided"),
+}
+
+PAPER_KINDS: Final[Mapping[str, str]] = {
+    "choices": N_("choices"),
+    "blank": N_("blank"),
+    "invalid-over-limit": N_("invalid: over limit"),
+    "invalid-unreadable": N_("invalid: unreadable"),
+}
