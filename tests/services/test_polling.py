@@ -338,7 +338,7 @@ mark_picks = st.one_of(
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(mark_picks, min_size=1, max_size=8), st.data())
 def test_acceptance_happens_exactly_when_both_entries_agree(
-    db: Session, place: Place, picks: list[object], data: st.DataObject
+    db: Session, place: Place, picks: list[tuple[int, ...] | str], data: st.DataObject
 ) -> None:
     with db.begin_nested() as nested:
         a = dict(enumerate(picks, start=1))
