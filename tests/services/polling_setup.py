@@ -26,7 +26,7 @@ class Place:
 
 
 def officer(db: Session, hasher, council: int, name: str) -> int:
-    account = resident(db, hasher, name=name)
+    account = resident(db, hasher, name=name, language="en")
     accounts.grant_role(db, NOW, actor_id=council, account_id=account, role=Role.OFFICER)
     return account
 

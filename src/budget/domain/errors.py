@@ -758,3 +758,8 @@ class ShiftOrder(BudgetError):
 class VoteOver(BudgetError):
     code = "polling.vote-over"
     message = "voting is over for this cycle: paper ballots can no longer be entered"
+
+
+class ReadingSyntax(BudgetError):
+    code = "polling.reading-syntax"
+    message = "type project numbers separated by spaces, - blank, x over the limit, ? unreadable"

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, delete, select
 from budget.db import queries
 from budget.db.queries.polling import (
     BatchView,
+    candidate,
     get_batch,
     get_place,
     officer_shifts,
@@ -77,7 +78,7 @@ from budget.domain.errors import (
     raise_if_any,
 )
 from budget.domain.polling import BATCH_MAX, BatchState, Mark, PaperKind, Side
-from budget.services import audit, voting
+from budget.services import audit, codes, voting
 from budget.services.cycles import require_council
 
 NAME_MAX = 120
@@ -208,13 +209,7 @@ def require_on_shift(db: Session, now: datetime, officer_id: int, place_id: int)
 
 def open_budgets(db: Session, place_id: int, entry_id: int) -> tuple[int, ...]:
     """The budgets voted at the place that the entry is entitled to and has not voted in."""
-    place = get_place(db, place_id)
-    entry = queries.get_entry(db, entry_id)
-    if entry.cycle_id != place.cycle_id or entry.voided_at is not None:
-        return ()
-    entitled = queries.entitled_budget_ids(db, entry_id)
-    voted = voted_budgets(db, entry_id, place.budget_ids)
-    return tuple(b for b in place.budget_ids if b in entitled and b not in voted)
+    return candidate(db, get_place(db, place_id), queries.get_entry(db, entry_id)).open_budgets
 
 
 def check_in(
@@ -256,6 +251,23 @@ def check_in(
         details={"place": place_id, "budgets": chosen},
     )  # fmt: skip
     return tuple(chosen)
+
+
+def find_by_code(
+    db: Session, now: datetime, *, officer_id: int, place_id: int, typed: str, key: bytes
+) -> int | BudgetError:
+    """The entry whose mailed letter's code was typed at check-in (services.codes: throttled
+    per officer, never logged), or the error to show; audited without the code."""
+    require_on_shift(db, now, officer_id, place_id)
+    place = get_place(db, place_id)
+    found = codes.entry_for_code(
+        db, now, cycle_id=place.cycle_id, typed=typed, key=key, source=f"officer:{officer_id}"
+    )
+    audit.append(
+        db, now, actor=officer_id, action="polling.code-lookup", object=f"polling_place:{place_id}",
+        details={"found": not isinstance(found, BudgetError)},
+    )  # fmt: skip
+    return found if isinstance(found, BudgetError) else found.id
 
 
 def declare_at_place(

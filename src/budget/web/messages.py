@@ -41,6 +41,9 @@ CONFLICT: Final = (
     domain.VotingClosed,
     domain.BallotFinal,
     domain.AlreadyVotedOnPaper,
+    domain.AlreadyVoted,
+    domain.BatchClosed,
+    domain.VoteOver,
 )
 
 
@@ -259,6 +262,10 @@ MESSAGES: Final[Mapping[str, str]] = {
         "a batch."
     ),
     "polling.pending": N_("%(count)s batches are not accepted yet."),
+    "polling.reading-syntax": N_(
+        "Type the project numbers separated by spaces (such as 3 5 12; points as 3:2), - for a "
+        "blank ballot, x for one over the limit, ? for an unreadable one."
+    ),
 }
 
 REASONS: Final[Mapping[str, str]] = {
@@ -359,6 +366,15 @@ def of_reason(reason: Reason) -> Message:
 # Confirmations shown after a redirect (`?notice=<key>`): an allow-list, so a crafted link can
 # only ever show one of these sentences.
 NOTICES: Final[Mapping[str, str]] = {
+    "checked-in": N_("The check-in was recorded: hand over the ballot papers."),
+    "entry-declared": N_("The new declared entry was recorded: check the person in below."),
+    "batch-opened": N_("The batch was opened: enter its ballots."),
+    "batch-entered": N_("Your entries were saved."),
+    "entry-corrected": N_("Your correction was saved."),
+    "batch-accepted": N_("Both entries agree: the batch is accepted and its ballots stored."),
+    "place-created": N_("The polling place was created."),
+    "shift-added": N_("The shift was added."),
+    "batch-voided": N_("The batch was voided: its paper ballots are to be entered again."),
     "registered": N_(
         "Thank you. If this address was not registered yet, your account is ready: sign in "
         "below. If it was, sign in with your existing password."

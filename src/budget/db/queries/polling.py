@@ -7,24 +7,27 @@ differences appear once both sides are complete. Counts of ballots by kind are t
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from budget.db.queries.roll import RollEntryView, entry_view
+from budget.db.queries.roll import RollEntryView, entitled_budget_ids, entry_view
+from budget.db.queries.voting import frozen_budget
 from budget.db.tables import (
     Account,
     Budget,
     CheckIn,
+    Cycle,
     OfficerShift,
     PaperBatch,
     PaperEntry,
     Participation,
     PlaceBudget,
     PollingPlace,
+    RoleGrant,
     RollEntry,
 )
 from budget.domain import polling
@@ -233,12 +236,6 @@ def place_budget_pairs(db: Session, cycle_id: int) -> tuple[tuple[PlaceView, int
     return tuple(pairs)
 
 
-@dataclass(frozen=True)
-class CheckInCandidate:
-    entry: RollEntryView
-    budget_ids: tuple[int, ...]  # voted at this place, entitled, not yet voted
-
-
 def search_entries(
     db: Session, cycle_id: int, *, name: str, birth_date: date
 ) -> tuple[RollEntryView, ...]:
@@ -277,3 +274,125 @@ def budget_names(db: Session, budget_ids: Collection[int]) -> dict[int, tuple[st
     """Budget -> (French name, English name)."""
     rows = db.exec(select(Budget).where(col(Budget.id).in_(list(budget_ids)))).all()
     return {row.id: (row.name_fr, row.name_en) for row in rows if row.id is not None}
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Officer:
+    id: int
+    name: str
+    email: str
+
+
+def officer_accounts(db: Session) -> tuple[Officer, ...]:
+    """Accounts holding the officer role, by name (for assigning shifts)."""
+    rows = db.exec(
+        select(Account)
+        .join(RoleGrant, col(RoleGrant.account_id) == Account.id)
+        .where(RoleGrant.role == "officer")
+        .order_by(col(Account.display_name), col(Account.id))
+    ).all()
+    return tuple(Officer(r.id, r.display_name, r.email) for r in rows if r.id is not None)
+
+
+@dataclass(frozen=True)
+class BudgetName:
+    id: int
+    name_fr: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class PlacePage:
+    """A place as its officers see it: budgets, check-ins, batches and their states; no count
+    of what ballots chose (T9)."""
+
+    place: PlaceView
+    time_zone: str
+    declared: bool  # the cycle's eligibility mode lets officers enter new declared entries
+    budgets: tuple[BudgetName, ...]
+    check_ins: int
+    batches: tuple[BatchView, ...]
+
+
+def place_page(db: Session, place_id: int) -> PlacePage:
+    place = get_place(db, place_id)
+    cycle = db.get(Cycle, place.cycle_id)
+    assert cycle is not None  # noqa: S101 - a foreign key
+    names = budget_names(db, place.budget_ids)
+    return PlacePage(
+        place=place, time_zone=cycle.time_zone, declared=cycle.eligibility_mode == "declared",
+        budgets=tuple(BudgetName(b, *names[b]) for b in place.budget_ids if b in names),
+        check_ins=check_in_count(db, place_id), batches=place_batches(db, place_id),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A roll entry found at check-in: the budgets of this place still open to it, and those
+    it already voted in (budget -> channel)."""
+
+    entry: RollEntryView
+    open_budgets: tuple[int, ...]
+    voted: Mapping[int, str]
+
+
+def candidate(db: Session, place: PlaceView, entry: RollEntryView) -> Candidate:
+    voted = voted_budgets(db, entry.id, place.budget_ids)
+    if entry.cycle_id != place.cycle_id or entry.voided_at is not None:
+        return Candidate(entry, (), voted)
+    entitled = entitled_budget_ids(db, entry.id)
+    found = tuple(b for b in place.budget_ids if b in entitled and b not in voted)
+    return Candidate(entry, found, voted)
+
+
+def candidates(db: Session, place_id: int, *, name: str, birth_date: date) -> tuple[Candidate, ...]:
+    place = get_place(db, place_id)
+    found = search_entries(db, place.cycle_id, name=name, birth_date=birth_date)
+    return tuple(candidate(db, place, entry) for entry in found)
+
+
+@dataclass(frozen=True)
+class BatchPage:
+    """A batch as one officer sees it: their own readings only, and the differences once both
+    sides are complete (never the other side's readings as such)."""
+
+    batch: BatchView
+    budget: BudgetName
+    ballot_type: str
+    side: Side | None
+    mine: Mapping[int, Mark]
+    comparison: BatchComparison
+
+
+def batch_page(db: Session, batch_id: int, officer_id: int) -> BatchPage:
+    batch = get_batch(db, batch_id)
+    side = batch.side_of(officer_id)
+    names = budget_names(db, [batch.budget_id])
+    mine = side_marks(db, batch_id, side) if side is not None else {}
+    return BatchPage(
+        batch=batch, budget=BudgetName(batch.budget_id, *names[batch.budget_id]),
+        ballot_type=frozen_budget(db, batch.budget_id).rules.ballot_type.value, side=side,
+        mine=mine, comparison=compare_batch(db, batch),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlaceReport:
+    """A place for the council: shifts, batches and the reconciliation of each budget."""
+
+    page: PlacePage
+    shifts: tuple[ShiftView, ...]
+    reconciliations: tuple[tuple[BudgetName, Reconciliation], ...]
+
+
+def place_report(db: Session, place_id: int) -> PlaceReport:
+    page = place_page(db, place_id)
+    batched = {b.budget_id for b in page.batches}
+    names = budget_names(db, {*page.place.budget_ids, *batched})
+    found = tuple(
+        (BudgetName(b, *names[b]), reconciliation(db, place_id, b)) for b in sorted(names)
+    )
+    return PlaceReport(page, shifts(db, place_id=place_id), found)
