@@ -39,6 +39,7 @@ from budget.services import (
     decisions,
     demo_engagement,
     demo_roll,
+    demo_polling,
     demo_voting,
     proposals,
 )
@@ -84,6 +85,7 @@ DEMO_ACCOUNTS = (
     DemoAccount(Role.COUNCIL, "council2@demo.budget", "demo-council2-2027"),
     DemoAccount(Role.REVIEWER, "reviewer@demo.budget", "demo-reviewer-2027"),
     DemoAccount(Role.OFFICER, "officer@demo.budget", "demo-officer-2027"),
+    DemoAccount(Role.OFFICER, "officer2@demo.budget", "demo-officer2-2027"),
     DemoAccount(Role.RESIDENT, "resident@demo.budget", "demo-resident-2027"),
 )
 
@@ -132,13 +134,24 @@ def load_demo(
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
     load_past_cycle(db, now, council=council, copy_from=cycle_id, authors=authors)
     voter = queries.find_account(db, "resident@demo.budget")
-    demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)
+    voting = demo_voting.load_voting_demo(
+        db, now, council=council, voter_id=voter.id if voter else 0
+    )
+    demo_polling.load_polling_demo(
+        db, now, council=council, cycle_id=voting.cycle_id, officers=_officers(db)
+    )
     demo_engagement.load_open_cycle(
         db, now, council=council, resident=_demo_resident(db), authors=authors
     )
     return DemoSummary(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count
     )
+
+
+def _officers(db: Session) -> tuple[int, int]:
+    found = [queries.find_account(db, a.email) for a in DEMO_ACCOUNTS if a.role is Role.OFFICER]
+    ids = [a.id for a in found if a is not None]
+    return ids[0], ids[1]
 
 
 def _demo_resident(db: Session) -> int:
