@@ -597,10 +597,10 @@ ACTIONS: dict[str, Action] = {
         lambda web, ids: (
             _on_shift(web, ids["place_id"]),
             {
-                "given_name": "Ana",
-                "family_name": "Lopes",
-                "birth_date": "1980-02-29",
-                "district_id": str(ids["district_id"]),
+                "new_given_name": "Ana",
+                "new_family_name": "Lopes",
+                "new_birth_date": "1980-02-29",
+                "new_district_id": str(ids["district_id"]),
             },
         )[1],
     ),

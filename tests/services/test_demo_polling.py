@@ -28,8 +28,8 @@ def test_the_demo_has_a_place_with_two_officers_on_shift_and_a_half_entered_batc
     voting = next(c for c in queries.list_cycles(db) if c.phase is Phase.VOTING)
     assert queries.get_cycle(db, voting.id).instance == "2027-vote"
     [place] = queries.cycle_places(db, voting.id)
-    for officer in ids:
-        polling.require_on_shift(db, NOW, officer, place.id)  # the demo's time is in the shift
+    for officer_id in ids:
+        polling.require_on_shift(db, NOW, officer_id, place.id)  # the demo's time is in the shift
     page = queries.place_page(db, place.id)
     assert page.check_ins == 12  # six people, two budgets each
     [batch] = page.batches

@@ -38,8 +38,8 @@ from budget.services import (
     cycles,
     decisions,
     demo_engagement,
-    demo_roll,
     demo_polling,
+    demo_roll,
     demo_voting,
     proposals,
 )

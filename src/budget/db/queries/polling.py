@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from budget.db.queries.roll import RollEntryView, entitled_budget_ids, entry_view
-from budget.db.queries.voting import frozen_budget
+from budget.db.queries.voting import ballot_projects, frozen_budget
 from budget.db.tables import (
     Account,
     Budget,
@@ -365,6 +365,7 @@ class BatchPage:
     side: Side | None
     mine: Mapping[int, Mark]
     comparison: BatchComparison
+    projects: tuple[tuple[int, str], ...]  # (number typed, title) of the ballot's projects
 
 
 def batch_page(db: Session, batch_id: int, officer_id: int) -> BatchPage:
@@ -376,6 +377,7 @@ def batch_page(db: Session, batch_id: int, officer_id: int) -> BatchPage:
         batch=batch, budget=BudgetName(batch.budget_id, *names[batch.budget_id]),
         ballot_type=frozen_budget(db, batch.budget_id).rules.ballot_type.value, side=side,
         mine=mine, comparison=compare_batch(db, batch),
+        projects=tuple((p.id, p.title) for p in ballot_projects(db, batch.budget_id)),
     )  # fmt: skip
 
 

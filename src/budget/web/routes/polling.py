@@ -30,6 +30,8 @@ from budget.web.templating import render, see_other
 
 OFFICER: Final[frozenset[Access]] = frozenset({"officer"})
 NAME_MAX: Final = 120
+# The on-the-spot declaration's fields, prefixed on the page (the search form has a birth date)
+DECLARED_FIELDS: Final = ("given_name", "family_name", "birth_date", "district_id")
 
 
 async def officer_home(request: Request) -> Response:
@@ -117,10 +119,11 @@ async def declare_submit(request: Request) -> Response:
     """Declared mode: a person not yet known becomes a new declared entry, then is found."""
     page = loaders.loaded(request, PlacePage)
     form = Form(await request.form())
-    given = form.text("given_name", max_length=NAME_MAX)
-    family = form.text("family_name", max_length=NAME_MAX)
-    birth = form.date("birth_date")
-    district = form.integer("district_id", minimum=1, maximum=2**63 - 1)
+    form.renames = {name: f"new_{name}" for name in DECLARED_FIELDS}
+    given = form.text("new_given_name", max_length=NAME_MAX)
+    family = form.text("new_family_name", max_length=NAME_MAX)
+    birth = form.date("new_birth_date")
+    district = form.integer("new_district_id", minimum=1, maximum=2**63 - 1)
     if form.is_valid and await transactions.attempt(
         request, form, polling.declare_at_place, officer_id=actor_id(request),
         place_id=page.place.id, given_name=given or "", family_name=family or "",
