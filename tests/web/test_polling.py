@@ -233,3 +233,23 @@ def test_an_officers_home_lists_their_shifts(on_duty: Polling) -> None:
     home = on_duty.clients[0].get("/officer")
     assert home.status_code == 200
     assert "Mairie du 18e" in home.text
+
+
+@pytest.mark.threat("T9")
+def test_t9_officers_see_no_count_of_ballots(on_duty: Polling) -> None:
+    """The place page shows check-ins and batch states; the reconciliation (ballots, blank,
+    invalid) is the council's, and no page of an officer counts what ballots chose."""
+    place = on_duty.place
+    p = place.opened.projects[place.budget]
+    opened = on_duty.post(0, f"/officer/places/{place.place_id}/batches",
+                          [("budget_id", str(place.budget)), ("size", "1")])  # fmt: skip
+    batch_path = opened.headers["location"].split("?")[0]
+    for who in (0, 1):
+        on_duty.post(who, batch_path, [("ballot-1", str(p[0]))])
+    assert on_duty.count(Ballot) == 1
+    page = on_duty.clients[0].get(f"/officer/places/{place.place_id}")
+    assert page.status_code == 200
+    for word in ("Reconciliation", "Paper ballots", "Blank", "Invalid", "Surplus"):
+        assert word not in page.text
+    admin = on_duty.clients[0].get(f"/admin/polling/{place.place_id}")
+    assert admin.status_code == 403
