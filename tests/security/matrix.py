@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Connection, Engine
@@ -19,8 +20,9 @@ from sqlmodel import Session
 from starlette.applications import Starlette
 
 from budget.db import queries
+from budget.db.tables import PaperBatch
 from budget.domain.accounts import Role
-from budget.services import categories, committees, images, notifications, roll
+from budget.services import categories, committees, images, notifications, polling, roll
 from budget.services.mail_text import Kind
 from budget.web.routing import ROLES
 from tests.images import png
@@ -60,8 +62,19 @@ def objects(web: Web) -> dict[str, int]:
         web.db, now, account_id=account_id, cycle_id=cycle_id, birth_year=1990,
         district_id=district_id, email_verified=True,
     )  # fmt: skip
+    place_id = polling.create_place(
+        web.db, now, actor_id=council, cycle_id=cycle_id, name="Mairie", address="",
+        budget_ids=[budget_id],
+    )  # fmt: skip
+    # A batch row for the paths that name one (opening one through the service needs voting
+    # open and an officer on shift: the audit test's rows do that).
+    batch = PaperBatch(place_id=place_id, budget_id=budget_id, number=1, size=1, state="open",
+                       created_at=now)  # fmt: skip
+    web.db.add(batch)
     web.db.commit()
     return {
+        "place_id": place_id,
+        "batch_id": batch.id or 0,
         "cycle_id": cycle_id,
         "budget_id": budget_id,
         "district_id": district_id,
@@ -100,7 +113,16 @@ def seed(db_backend: Engine, web_apps: dict[str, Starlette]) -> Iterator[Seed]:
 def seeded_roles(seed: Seed) -> dict[str, str]:
     """An account for each role but `visitor` (as `Web.signed_in` makes it), made once beside the
     objects: role -> email."""
-    return {role: seed.web.account(Role(role)).email for role in ROLES if role != "visitor"}
+    made = {role: seed.web.account(Role(role)) for role in ROLES if role != "visitor"}
+    # The officer is on shift at the seeded place, so an officer route is refused only by role.
+    now = seed.web.clock()
+    polling.add_shift(
+        seed.web.db, now, actor_id=seed.web.council_id(), place_id=seed.ids["place_id"],
+        account_id=made["officer"].id, starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=365),
+    )  # fmt: skip
+    seed.web.db.commit()
+    return {role: account.email for role, account in made.items()}
 
 
 @pytest.fixture

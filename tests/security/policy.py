@@ -19,6 +19,7 @@ from typing import Final
 ANYONE: Final = frozenset({"visitor", "resident", "reviewer", "officer", "council"})
 SIGNED_IN: Final = frozenset({"resident", "reviewer", "officer", "council"})
 COUNCIL: Final = frozenset({"council"})
+OFFICER: Final = frozenset({"officer"})
 
 POLICY: Final[dict[str, frozenset[str]]] = {
     # public pages (visitor)
@@ -176,6 +177,24 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "code_page": ANYONE,
     "receipt_check": ANYONE,
     "outbox": COUNCIL,
+    # polling places (PRODUCT.md "Roles": officers at their place during their shift, T2; the
+    # shift itself is checked by the route's loader, tests/web/test_polling.py); the council
+    # creates places and shifts, reconciles and voids batches
+    "officer_home": OFFICER,
+    "officer_place": OFFICER,
+    "check_in_page": OFFICER,
+    "check_in_submit": OFFICER,
+    "check_in_code": OFFICER,
+    "officer_declare": OFFICER,
+    "batch_open": OFFICER,
+    "batch_page": OFFICER,
+    "batch_enter": OFFICER,
+    "batch_correct": OFFICER,
+    "admin_polling": COUNCIL,
+    "polling_place_create": COUNCIL,
+    "admin_polling_place": COUNCIL,
+    "shift_add": COUNCIL,
+    "batch_void": COUNCIL,
 }
 
 

@@ -26,6 +26,7 @@ from budget.domain.accounts import Role
 from budget.domain.audit import entry_hash
 from budget.domain.ballots import BallotType
 from budget.domain.cycle import Phase
+from budget.domain.polling import PaperKind
 from budget.domain.proposals import ProposalStatus
 from budget.services import (
     accounts,
@@ -38,18 +39,20 @@ from budget.services import (
     cycles,
     decisions,
     images,
+    polling,
     proposals,
     review,
     roll,
     supports,
 )  # fmt: skip
 from budget.services.budgets import BudgetForm
+from budget.services.polling import Reading
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
 from tests.domain.test_review import COMPLETE
 from tests.images import png
 from tests.security.matrix import fill
-from tests.services.conftest import cycle_form
+from tests.services.conftest import budget_form, cycle_form
 from tests.services.test_audit import drop_triggers
 from tests.services.voting_setup import enrol
 from tests.webapp import PASSWORD, Web, csrf_token, make_project, make_proposal, sign_in
@@ -340,9 +343,8 @@ def _project(web: Web, ids: Ids, form: dict[str, str]) -> Form:
     return form
 
 
-def _open_ballot(web: Web, ids: Ids) -> Form:
-    """The path's budget open for voting now with the path's proposal on a choose-one ballot,
-    and the caller (a resident made just before) on the cycle's roll."""
+def _voting_open(web: Web, ids: Ids) -> None:
+    """The path's budget open for voting now with the path's proposal on a choose-one ballot."""
     now, council, day = web.clock(), web.council_id(), dt.timedelta(days=1)
     cycles.set_schedule(
         web.db, now, actor_id=council, cycle_id=ids["cycle_id"],
@@ -360,11 +362,85 @@ def _open_ballot(web: Web, ids: Ids) -> Form:
     )  # fmt: skip
     cycles.advance_phase(web.db, now, actor_id=council, cycle_id=ids["cycle_id"],
                          target=Phase.VOTING)  # fmt: skip
+    web.db.commit()
+
+
+def _open_ballot(web: Web, ids: Ids) -> Form:
+    """The path's budget open for voting now with the path's proposal on a choose-one ballot,
+    and the caller (a resident made just before) on the cycle's roll."""
+    _voting_open(web, ids)
     caller = queries.find_account(web.db, "resident@example.org")
     assert caller is not None
     enrol(web.db, ids["cycle_id"], account_id=caller.id)
     web.db.commit()
     return {"choice": str(ids["proposal_id"]), "form_key": "0" * 32}
+
+
+# -- polling places: the caller is the officer made just before, put on shift at the place ------
+
+
+def _on_shift(web: Web, place_id: int, email: str = "officer@example.org") -> int:
+    officer = queries.find_account(web.db, email) or web.account(Role.OFFICER, email=email)
+    now = web.clock()
+    polling.add_shift(web.db, now, actor_id=web.council_id(), place_id=place_id,
+                      account_id=officer.id, starts_at=now - dt.timedelta(hours=1),
+                      ends_at=now + dt.timedelta(hours=8))  # fmt: skip
+    web.db.commit()
+    return officer.id
+
+
+def _officer_at_urn(web: Web, ids: Ids) -> int:
+    """Voting open, the caller on shift at the place; returns the caller's id."""
+    _voting_open(web, ids)
+    return _on_shift(web, ids["place_id"])
+
+
+def _check_in_form(web: Web, ids: Ids) -> Form:
+    _officer_at_urn(web, ids)
+    entry = enrol(web.db, ids["cycle_id"])
+    web.db.commit()
+    return {"entry_id": str(entry), "budget": str(ids["budget_id"])}
+
+
+def _batch(web: Web, ids: Ids, officer: int) -> int:
+    ids["batch_id"] = polling.open_batch(
+        web.db, web.clock(), officer_id=officer, place_id=ids["place_id"],
+        budget_id=ids["budget_id"], size=1,
+    )  # fmt: skip
+    web.db.commit()
+    return ids["batch_id"]
+
+
+def _differing_batch(web: Web, ids: Ids) -> Form:
+    """A one-ballot batch the caller (side A) and another officer (B) read differently."""
+    officer = _officer_at_urn(web, ids)
+    other = _on_shift(web, ids["place_id"], "officer-b@example.org")
+    batch = _batch(web, ids, officer)
+    for who, reading in (
+        (officer, Reading(PaperKind.BLANK)),
+        (other, Reading(PaperKind.UNREADABLE)),
+    ):
+        polling.enter_batch(web.db, web.clock(), officer_id=who, batch_id=batch,
+                            readings={1: reading})  # fmt: skip
+    web.db.commit()
+    return {"number": "1", "reading": "?"}
+
+
+def _code_lookup(web: Web, ids: Ids) -> Form:
+    """A roll-mode cycle with a place, the caller on shift there, its one entry's code."""
+    cycle = _roll_cycle(web, ids)
+    council, now = web.council_id(), web.clock()
+    budget = budgets.create_budget(web.db, now, actor_id=council, cycle_id=cycle,
+                                   form=budget_form())  # fmt: skip
+    ids["place_id"] = polling.create_place(
+        web.db, now, actor_id=council, cycle_id=cycle, name="Annexe", address="",
+        budget_ids=[budget],
+    )  # fmt: skip
+    key = web.apps["development"].state.code_key
+    [issued] = codes.issue_codes(web.db, now, actor_id=None, cycle_id=cycle, key=key)
+    web.db.commit()
+    _on_shift(web, ids["place_id"])
+    return {"code": issued.code}
 
 
 OUTLINE = (
@@ -513,6 +589,53 @@ ACTIONS: dict[str, Action] = {
     ),
     # voting
     "cast": Action(Role.RESIDENT, _open_ballot),
+    # polling places: officers at their place and shift (polling.py), the council (admin_polling)
+    "check_in_submit": Action(Role.OFFICER, _check_in_form),
+    "check_in_code": Action(Role.OFFICER, _code_lookup),
+    "officer_declare": Action(
+        Role.OFFICER,
+        lambda web, ids: (
+            _on_shift(web, ids["place_id"]),
+            {
+                "new_given_name": "Ana",
+                "new_family_name": "Lopes",
+                "new_birth_date": "1980-02-29",
+                "new_district_id": str(ids["district_id"]),
+            },
+        )[1],
+    ),
+    "batch_open": Action(
+        Role.OFFICER,
+        lambda web, ids: (
+            _officer_at_urn(web, ids),
+            {"budget_id": str(ids["budget_id"]), "size": "2"},
+        )[1],
+    ),
+    "batch_enter": Action(
+        Role.OFFICER,
+        lambda web, ids: (
+            _batch(web, ids, _officer_at_urn(web, ids)),
+            {"ballot-1": str(ids["proposal_id"])},
+        )[1],
+    ),
+    "batch_correct": Action(Role.OFFICER, _differing_batch),
+    "polling_place_create": Action(
+        Role.COUNCIL, lambda web, ids: {"name": "Mairie du 20e", "budget": str(ids["budget_id"])}
+    ),
+    "shift_add": Action(
+        Role.COUNCIL,
+        lambda web, ids: {
+            "account_id": str(web.account(Role.OFFICER, email="shift@example.org").id),
+            "starts_at": "2027-09-02T08:00",
+            "ends_at": "2027-09-02T18:00",
+        },
+    ),
+    "batch_void": Action(
+        Role.COUNCIL,
+        lambda web, ids: (_batch(web, ids, _officer_at_urn(web, ids)), {"reason": "Counted twice"})[
+            1
+        ],
+    ),
 }
 
 

@@ -37,7 +37,7 @@ def test_demo_fills_an_empty_database_with_a_paris_like_cycle(db: Session, hashe
         ProposalStatus.DRAFT,
     }  # fmt: skip
     assert sum(statuses.values()) == summary.proposals >= 36
-    assert queries.count_accounts(db) == 60 + len(demo.DEMO_ACCOUNTS) == summary.residents + 5
+    assert queries.count_accounts(db) == 60 + len(demo.DEMO_ACCOUNTS) == summary.residents + 6
     assert queries.transition_problems(db, summary.cycle_id, Phase.VOTING, NOW) == ()
     assert audit.verify_chain(db).ok
 

@@ -43,6 +43,8 @@ class Caller:
 
     account_id: int | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
+    # The request's time, for loaders whose answer depends on it (an officer's shift, T2).
+    now: datetime | None = None
 
     @property
     def is_council(self) -> bool:

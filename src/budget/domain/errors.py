@@ -708,3 +708,73 @@ class RollFileTooLarge(BudgetError):
 class RankShared(BudgetError):
     code = "ballot.rank-shared"
     message = "two projects have rank {rank}: give each rank to one project"
+
+
+# -- polling places and paper ballots (issue 17) -------------------------------------------------
+
+
+class OffShift(PermissionDenied):
+    """An officer's page outside their shift at that place; `next` is the next shift's start."""
+
+    code = "polling.off-shift"
+    message = "you are not on shift at this polling place now (next shift: {next})"
+
+
+class OffShiftNone(PermissionDenied):
+    code = "polling.off-shift-none"
+    message = "you are not on shift at this polling place now, and no later shift is planned"
+
+
+class AlreadyVoted(BudgetError):
+    code = "polling.already-voted"
+    message = "this person already voted in budget {budget} ({channel})"
+
+
+class NothingToCheckIn(BudgetError):
+    code = "polling.nothing-to-check-in"
+    message = "choose at least one budget this person may still vote in here"
+
+
+class NotVotedHere(BudgetError):
+    code = "polling.not-voted-here"
+    message = "budget {budget} is not voted at this polling place"
+
+
+class BatchClosed(BudgetError):
+    code = "polling.batch-closed"
+    message = "batch {number} is {state}: nothing more can be entered"
+
+
+class SidesTaken(PermissionDenied):
+    code = "polling.sides-taken"
+    message = "two other officers already enter this batch"
+
+
+class AlreadyEntered(BudgetError):
+    code = "polling.already-entered"
+    message = "ballot #{number} is already entered on your side: correct it from the differences"
+
+
+class NotADifference(BudgetError):
+    code = "polling.not-a-difference"
+    message = "ballot #{number} is not a difference between the two entries"
+
+
+class NotOfficer(BudgetError):
+    code = "polling.not-officer"
+    message = "this account does not have the officer role"
+
+
+class ShiftOrder(BudgetError):
+    code = "polling.shift-order"
+    message = "a shift ends after it starts"
+
+
+class VoteOver(BudgetError):
+    code = "polling.vote-over"
+    message = "voting is over for this cycle: paper ballots can no longer be entered"
+
+
+class ReadingSyntax(BudgetError):
+    code = "polling.reading-syntax"
+    message = "type project numbers separated by spaces, - blank, x over the limit, ? unreadable"

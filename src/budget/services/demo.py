@@ -39,6 +39,7 @@ from budget.services import (
     decisions,
     demo_engagement,
     demo_outlines,
+    demo_polling,
     demo_roll,
     demo_voting,
     proposals,
@@ -86,6 +87,7 @@ DEMO_ACCOUNTS = (
     DemoAccount(Role.COUNCIL, "council2@demo.budget", "demo-council2-2027"),
     DemoAccount(Role.REVIEWER, "reviewer@demo.budget", "demo-reviewer-2027"),
     DemoAccount(Role.OFFICER, "officer@demo.budget", "demo-officer-2027"),
+    DemoAccount(Role.OFFICER, "officer2@demo.budget", "demo-officer2-2027"),
     DemoAccount(Role.RESIDENT, "resident@demo.budget", "demo-resident-2027"),
 )
 
@@ -144,7 +146,12 @@ def load_demo(
             db, now, actor_id=council, district_id=district_id, geojson=demo_outlines.outline(index)
         )
     voter = queries.find_account(db, "resident@demo.budget")
-    demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)
+    voting = demo_voting.load_voting_demo(
+        db, now, council=council, voter_id=voter.id if voter else 0
+    )
+    demo_polling.load_polling_demo(
+        db, now, council=council, cycle_id=voting.cycle_id, officers=_officers(db)
+    )
     by_post = demo_voting.load_code_voting_demo(
         db, now, council=council, author_id=authors[0], key=code_key
     )
@@ -155,6 +162,12 @@ def load_demo(
         cycle_id=cycle_id, accounts=DEMO_ACCOUNTS, residents=residents, proposals=count,
         voting_codes=by_post.codes,
     )  # fmt: skip
+
+
+def _officers(db: Session) -> tuple[int, int]:
+    found = [queries.find_account(db, a.email) for a in DEMO_ACCOUNTS if a.role is Role.OFFICER]
+    ids = [a.id for a in found if a is not None]
+    return ids[0], ids[1]
 
 
 def _demo_resident(db: Session) -> int:

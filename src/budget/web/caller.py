@@ -7,16 +7,18 @@ account); `caller` is the loaders' view of anyone, signed in or not.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from starlette.requests import Request
 
 from budget.domain.accounts import Caller
 from budget.web.auth import Visitor
 
 
-def caller_of(visitor: Visitor) -> Caller:
+def caller_of(visitor: Visitor, now: dt.datetime | None = None) -> Caller:
     if visitor.account is None:
-        return Caller()
-    return Caller(visitor.account.id, frozenset(visitor.account.roles))
+        return Caller(now=now)
+    return Caller(visitor.account.id, frozenset(visitor.account.roles), now)
 
 
 def caller(request: Request) -> Caller:

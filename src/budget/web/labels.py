@@ -185,7 +185,31 @@ ASSIGNMENT_STATES: Final[Mapping[str, str]] = {
 
 LANGUAGES: Final[Mapping[str, str]] = {"fr": "Français", "en": "English"}
 
+CHANNELS: Final[Mapping[str, str]] = {
+    "account": N_("online, signed in"),
+    "code": N_("online, with a voting code"),
+    "paper": N_("on paper, at a polling place"),
+}
+
+BATCH_STATES: Final[Mapping[str, str]] = {
+    "open": N_("open"),
+    "entering": N_("being entered"),
+    "accepted": N_("accepted"),
+    "voided": N_("voided"),
+}
+
+PAPER_KINDS: Final[Mapping[str, str]] = {
+    "choices": N_("choices"),
+    "blank": N_("blank"),
+    "invalid-over-limit": N_("invalid: over limit"),
+    "invalid-unreadable": N_("invalid: unreadable"),
+}
+
+
 TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
+    "BATCH_STATES": BATCH_STATES,
+    "CHANNELS": CHANNELS,
+    "PAPER_KINDS": PAPER_KINDS,
     "PHASES": PHASES,
     "PHASE_DESCRIPTIONS": PHASE_DESCRIPTIONS,
     "ROLE_LABELS": ROLES,

@@ -16,6 +16,8 @@ from starlette.requests import Request
 from budget.db import queries
 from budget.db.queries import (
     AccountView,
+    BatchPage,
+    BatchView,
     BudgetView,
     CategoryView,
     CommitteeView,
@@ -23,6 +25,8 @@ from budget.db.queries import (
     DistrictView,
     ImageContent,
     NotificationView,
+    PlacePage,
+    PlaceReport,
     ProjectView,
     ProposalView,
     RollEntryView,
@@ -30,6 +34,7 @@ from budget.db.queries import (
 from budget.domain import cycle as cycle_rules
 from budget.domain.accounts import Caller
 from budget.domain.errors import NotFound
+from budget.services import polling
 
 T = TypeVar("T")
 
@@ -131,7 +136,39 @@ def noted_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalVie
     return reviewable_proposal(db, caller, proposal_id)
 
 
+# -- for officers --------------------------------------------------------------------------------
+
+
+def _on_shift(db: Session, caller: Caller, place_id: int) -> None:
+    """An officer's pages exist only at their place during their shift (T2, T7): 403 naming
+    the next shift otherwise (services.polling.require_on_shift is the rule)."""
+    if caller.account_id is None or caller.now is None:  # the route is for officers only
+        raise NotFound(kind="polling place", id=place_id)
+    polling.require_on_shift(db, caller.now, caller.account_id, place_id)
+
+
+def officer_place(db: Session, caller: Caller, place_id: int) -> PlacePage:
+    found = queries.place_page(db, place_id)
+    _on_shift(db, caller, place_id)
+    return found
+
+
+def officer_batch(db: Session, caller: Caller, batch_id: int) -> BatchPage:
+    batch = queries.get_batch(db, batch_id)
+    _on_shift(db, caller, batch.place_id)
+    assert caller.account_id is not None  # noqa: S101 - _on_shift refused a visitor
+    return queries.batch_page(db, batch_id, caller.account_id)
+
+
 # -- for the council (the routes are council-only; these only check existence) -------------------
+
+
+def polling_place(db: Session, caller: Caller, place_id: int) -> PlaceReport:
+    return queries.place_report(db, place_id)
+
+
+def paper_batch(db: Session, caller: Caller, batch_id: int) -> BatchView:
+    return queries.get_batch(db, batch_id)
 
 
 def cycle(db: Session, caller: Caller, cycle_id: int) -> CycleView:

@@ -41,6 +41,9 @@ CONFLICT: Final = (
     domain.VotingClosed,
     domain.BallotFinal,
     domain.AlreadyVotedOnPaper,
+    domain.AlreadyVoted,
+    domain.BatchClosed,
+    domain.VoteOver,
 )
 
 
@@ -234,6 +237,42 @@ MESSAGES: Final[Mapping[str, str]] = {
     "vote.paper": N_("You already voted in this budget at a polling place."),
     "vote.stale-form": N_("This ballot form was already sent: see your receipt."),
     "receipt.invalid": N_("A receipt has 16 letters and digits, such as ABCD-EFGH-JKMN-PQRS."),
+    "polling.off-shift": N_(
+        "You are not on shift at this polling place now. Your next shift here starts at %(next)s."
+    ),
+    "polling.off-shift-none": N_(
+        "You are not on shift at this polling place now, and no later shift is planned here."
+    ),
+    "polling.already-voted": N_(
+        "This person already voted in one of these budgets (%(channel)s): they cannot vote "
+        "in it again."
+    ),
+    "polling.nothing-to-check-in": N_(
+        "Choose at least one budget this person may still vote in here."
+    ),
+    "polling.not-voted-here": N_("This budget is not voted at this polling place."),
+    "polling.batch-closed": N_("Batch %(number)s is %(state)s: nothing more can be entered."),
+    "polling.sides-taken": N_("Two other officers already enter this batch."),
+    "polling.already-entered": N_(
+        "Ballot #%(number)s is already entered on your side: correct it from the differences."
+    ),
+    "polling.not-a-difference": N_(
+        "Ballot #%(number)s is not a difference between the two entries."
+    ),
+    "polling.not-officer": N_("This account does not have the officer role."),
+    "polling.shift-order": N_("A shift ends after it starts."),
+    "polling.vote-over": N_(
+        "Voting is over for this cycle: paper ballots can no longer be entered."
+    ),
+    "polling.surplus": N_(
+        "%(paper)s paper ballots for %(check_ins)s check-ins: the council must explain and void "
+        "a batch."
+    ),
+    "polling.pending": N_("%(count)s batches are not accepted yet."),
+    "polling.reading-syntax": N_(
+        "Type the project numbers separated by spaces (such as 3 5 12; points as 3:2), - for a "
+        "blank ballot, x for one over the limit, ? for an unreadable one."
+    ),
 }
 
 REASONS: Final[Mapping[str, str]] = {
@@ -285,6 +324,8 @@ LABELLED_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
     "problem": labels.BOUNDARY_PROBLEMS,
     "from_status": labels.IMPLEMENTATION_STATUSES,
     "to_status": labels.IMPLEMENTATION_STATUSES,
+    "channel": labels.CHANNELS,
+    "state": labels.BATCH_STATES,
 }
 
 MONEY_PARAMS: Final = frozenset({"cost", "limit", "total", "amount"})
@@ -332,6 +373,15 @@ def of_reason(reason: Reason) -> Message:
 # Confirmations shown after a redirect (`?notice=<key>`): an allow-list, so a crafted link can
 # only ever show one of these sentences.
 NOTICES: Final[Mapping[str, str]] = {
+    "checked-in": N_("The check-in was recorded: hand over the ballot papers."),
+    "entry-declared": N_("The new declared entry was recorded: check the person in below."),
+    "batch-opened": N_("The batch was opened: enter its ballots."),
+    "batch-entered": N_("Your entries were saved."),
+    "entry-corrected": N_("Your correction was saved."),
+    "batch-accepted": N_("Both entries agree: the batch is accepted and its ballots stored."),
+    "place-created": N_("The polling place was created."),
+    "shift-added": N_("The shift was added."),
+    "batch-voided": N_("The batch was voided: its paper ballots are to be entered again."),
     "registered": N_(
         "Thank you. If this address was not registered yet, your account is ready: sign in "
         "below. If it was, sign in with your existing password."

@@ -141,7 +141,11 @@ async def load(request: Request, spec: RouteSpec, visitor: auth.Visitor) -> None
     object_id = request.path_params[spec.param] if spec.param is not None else 0
     try:
         request.state.unread, request.state.loaded = await transactions.read(
-            request, _guard_reads, caller_of(visitor), spec.loader, object_id
+            request,
+            _guard_reads,
+            caller_of(visitor, transactions.now(request)),
+            spec.loader,
+            object_id,
         )
         request.state.loaded_id = object_id
     except BudgetError:  # the object is not the caller's to see: the error page still has a nav

@@ -24,6 +24,14 @@ from budget.db.tables.engagement import (
 )
 from budget.db.tables.implementation import Implementation, ImplementationChange, Milestone
 from budget.db.tables.notifications import Notification, OutboxEmail
+from budget.db.tables.polling import (
+    CheckIn,
+    OfficerShift,
+    PaperBatch,
+    PaperEntry,
+    PlaceBudget,
+    PollingPlace,
+)
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.db.tables.review import (
     Committee,
@@ -51,6 +59,7 @@ __all__ = [
     "BallotProject",
     "Budget",
     "Category",
+    "CheckIn",
     "Comment",
     "Committee",
     "CommitteeMember",
@@ -66,9 +75,14 @@ __all__ = [
     "LoginThrottle",
     "Milestone",
     "Notification",
+    "OfficerShift",
     "OutboxEmail",
+    "PaperBatch",
+    "PaperEntry",
     "Participation",
     "PhaseSchedule",
+    "PlaceBudget",
+    "PollingPlace",
     "Proposal",
     "ProposalAuthor",
     "ProposalEvent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from budget.db.tables.columns import utc
@@ -24,6 +24,8 @@ class RollEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("cycle_id", "external_id"),
         UniqueConstraint("cycle_id", "account_id"),
+        # The officers' check-in search: birth date first narrows 200,000 entries to a handful.
+        Index(None, "cycle_id", "birth_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -56,15 +56,19 @@ class Receipt(SQLModel, table=True):
 
 class Ballot(SQLModel, table=True):
     """One counted ballot: a random 128-bit id, its budget, the canonical choices and its
-    receipt's hash. Nothing about who cast it or when (T3)."""
+    receipt's hash (online) or its paper batch (paper). Nothing about who cast it or when (T3)."""
 
     __tablename__ = "ballot"
 
     id: str = Field(primary_key=True, max_length=32)  # secrets.token_hex(16)
     budget_id: int = Field(foreign_key="budget.id", index=True)
     choices: str = Field(sa_type=Text)  # canonical JSON: [id, ...] or [[id, points], ...]
-    receipt_hash: str = Field(foreign_key="receipt.receipt_hash", unique=True, max_length=64)
+    # Online ballots only: a paper ballot has no receipt, only the batch it was accepted in.
+    receipt_hash: str | None = Field(
+        default=None, foreign_key="receipt.receipt_hash", unique=True, max_length=64
+    )
     channel: str = Field(max_length=8)  # online | paper
+    batch_id: int | None = Field(default=None, foreign_key="paper_batch.id", index=True)
 
 
 class BallotLink(SQLModel, table=True):

@@ -10,6 +10,7 @@ from budget.web.routes import (
     admin_categories,
     admin_districts,
     admin_implementation,
+    admin_polling,
     admin_review,
     admin_roll,
     api,
@@ -20,6 +21,7 @@ from budget.web.routes import (
     implementation,
     notifications,
     places,
+    polling,
     proposals,
     public,
     review,
@@ -54,4 +56,6 @@ def all_routes() -> list[RouteSpec]:
         *admin_implementation.ROUTES,
         *api.ROUTES,
         *admin_roll.ROUTES,
+        *polling.ROUTES,
+        *admin_polling.ROUTES,
     ]
