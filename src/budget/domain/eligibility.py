@@ -18,7 +18,6 @@ from budget.domain.errors import (
     AlreadyDeclared,
     DistrictAlreadyChosen,
     DistrictNotChoosable,
-    EmailNotVerified,
     NotDeclaredMode,
     NotEligible,
 )
@@ -146,13 +145,12 @@ def check_choice(rules: CycleRules, entry: EntryFacts, district_id: int) -> bool
 DECLARING_PHASES = frozenset({Phase.SUBMISSION, Phase.REVIEW, Phase.VOTING})
 
 
-def can_declare(rules: CycleRules, phase: Phase, *, email_verified: bool, has_entry: bool) -> None:
-    """A resident may declare once per cycle, in mode declared, with a verified e-mail address,
-    from submission until voting closes; raises the reason otherwise."""
+def can_declare(rules: CycleRules, phase: Phase, *, has_entry: bool) -> None:
+    """A resident may declare once per cycle, in mode declared, from submission until voting
+    closes; raises the reason otherwise. The verified address it also needs is
+    `accounts.check_may_participate`, the one rule for every way of taking part."""
     if rules.mode is not EligibilityMode.DECLARED or phase not in DECLARING_PHASES:
         raise NotDeclaredMode()
-    if not email_verified:
-        raise EmailNotVerified()
     if has_entry:
         raise AlreadyDeclared()
 

@@ -34,6 +34,7 @@ from budget.domain.errors import BudgetError
 from budget.services import accounts
 from budget.web import errors, headers, i18n, routing
 from budget.web.auth import SessionCookie
+from budget.web.oidc import Providers
 from budget.web.routes import all_routes
 from budget.web.templating import Templates
 
@@ -65,6 +66,8 @@ def create_app(
     settings = settings or Settings.from_env(os.environ)
     if settings.secret_key_generated:
         log.warning("SECRET_KEY is not set: using a random key; sessions end at each restart")
+    if not settings.base_url and not settings.is_development:
+        log.warning("BUDGET_BASE_URL is not set: mailed links point to %s", settings.public_url)
     owns_engine = engine is None
     engine = engine if engine is not None else make_engine(settings.database_url)
     migrate.check_schema(engine)
@@ -97,6 +100,9 @@ def create_app(
     state.csrf_key = settings.key_for("csrf")
     state.throttle_key = settings.key_for("throttle")
     state.code_key = settings.key_for("code")  # voting codes' HMAC (services.codes, T6)
+    state.token_key = settings.key_for("tokens")  # HMAC of mailed links' tokens (T13)
+    state.base_url = settings.public_url
+    state.oidc = Providers(settings.oidc_providers, settings.public_url, settings.key_for("oidc"))
     state.hasher = hasher if hasher is not None else accounts.production_hasher()
     state.hash_limiter = CapacityLimiter(MAX_CONCURRENT_HASHES)
     state.clock = clock

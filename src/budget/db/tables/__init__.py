@@ -9,7 +9,15 @@ them all on `metadata` (the migrations and autogenerate need the whole schema).
 
 from __future__ import annotations
 
-from budget.db.tables.accounts import Account, LoginThrottle, RoleGrant, WebSession
+from budget.db.tables.accounts import (
+    Account,
+    AccountToken,
+    LoginThrottle,
+    OidcIdentity,
+    OidcLogin,
+    RoleGrant,
+    WebSession,
+)
 from budget.db.tables.audit import AuditLog
 from budget.db.tables.columns import UTCDateTime, metadata
 from budget.db.tables.cycles import Budget, Category, Cycle, District, PhaseSchedule
@@ -24,6 +32,7 @@ from budget.db.tables.engagement import (
 )
 from budget.db.tables.implementation import Implementation, ImplementationChange, Milestone
 from budget.db.tables.notifications import Notification, OutboxEmail
+from budget.db.tables.pages import PublicPage
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
 from budget.db.tables.review import (
     Committee,
@@ -45,6 +54,7 @@ from budget.db.tables.voting import (
 
 __all__ = [
     "Account",
+    "AccountToken",
     "AuditLog",
     "Ballot",
     "BallotLink",
@@ -66,6 +76,8 @@ __all__ = [
     "LoginThrottle",
     "Milestone",
     "Notification",
+    "OidcIdentity",
+    "OidcLogin",
     "OutboxEmail",
     "Participation",
     "PhaseSchedule",
@@ -74,6 +86,7 @@ __all__ = [
     "ProposalEvent",
     "ProposalImage",
     "ProposalVersion",
+    "PublicPage",
     "Receipt",
     "Review",
     "ReviewAssignment",
