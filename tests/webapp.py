@@ -91,9 +91,7 @@ class Web:
         self.clients.append(client)
         return client
 
-    def account(
-        self, *roles: Role, email: str | None = None, verified: bool = True
-    ) -> AccountView:
+    def account(self, *roles: Role, email: str | None = None, verified: bool = True) -> AccountView:
         """An account with these roles (resident always), created as a user would be: its
         mailed verification link opened, unless `verified` is False."""
         now = self.clock()

@@ -123,6 +123,8 @@ def test_a_resident_signs_in_through_the_city_provider(
     page.goto(f"{url}/login")
     shoot(page, f"login-with-provider-{viewport}")
     page.get_by_role("button", name="Compte Ville de Paris").click()
+    # Three servers in a row (ours, the provider's, ours again): a slow machine needs time.
+    page.wait_for_url("**/login?notice=oidc-link-sent", timeout=60_000)
     expect(page.get_by_text("Encore une étape")).to_be_visible()
     page.goto(url + mailed_link(database_url, email, "/login/oidc/confirm"))
     page.get_by_role("button", name="Confirmer et me connecter").click()

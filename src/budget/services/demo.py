@@ -121,6 +121,7 @@ def load_demo(
     rng = random.Random(2027)  # noqa: S311 - reproducible demo data, not a secret
     council = _role_accounts(db, now, hasher)
     cycle_id = _cycle(db, now, council)
+    demo_identity.write_pages(db, now, council)
     district_ids = [
         cycles.create_district(db, now, actor_id=council, cycle_id=cycle_id, code=code, name=name)
         for code, name, _ in DISTRICTS
