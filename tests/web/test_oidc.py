@@ -244,3 +244,8 @@ def test_an_unknown_provider_is_a_clear_page(rp: TestClient) -> None:
     )
     assert answer.status_code == 404
     assert "no such identity provider" in answer.text
+
+
+def test_the_csp_lets_forms_go_to_the_provider(rp: TestClient, provider: Provider) -> None:
+    policy = rp.get("/login").headers["content-security-policy"]
+    assert f"form-action 'self' {provider.issuer}" in policy

@@ -59,6 +59,16 @@ from budget.services.passwords import UNUSABLE, verify_password
 SECRET_COLUMNS: Final = frozenset(
     {"password_hash", "token_hash", "key_hash", "state_hash", "browser_hash", "code_hmac"}
 )
+# Internal review text never leaves the review pages (SECURITY.md T7), not even in the
+# export of its author's or its subject's data: the council's justification on a proposal,
+# and the reviews and notes city staff write (work records the city keeps), of which the
+# export gives only the ids and times.
+INTERNAL_COLUMNS: Final = frozenset({("proposal", "decision_justification")})
+WORK_RECORDS: Final = frozenset({"review", "internal_note"})
+WORK_RECORD_COLUMNS: Final = frozenset(
+    {"id", "proposal_id", "reviewer_id", "author_id", "state", "created_at", "updated_at",
+     "submitted_at"}
+)  # fmt: skip
 # Tables that refer to the account only through another table: exported through that table,
 # or said here to hold nothing about the person. A new such table fails the schema test
 # until it is added to one of these.
@@ -94,10 +104,16 @@ def _plain(value: object) -> object:
     return value
 
 
+def _shown(table: str, column: str) -> bool:
+    if column in SECRET_COLUMNS or (table, column) in INTERNAL_COLUMNS:
+        return False
+    return table not in WORK_RECORDS or column in WORK_RECORD_COLUMNS
+
+
 def _rows(db: Session, table: Table, clause: Any) -> list[dict[str, object]]:
     found = db.execute(select_rows(table).where(clause)).mappings().all()
     return [
-        {name: _plain(value) for name, value in row.items() if name not in SECRET_COLUMNS}
+        {name: _plain(value) for name, value in row.items() if _shown(table.name, name)}
         for row in found
     ]
 
@@ -144,6 +160,8 @@ def export(db: Session, now: dt.datetime, *, account_id: int) -> dict[str, Any]:
         "not_included": [
             "ballots: they carry no voter, so none can be linked to you (SECURITY.md T3)",
             "password hash and the hashes of links, sessions and throttle keys",
+            "internal review text (reviews, notes, the council's justification): city work "
+            "records, kept by the city, never shown outside the review (SECURITY.md T7)",
         ],
     }
 

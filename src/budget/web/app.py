@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 from anyio import CapacityLimiter
 from argon2 import PasswordHasher
@@ -78,6 +79,7 @@ def create_app(
                 headers.SecurityHeaders,
                 hsts=not settings.is_development,
                 tile_url=settings.tile_url,
+                form_targets=tuple(origin(provider.issuer) for provider in settings.oidc_providers),
             )
         ],
         exception_handlers={
@@ -107,6 +109,12 @@ def create_app(
     state.hash_limiter = CapacityLimiter(MAX_CONCURRENT_HASHES)
     state.clock = clock
     return app
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL, as a CSP source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def build_routes(root: Path) -> list[BaseRoute]:
