@@ -28,6 +28,8 @@ Variables (README, "Configuration"):
   `{query}` (for France's national address service:
   `https://api-adresse.data.gouv.fr/search/?q={query}&limit=5`) answering GeoJSON; the server
   asks it, so the browser's CSP stays 'self'. Off by default.
+- BUDGET_ROLL_RETENTION: `purge` (default) or `keep`: whether archiving a cycle purges its roll,
+  declarations and voting codes (domain.eligibility.RollRetention).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from budget.domain.eligibility import RollRetention
 
 Environment = Literal["development", "production"]
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -115,6 +119,7 @@ class Settings:
     geocoder_url: str | None = None
     base_url: str = ""
     oidc_providers: tuple[OidcProvider, ...] = ()
+    roll_retention: RollRetention = RollRetention.PURGE
 
     @property
     def public_url(self) -> str:
@@ -153,6 +158,7 @@ class Settings:
             geocoder_url=parse_geocoder_url(environ.get("BUDGET_GEOCODER_URL", "")),
             base_url=parse_base_url(environ.get("BUDGET_BASE_URL", "")),
             oidc_providers=parse_oidc(environ),
+            roll_retention=parse_roll_retention(environ.get("BUDGET_ROLL_RETENTION", "")),
         )
 
 
@@ -299,6 +305,15 @@ def parse_smtp(environ: Mapping[str, str]) -> SmtpSettings | None:
 _BASE_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?$")
 _PROVIDER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _LOCAL_HOSTS = ("http://127.0.0.1", "http://localhost", "http://[::1]")
+
+
+def parse_roll_retention(value: str) -> RollRetention:
+    value = value.strip().lower() or RollRetention.PURGE.value
+    try:
+        return RollRetention(value)
+    except ValueError:
+        choices = " or ".join(repr(r.value) for r in RollRetention)
+        raise ConfigError(f"BUDGET_ROLL_RETENTION must be {choices}, not {value!r}") from None
 
 
 def parse_base_url(value: str) -> str:

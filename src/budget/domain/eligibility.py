@@ -38,6 +38,16 @@ class EntrySource(StrEnum):
     DECLARED = "declared"
 
 
+class RollRetention(StrEnum):
+    """What archiving a cycle does with its roll (BUDGET_ROLL_RETENTION; PRODUCT.md, "Your
+    data"): `purge` (the default) empties every roll entry and declaration of the person and
+    deletes the voting codes; `keep` leaves them (while a challenge to the vote is pending,
+    say), for the council to purge later with `budget roll purge`."""
+
+    PURGE = "purge"
+    KEEP = "keep"
+
+
 # Each mode admits the entries of its own source only (an imported roll replaces declarations).
 SOURCE_OF_MODE = {
     EligibilityMode.ROLL: EntrySource.ROLL,

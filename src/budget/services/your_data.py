@@ -15,8 +15,8 @@ password, profile, sessions, roles, notifications, mail, links, identities, comm
 private drafts and pending invitations, follows and topic choices. Public contributions stay
 credited to the tombstone like proposals (comments, supports counted in public totals, images,
 flags raised or resolved), and so does a roll entry with its participations, so that the cycle's
-one-ballot-per-voter holds until the entry is purged at archiving (services.cycles, the
-retention setting). The audit log keeps its entries (it is append-only and
+one-ballot-per-voter holds until the entry is purged at archiving (services.retention,
+BUDGET_ROLL_RETENTION). The audit log keeps its entries (it is append-only and
 hash-chained, T10, a legal record); they name the account by number only.
 """
 
