@@ -167,6 +167,16 @@ def test_a_wrong_state_is_refused(rp: TestClient, web: Web) -> None:
     nothing_written(web)
 
 
+def test_an_answer_naming_another_issuer_is_refused(rp: TestClient, web: Web) -> None:
+    """RFC 9207: one callback serves every provider, so an `iss` in the answer must be the
+    issuer of the provider the state was sent to (a mix-up attack names another)."""
+    callback = at_provider(to_provider(rp))
+    answer = rp.get(f"{callback}&iss=https%3A%2F%2Fevil.example")
+    assert answer.status_code == 400
+    assert "the answer came from another provider" in answer.text
+    nothing_written(web)
+
+
 def test_a_callback_from_another_browser_is_refused(
     rp: TestClient, rp_app: Starlette, web: Web
 ) -> None:
