@@ -268,4 +268,5 @@ def test_no_subject_carries_text_a_user_wrote(kind: str) -> None:
         subject = mail_text.render_for(kind, params, language).subject
         assert "evil" not in subject
         assert "bank" not in subject
-        assert "7" in subject
+        if not kind.startswith("account."):  # account mails (issue 19) are about no proposal
+            assert "7" in subject
