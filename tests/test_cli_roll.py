@@ -11,7 +11,8 @@ from sqlmodel import Session, func, select
 
 from budget import cli
 from budget.db.engine import make_engine
-from budget.db.tables import RollEntry
+from budget.db.tables import Cycle, RollEntry
+from budget.domain.cycle import Phase
 from budget.services import accounts, cycles
 from tests.services.conftest import NOW, cycle_form
 from tests.services.test_roll import GOOD, HEADER
@@ -90,3 +91,28 @@ def test_an_unknown_cycle_or_file_is_named(
     assert "no cycle with id 1999" in capsys.readouterr().err
     assert cli.main(["roll", "import", "2028", str(tmp_path / "missing.csv")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_an_archived_cycle_s_roll_is_purged_from_the_command_line(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "roll.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    assert cli.main(["roll", "import", "2028", str(good)]) == 0
+    capsys.readouterr()
+    assert cli.main(["roll", "purge", "2028"]) == 2
+    assert "is not archived: its roll is still in use" in capsys.readouterr().err
+    assert cli.main(["roll", "purge", "1999"]) == 2
+    assert "no cycle '1999'" in capsys.readouterr().err
+    engine = make_engine(database)
+    with Session(engine) as db:
+        cycle = db.exec(select(Cycle)).one()
+        cycle.phase = Phase.ARCHIVED  # archived with BUDGET_ROLL_RETENTION=keep
+        db.add(cycle)
+        db.commit()
+    assert cli.main(["roll", "purge", "2028"]) == 0
+    assert "3 roll entries emptied, 0 voting codes deleted" in capsys.readouterr().out
+    with Session(engine) as db:
+        names = db.exec(select(RollEntry.family_name, RollEntry.external_id)).all()
+    engine.dispose()
+    assert names == [("", None)] * 3

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from budget.config import ConfigError, Settings
+from budget.domain.eligibility import RollRetention
 
 KEY = "k7Hq2vPz9LmN4xR8sT1wY6bC3dF5gJ0aE-uIoQ"
 
@@ -118,3 +119,11 @@ def test_a_geocoder_url_is_an_http_template_with_the_query(url: str) -> None:
 def test_a_geocoder_url_is_read() -> None:
     url = "https://api-adresse.data.gouv.fr/search/?q={query}&limit=5"
     assert Settings.from_env({"SECRET_KEY": KEY, "BUDGET_GEOCODER_URL": url}).geocoder_url == url
+
+
+def test_the_roll_retention_purges_by_default_and_may_keep() -> None:
+    assert Settings.from_env({"SECRET_KEY": KEY}).roll_retention is RollRetention.PURGE
+    kept = Settings.from_env({"SECRET_KEY": KEY, "BUDGET_ROLL_RETENTION": " Keep "})
+    assert kept.roll_retention is RollRetention.KEEP
+    with pytest.raises(ConfigError, match="BUDGET_ROLL_RETENTION must be 'purge' or 'keep'"):
+        Settings.from_env({"SECRET_KEY": KEY, "BUDGET_ROLL_RETENTION": "forever"})

@@ -38,8 +38,9 @@ from budget.services import (
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.web.app import create_app
+from tests import mailbox
 
-SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = mailbox.SECRET_KEY
 PASSWORD = "correct horse battery staple"
 START = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -90,8 +91,9 @@ class Web:
         self.clients.append(client)
         return client
 
-    def account(self, *roles: Role, email: str | None = None) -> AccountView:
-        """An account with these roles (resident always), created as a user would be."""
+    def account(self, *roles: Role, email: str | None = None, verified: bool = True) -> AccountView:
+        """An account with these roles (resident always), created as a user would be: its
+        mailed verification link opened, unless `verified` is False."""
         now = self.clock()
         address = email or f"{'-'.join(r.value for r in roles) or 'resident'}@example.org"
         if Role.COUNCIL in roles:
@@ -113,9 +115,12 @@ class Web:
                 display_name="A resident",
                 hasher=accounts.test_hasher(),
                 language="en",
+                links=mailbox.links(),
             )
             assert made is not None
             created = made
+            if verified:
+                mailbox.verify(self.db, now, address)
             for role in roles:
                 if role is not Role.RESIDENT:
                     granter = self.council_id()
@@ -131,8 +136,10 @@ class Web:
             return existing.id
         return self.account(Role.COUNCIL, email="granter@example.org").id
 
-    def signed_in(self, *roles: Role, env: Environment = "development") -> TestClient:
-        account = self.account(*roles)
+    def signed_in(
+        self, *roles: Role, env: Environment = "development", verified: bool = True
+    ) -> TestClient:
+        account = self.account(*roles, verified=verified)
         client = self.client(env)
         sign_in(client, account.email)
         return client

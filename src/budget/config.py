@@ -11,6 +11,13 @@ Variables (README, "Configuration"):
 - BUDGET_TILE_URL: the map's tile URL template (`https://host/{z}/{x}/{y}.png`, `{s}` allowed
   for subdomains); its host is added to the CSP's img-src. Default: OpenStreetMap's tiles.
 - BUDGET_TILE_ATTRIBUTION: the credit line the tile provider requires, shown on the map.
+- BUDGET_BASE_URL: the site's public address (https://budget.city.example), which mailed links
+  and OpenID Connect redirects use (never taken from the request's Host header, which a caller
+  chooses). Default http://127.0.0.1:PORT; the app warns at start outside development without it.
+- BUDGET_OIDC_PROVIDERS: comma-separated names of OpenID Connect providers (franceconnect,city);
+  for each NAME, BUDGET_OIDC_<NAME>_ISSUER (https URL; http only for 127.0.0.1 or localhost),
+  _CLIENT_ID, _CLIENT_SECRET (never printed), _SCOPES (default "openid email"), _LABEL (the
+  button's text, default the name).
 - BUDGET_SMTP_HOST, BUDGET_SMTP_PORT (587), BUDGET_SMTP_USERNAME, BUDGET_SMTP_PASSWORD,
   BUDGET_SMTP_FROM, BUDGET_SMTP_STARTTLS (true): where `budget mail send` delivers the outbox.
   Without a host, mail stays in the outbox (the council reads it at /admin/outbox). The
@@ -21,6 +28,8 @@ Variables (README, "Configuration"):
   `{query}` (for France's national address service:
   `https://api-adresse.data.gouv.fr/search/?q={query}&limit=5`) answering GeoJSON; the server
   asks it, so the browser's CSP stays 'self'. Off by default.
+- BUDGET_ROLL_RETENTION: `purge` (default) or `keep`: whether archiving a cycle purges its roll,
+  declarations and voting codes (domain.eligibility.RollRetention).
 """
 
 from __future__ import annotations
@@ -34,6 +43,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from budget.domain.eligibility import RollRetention
 
 Environment = Literal["development", "production"]
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -61,6 +72,18 @@ DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 _TILE_URL = re.compile(
     r"^https://(?P<host>(?:\{s\}\.)?[a-z0-9.-]+(?::[0-9]{1,5})?)/[A-Za-z0-9._~/{}@?&=%-]*$"
 )
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """One OpenID Connect provider (BUDGET_OIDC_<NAME>_*)."""
+
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)  # never printed (T12)
+    scopes: str = "openid email"
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +117,14 @@ class Settings:
     smtp: SmtpSettings | None = None
     media_dir: Path | None = None
     geocoder_url: str | None = None
+    base_url: str = ""
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    roll_retention: RollRetention = RollRetention.PURGE
+
+    @property
+    def public_url(self) -> str:
+        """BUDGET_BASE_URL without its trailing slash, or the development default."""
+        return (self.base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
     def is_development(self) -> bool:
@@ -125,6 +156,9 @@ class Settings:
             smtp=parse_smtp(environ),
             media_dir=parse_media_dir(environ.get("BUDGET_MEDIA_DIR", ""), cwd or Path.cwd()),
             geocoder_url=parse_geocoder_url(environ.get("BUDGET_GEOCODER_URL", "")),
+            base_url=parse_base_url(environ.get("BUDGET_BASE_URL", "")),
+            oidc_providers=parse_oidc(environ),
+            roll_retention=parse_roll_retention(environ.get("BUDGET_ROLL_RETENTION", "")),
         )
 
 
@@ -266,3 +300,61 @@ def parse_smtp(environ: Mapping[str, str]) -> SmtpSettings | None:
         password=environ.get("BUDGET_SMTP_PASSWORD") or None,
         starttls=starttls in ("true", "1", "yes"),
     )
+
+
+_BASE_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?$")
+_PROVIDER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_LOCAL_HOSTS = ("http://127.0.0.1", "http://localhost", "http://[::1]")
+
+
+def parse_roll_retention(value: str) -> RollRetention:
+    value = value.strip().lower() or RollRetention.PURGE.value
+    try:
+        return RollRetention(value)
+    except ValueError:
+        choices = " or ".join(repr(r.value) for r in RollRetention)
+        raise ConfigError(f"BUDGET_ROLL_RETENTION must be {choices}, not {value!r}") from None
+
+
+def parse_base_url(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    if not _BASE_URL.match(value):
+        raise ConfigError(
+            f"BUDGET_BASE_URL must be an http(s) URL such as https://budget.city.example, "
+            f"not {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def _provider(environ: Mapping[str, str], name: str) -> OidcProvider:
+    prefix = f"BUDGET_OIDC_{name.upper().replace('-', '_')}_"
+    values = {key: environ.get(prefix + key, "").strip() for key in
+              ("ISSUER", "CLIENT_ID", "CLIENT_SECRET", "SCOPES", "LABEL")}  # fmt: skip
+    for key in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET"):
+        if not values[key]:
+            raise ConfigError(f"{prefix}{key} is required for the provider {name!r}")
+    issuer = values["ISSUER"].rstrip("/")
+    if not (issuer.startswith("https://") or issuer.startswith(_LOCAL_HOSTS)):
+        raise ConfigError(f"{prefix}ISSUER must be an https URL, not {issuer!r}")
+    scopes = values["SCOPES"] or "openid email"
+    if "openid" not in scopes.split():
+        raise ConfigError(f"{prefix}SCOPES must include openid, not {scopes!r}")
+    return OidcProvider(
+        name=name, issuer=issuer, client_id=values["CLIENT_ID"],
+        client_secret=values["CLIENT_SECRET"], scopes=scopes, label=values["LABEL"] or name,
+    )  # fmt: skip
+
+
+def parse_oidc(environ: Mapping[str, str]) -> tuple[OidcProvider, ...]:
+    """The providers named by BUDGET_OIDC_PROVIDERS, each fully configured, or ConfigError."""
+    names = [n.strip() for n in environ.get("BUDGET_OIDC_PROVIDERS", "").split(",") if n.strip()]
+    for name in names:
+        if not _PROVIDER_NAME.match(name):
+            raise ConfigError(
+                f"BUDGET_OIDC_PROVIDERS: {name!r} must be lower-case letters, digits and dashes"
+            )
+    if len(set(names)) != len(names):
+        raise ConfigError("BUDGET_OIDC_PROVIDERS names a provider twice")
+    return tuple(_provider(environ, name) for name in names)

@@ -111,6 +111,7 @@ def open_cycle_for_proposals(database_url: str) -> int:
 class DemoServer:
     url: str
     open_cycle_id: int  # the cycle open for proposals, beside the demo's
+    database_url: str = ""  # where a test reads the outbox, as a resident reads their mail
     voting_codes: tuple[str, ...] = ()  # as `budget demo` printed them
 
 
@@ -145,7 +146,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process, log)
-            yield DemoServer(url, cycle_id, voting_codes)
+            yield DemoServer(url, cycle_id, database_url, voting_codes)
         finally:
             process.terminate()
             process.wait(timeout=10)

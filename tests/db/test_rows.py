@@ -8,6 +8,7 @@ from sqlmodel import Session
 from budget.db.rows import UnsavedRowError, id_of
 from budget.db.tables import Account
 from budget.services import accounts
+from tests import mailbox
 from tests.services.conftest import NOW
 
 
@@ -21,7 +22,7 @@ def test_an_unflushed_row_has_no_id_to_give(db: Session) -> None:
         )  # fmt: skip
     made = accounts.register(
         db, NOW, email="b@example.org", password="a long passphrase 42", display_name="B",
-        hasher=accounts.test_hasher(),
+        hasher=accounts.test_hasher(), links=mailbox.links(),
     )  # fmt: skip
     assert made is not None
     row = db.get(Account, made.id)

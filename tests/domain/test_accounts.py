@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from budget.domain import accounts
+from budget.domain import accounts, errors
 from budget.domain.accounts import ABSOLUTE_LIMIT, Caller, Language, Role, session_expires_at
 from budget.domain.errors import (
     InvalidChoice,
@@ -122,3 +123,55 @@ def test_a_session_ends_when_idle_or_at_its_absolute_limit() -> None:
     assert idle == start + timedelta(hours=1, minutes=30)
     late = session_expires_at(start, start + timedelta(hours=11, minutes=50), 1800)
     assert late == start + ABSOLUTE_LIMIT
+
+
+# -- issue 19: taking part, mail throttle, what the sessions page shows -----------------------
+
+
+def test_only_a_verified_address_may_take_part() -> None:
+    when = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
+    assert accounts.may_participate(when)
+    assert not accounts.may_participate(None)
+    accounts.check_may_participate(when)
+    with pytest.raises(errors.EmailNotVerified) as caught:
+        accounts.check_may_participate(None)
+    assert isinstance(caught.value, errors.PermissionDenied)
+
+
+def test_mail_wait_counts_within_the_hour_only() -> None:
+    start = dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC)
+    assert accounts.mail_wait(2, 3, start, start) == dt.timedelta(0)
+    assert accounts.mail_wait(3, 3, start, start + dt.timedelta(minutes=20)) == dt.timedelta(
+        minutes=40
+    )
+    assert accounts.mail_wait(3, 3, start, start + accounts.MAIL_WINDOW) == dt.timedelta(0)
+
+
+@pytest.mark.parametrize(
+    ("agent", "shown"),
+    [
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Firefox/130.0", "Firefox, Linux"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Safari/604.1",
+         "Safari, iOS"),
+        ("Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36 Edg/131.0", "Edge, Windows"),
+        ("curl/8.5.0", ""),
+    ],
+)  # fmt: skip
+def test_a_device_is_named_by_browser_and_system_only(agent: str, shown: str) -> None:
+    assert accounts.describe_device(agent) == shown
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [("203.0.113.77", "203.0.113.0/24"), ("2001:db8:1:2::5", "2001:db8:1::/48"),
+     ("::ffff:198.51.100.9", "198.51.100.0/24"), ("testclient", "")],
+)  # fmt: skip
+def test_the_network_is_as_coarse_as_the_address_allows(address: str, network: str) -> None:
+    assert accounts.coarse_network(address) == network
+
+
+def test_address_buckets_throttle_ipv6_by_64() -> None:
+    assert accounts.address_bucket("192.0.2.1") == "192.0.2.1"
+    assert accounts.address_bucket("::ffff:192.0.2.1") == "192.0.2.1"
+    assert accounts.address_bucket("2001:db8::1") == "2001:db8::/64"
+    assert accounts.address_bucket("testclient") == "testclient"

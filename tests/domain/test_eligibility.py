@@ -23,7 +23,6 @@ from budget.domain.errors import (
     AlreadyDeclared,
     DistrictAlreadyChosen,
     DistrictNotChoosable,
-    EmailNotVerified,
     NotDeclaredMode,
     NotEligible,
 )
@@ -128,19 +127,17 @@ def test_choosing_a_district() -> None:
         rules.check_choice(CHOICE, replace(declared, voided=True), 111)
 
 
-def test_declaring_needs_the_declared_mode_an_open_phase_a_verified_email_and_no_entry() -> None:
-    rules.can_declare(CHOICE, Phase.SUBMISSION, email_verified=True, has_entry=False)
-    rules.can_declare(CHOICE, Phase.VOTING, email_verified=True, has_entry=False)
+def test_declaring_needs_the_declared_mode_an_open_phase_and_no_entry() -> None:
+    rules.can_declare(CHOICE, Phase.SUBMISSION, has_entry=False)
+    rules.can_declare(CHOICE, Phase.VOTING, has_entry=False)
     with pytest.raises(NotDeclaredMode):
-        rules.can_declare(RESIDENCE, Phase.SUBMISSION, email_verified=True, has_entry=False)
+        rules.can_declare(RESIDENCE, Phase.SUBMISSION, has_entry=False)
     with pytest.raises(NotDeclaredMode):
-        rules.can_declare(CHOICE, Phase.CLOSED, email_verified=True, has_entry=False)
+        rules.can_declare(CHOICE, Phase.CLOSED, has_entry=False)
     with pytest.raises(NotDeclaredMode):
-        rules.can_declare(CHOICE, Phase.DRAFT, email_verified=True, has_entry=False)
-    with pytest.raises(EmailNotVerified):
-        rules.can_declare(CHOICE, Phase.REVIEW, email_verified=False, has_entry=False)
+        rules.can_declare(CHOICE, Phase.DRAFT, has_entry=False)
     with pytest.raises(AlreadyDeclared):
-        rules.can_declare(CHOICE, Phase.REVIEW, email_verified=True, has_entry=True)
+        rules.can_declare(CHOICE, Phase.REVIEW, has_entry=True)
 
 
 def test_proposing_where_the_cycle_requires_eligibility() -> None:

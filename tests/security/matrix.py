@@ -22,9 +22,19 @@ from starlette.applications import Starlette
 from budget.db import queries
 from budget.db.tables import PaperBatch
 from budget.domain.accounts import Role
-from budget.services import categories, committees, images, notifications, polling, roll
+from budget.services import (
+    categories,
+    committees,
+    images,
+    notifications,
+    polling,
+    recovery,
+    roll,
+    sessions,
+)
 from budget.services.mail_text import Kind
 from budget.web.routing import ROLES
+from tests import mailbox
 from tests.images import png
 from tests.webapp import Clock, Web, make_cycle, make_district, make_proposal
 
@@ -60,7 +70,7 @@ def objects(web: Web) -> dict[str, int]:
     district_id = make_district(web, cycle_id)
     entry_id = roll.declare(
         web.db, now, account_id=account_id, cycle_id=cycle_id, birth_year=1990,
-        district_id=district_id, email_verified=True,
+        district_id=district_id,
     )  # fmt: skip
     place_id = polling.create_place(
         web.db, now, actor_id=council, cycle_id=cycle_id, name="Mairie", address="",
@@ -71,6 +81,9 @@ def objects(web: Web) -> dict[str, int]:
     batch = PaperBatch(place_id=place_id, budget_id=budget_id, number=1, size=1, state="open",
                        created_at=now)  # fmt: skip
     web.db.add(batch)
+    # A council member's reset request, awaiting a second member's approval.
+    deputy = web.account(Role.COUNCIL, email="deputy@example.org")
+    recovery.request_reset(web.db, now, email=deputy.email, links=mailbox.links())
     web.db.commit()
     return {
         "place_id": place_id,
@@ -88,7 +101,16 @@ def objects(web: Web) -> dict[str, int]:
         # No public proposal here (it would change what the cycle's phase moves allow): a
         # comment the path names is made by each case that needs one (test_audit_log).
         "comment_id": 10**9,
+        "request_id": recovery.pending_resets(web.db, now)[0].id,
+        "session_id": _a_session(web, account_id),
     }
+
+
+def _a_session(web: Web, account_id: int) -> int:
+    now = web.clock()
+    sessions.start_session(web.db, now, account_id=account_id)
+    return max(s.id for s in sessions.active_sessions(web.db, now, account_id=account_id,
+                                                       current_token=None))  # fmt: skip
 
 
 @dataclass

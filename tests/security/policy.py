@@ -20,6 +20,7 @@ ANYONE: Final = frozenset({"visitor", "resident", "reviewer", "officer", "counci
 SIGNED_IN: Final = frozenset({"resident", "reviewer", "officer", "council"})
 COUNCIL: Final = frozenset({"council"})
 OFFICER: Final = frozenset({"officer"})
+PAGES: Final = ("RULES", "FAQ", "LEGAL", "PRIVACY", "ACCESSIBILITY")
 
 POLICY: Final[dict[str, frozenset[str]]] = {
     # public pages (visitor)
@@ -37,6 +38,33 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     "account_page": SIGNED_IN,
     "password_form": SIGNED_IN,
     "password_submit": SIGNED_IN,
+    # mailed links (T13): anyone may open one or ask for one; the address is the account's own
+    "verify_page": ANYONE,
+    "verify_submit": ANYONE,
+    "resend_form": ANYONE,
+    "resend_submit": ANYONE,
+    "forgot_form": ANYONE,
+    "forgot_submit": ANYONE,
+    "reset_form": ANYONE,
+    "reset_submit": ANYONE,
+    "email_form": SIGNED_IN,
+    "email_submit": SIGNED_IN,
+    "sessions_page": SIGNED_IN,
+    "end_session": SIGNED_IN,
+    "data_export": SIGNED_IN,
+    "delete_form": SIGNED_IN,
+    "delete_submit": SIGNED_IN,
+    "oidc_confirm_page": ANYONE,
+    "oidc_confirm": ANYONE,
+    "oidc_start": ANYONE,
+    "oidc_callback": ANYONE,
+    # the five public pages, and their editing by the council in each language
+    **{f"public_page_{page}": ANYONE for page in PAGES},
+    "pages_admin": COUNCIL,
+    **{f"page_form_{page}_{lang}": COUNCIL for page in PAGES for lang in ("fr", "en")},
+    **{f"page_save_{page}_{lang}": COUNCIL for page in PAGES for lang in ("fr", "en")},
+    "resets_page": COUNCIL,
+    "approve_reset": COUNCIL,
     # administration: council only
     "index": COUNCIL,
     "new_cycle_form": COUNCIL,

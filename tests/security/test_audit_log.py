@@ -39,16 +39,20 @@ from budget.services import (
     cycles,
     decisions,
     images,
+    oidc,
     polling,
     proposals,
+    recovery,
     review,
     roll,
+    sessions,
     supports,
 )  # fmt: skip
 from budget.services.budgets import BudgetForm
 from budget.services.polling import Reading
 from budget.web.routes import all_routes
 from budget.web.routing import RouteSpec
+from tests import mailbox
 from tests.domain.test_review import COMPLETE
 from tests.images import png
 from tests.security.matrix import fill
@@ -112,6 +116,59 @@ def _with_code(web: Web, ids: Ids) -> dict[str, str]:
 def returning_resident(web: Web, ids: Ids) -> dict[str, str]:
     account = web.account(email="returning@example.org")
     return {"email": account.email, "password": PASSWORD, "next": "/"}
+
+
+def _newcomer(web: Web) -> dict[str, str]:
+    """An account registered but not confirmed yet."""
+    accounts.register(
+        web.db, web.clock(), email="newcomer@example.org", password=PASSWORD,
+        display_name="Newcomer", hasher=HASHER, links=mailbox.links(),
+    )  # fmt: skip
+    web.db.commit()
+    return {"email": "newcomer@example.org"}
+
+
+def _newcomer_link(web: Web, path: str) -> dict[str, str]:
+    _newcomer(web)
+    return {"token": mailbox.link_token(web.db, "newcomer@example.org", path)}
+
+
+def _returning(web: Web) -> str:
+    return web.account(email="returning@example.org").email
+
+
+def _reset_form(web: Web, ids: Ids) -> dict[str, str]:
+    recovery.request_reset(web.db, web.clock(), email=_returning(web), links=mailbox.links())
+    web.db.commit()
+    token = mailbox.link_token(web.db, "returning@example.org", "/password/reset")
+    return {"token": token, "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD}
+
+
+def _other_session(web: Web, ids: Ids) -> dict[str, str]:
+    """Another session of the caller (made just before), to sign out from this one."""
+    caller = queries.find_account(web.db, "resident@example.org")
+    assert caller is not None
+    sessions.start_session(web.db, web.clock(), account_id=caller.id)
+    active = sessions.active_sessions(web.db, web.clock(), account_id=caller.id, current_token=None)
+    ids["session_id"] = min(s.id for s in active)
+    web.db.commit()
+    return {}
+
+
+def _oidc_link(web: Web) -> dict[str, str]:
+    """A first sign-in through a provider, whose mailed link the form confirms."""
+    claims = oidc.Claims(provider="city", label="City", subject="s-1", email="lea@example.org",
+                         birthdate=None, name="Léa")  # fmt: skip
+    oidc.sign_in(web.db, web.clock(), claims=claims, links=mailbox.links(), language="en")
+    web.db.commit()
+    return {"token": mailbox.link_token(web.db, "lea@example.org", "/login/oidc/confirm")}
+
+
+# Unsafe routes that change no account and so leave no entry of their own, with the reason.
+NOT_AUDITED: dict[str, str] = {
+    "oidc_start": "records a pending sign-in bound to the browser; the sign-in itself is "
+    "audited when the provider sends the browser back",
+}
 
 
 def constant(form: dict[str, str]) -> Callable[[Web, Ids], dict[str, str]]:
@@ -474,6 +531,30 @@ ACTIONS: dict[str, Action] = {
         ),
     ),
     "choose_language": Action(Role.RESIDENT, constant({"language": "fr", "next": "/"})),
+    "verify_submit": Action(
+        None, lambda web, ids: _newcomer_link(web, "/verify"), actor_email="newcomer@example.org"
+    ),
+    "resend_submit": Action(
+        None, lambda web, ids: _newcomer(web), actor_email="newcomer@example.org"
+    ),
+    "email_submit": Action(
+        Role.RESIDENT, constant({"new_email": "moved@example.org", "password": PASSWORD})
+    ),
+    "forgot_submit": Action(
+        None, lambda web, ids: {"email": _returning(web)}, actor_email="returning@example.org"
+    ),
+    "reset_submit": Action(None, _reset_form, actor_email="returning@example.org"),
+    "approve_reset": Action(Role.COUNCIL, constant({})),
+    **{
+        f"page_save_{page}_{lang}": Action(
+            Role.COUNCIL, constant({"title": "FAQ", "body": "**Why?** Because."})
+        )
+        for page in ("RULES", "FAQ", "LEGAL", "PRIVACY", "ACCESSIBILITY")
+        for lang in ("fr", "en")
+    },
+    "end_session": Action(Role.RESIDENT, lambda web, ids: _other_session(web, ids)),
+    "delete_submit": Action(Role.RESIDENT, constant({"password": PASSWORD})),
+    "oidc_confirm": Action(None, lambda web, ids: _oidc_link(web), actor_email="lea@example.org"),
     "cycle_create": Action(Role.COUNCIL, constant(CYCLE_FORM)),
     "cycle_update": Action(Role.COUNCIL, constant({**CYCLE_FORM, "instance": "2027"})),
     "schedule_set": Action(
@@ -585,7 +666,6 @@ ACTIONS: dict[str, Action] = {
     "declare_submit": Action(
         Role.RESIDENT,
         lambda web, ids: {"birth_year": "1990", "district_id": str(ids["district_id"])},
-        pending="no e-mail address is verified before issue 19 (Account.email_verified_at)",
     ),
     # voting
     "cast": Action(Role.RESIDENT, _open_ballot),
@@ -653,13 +733,16 @@ def last_seq(db: Session) -> int:
 
 def test_every_unsafe_route_has_an_action_row() -> None:
     """Rows for routes that no longer exist are stale: the table must match the routes."""
-    assert set(ACTIONS) == {spec.name for spec, _ in UNSAFE}
+    assert set(ACTIONS) | set(NOT_AUDITED) == {spec.name for spec, _ in UNSAFE}
+    assert not set(ACTIONS) & set(NOT_AUDITED)
 
 
 @pytest.mark.parametrize(("spec", "method"), UNSAFE, ids=[f"{m} {s.path}" for s, m in UNSAFE])
 def test_t10_every_action_audited(
     web: Web, ids: dict[str, int], spec: RouteSpec, method: str
 ) -> None:
+    if spec.name in NOT_AUDITED:
+        return
     action = ACTIONS.get(spec.name)
     if action is None:
         pytest.fail(f"route {spec.name!r} has no row in ACTIONS: give it a valid form")
@@ -775,7 +858,7 @@ def one_action(engine: Engine, council_id: int, k: int) -> None:
         else:
             accounts.register(
                 db, NOW, email=f"r{k}@example.org", password=PASSWORD,
-                display_name=f"Resident {k}", hasher=HASHER,
+                display_name=f"Resident {k}", hasher=HASHER, links=mailbox.links(),
             )  # fmt: skip
         db.commit()
 

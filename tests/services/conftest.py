@@ -13,6 +13,7 @@ from budget.domain.cycle import Phase
 from budget.services import accounts, budgets, cycles
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
+from tests import mailbox
 
 NOW = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
 THROTTLE_KEY = b"k" * 32
@@ -37,12 +38,24 @@ def council(db: Session, hasher: PasswordHasher) -> int:
     return view.id
 
 
-def resident(db: Session, hasher: PasswordHasher, name: str = "amina", **profile: object) -> int:
+def resident(
+    db: Session,
+    hasher: PasswordHasher,
+    name: str = "amina",
+    *,
+    verified: bool = True,
+    **profile: object,
+) -> int:
+    """A resident account; its address verified (the mailed link opened) unless `verified` is
+    False, for the tests of what an unverified account may not do."""
     view = accounts.register(
         db, NOW, email=f"{name}@example.fr", password=f"{name}-password-123",
-        display_name=name.capitalize(), hasher=hasher, **profile,  # type: ignore[arg-type]
+        display_name=name.capitalize(), hasher=hasher, links=mailbox.links(),
+        **profile,  # type: ignore[arg-type]
     )  # fmt: skip
     assert view is not None
+    if verified:
+        mailbox.verify(db, NOW, view.email)
     return view.id
 
 

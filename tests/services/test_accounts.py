@@ -21,7 +21,8 @@ from budget.domain.errors import (
     Throttled,
     WrongPassword,
 )
-from budget.services import accounts, sessions
+from budget.services import accounts, mail_text, sessions
+from tests import mailbox
 from tests.services.conftest import NOW, THROTTLE_KEY, resident
 
 
@@ -42,6 +43,7 @@ def test_registering_creates_a_resident_with_a_normalised_email(db: Session, has
     view = accounts.register(
         db, NOW, email=" Amina@Example.FR", password="amina-password-123", display_name=" Amina ",
         language="en", hasher=hasher,
+        links=mailbox.links(),
     )  # fmt: skip
     assert view is not None
     assert view == queries.get_account(db, view.id)
@@ -60,6 +62,7 @@ def test_bad_registration_names_every_field_and_writes_nothing(db: Session, hash
         accounts.register(
             db, NOW, email="not-an-email", password="short", display_name=" ", language="de",
             hasher=hasher,
+            links=mailbox.links(),
         )  # fmt: skip
     assert {k: v.code for k, v in caught.value.fields.items()} == {
         "email": "email.invalid", "password": "password.too-short",
@@ -70,16 +73,19 @@ def test_bad_registration_names_every_field_and_writes_nothing(db: Session, hash
 
 
 @pytest.mark.threat("T4")
-def test_registering_a_known_email_reveals_nothing_and_writes_nothing(db: Session, hasher) -> None:
+def test_registering_a_known_email_reveals_nothing_and_warns_the_owner(db: Session, hasher) -> None:
     resident(db, hasher)
     before = audit_actions(db)
     again = accounts.register(
         db, NOW, email="AMINA@example.fr", password="other-password-123", display_name="Imposter",
-        hasher=hasher,
+        hasher=hasher, links=mailbox.links(),
     )  # fmt: skip
     assert again is None
     assert queries.count_accounts(db) == 1
-    assert audit_actions(db) == before
+    # The owner is told, and the attempt audited; the account itself is unchanged.
+    assert audit_actions(db) == [*before, "account.register-known"]
+    warning = mail_text.render_for(mail_text.Kind.ALREADY_REGISTERED, {}, "fr").subject
+    assert mailbox.mails_to(db, "amina@example.fr")[-1].subject == warning
 
 
 def test_create_admin_holds_the_council_role_and_refuses_a_taken_email(db: Session, hasher) -> None:
@@ -185,13 +191,6 @@ def test_ipv6_clients_are_throttled_by_their_64_network(db: Session, hasher) -> 
     with pytest.raises(Throttled):
         login(db, hasher, "x@example.fr", "wrong-password-123", address="2001:db8:1:2:ffff::1")
     login(db, hasher, "x@example.fr", "wrong-password-123", address="2001:db8:1:3::1")
-
-
-def test_address_buckets() -> None:
-    assert accounts.address_bucket("192.0.2.1") == "192.0.2.1"
-    assert accounts.address_bucket("::ffff:192.0.2.1") == "192.0.2.1"
-    assert accounts.address_bucket("2001:db8::1") == "2001:db8::/64"
-    assert accounts.address_bucket("testclient") == "testclient"
 
 
 def test_login_upgrades_a_hash_made_with_weaker_parameters(db: Session, hasher) -> None:

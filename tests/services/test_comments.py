@@ -10,11 +10,12 @@ import pytest
 from sqlmodel import Session
 
 from budget.db import queries
-from budget.db.tables import Comment
+from budget.db.tables import Account, Comment
 from budget.domain.cycle import Phase
 from budget.domain.engagement import COMMENT_RATE, FLAG_RATE, FlagTarget
 from budget.domain.errors import (
     EditWindowClosed,
+    EmailNotVerified,
     FieldErrors,
     NotFound,
     PermissionDenied,
@@ -171,3 +172,27 @@ def test_the_council_hides_restores_and_dismisses(db, hasher, council, proposal_
         audited(db, a)
         for a in ("moderation.hide", "moderation.restore", "moderation.dismiss", "moderation.flag")
     ] == [1, 1, 1, 2]
+
+
+def test_an_unverified_account_cannot_comment(db, hasher, proposal_id) -> None:
+    newcomer = resident(db, hasher, "noor", verified=False)
+    before = snapshot(db)
+    with pytest.raises(EmailNotVerified):
+        comments.post_comment(db, NOW, actor_id=newcomer, proposal_id=proposal_id, body="Hi")
+    assert snapshot(db) == before
+
+
+def test_a_comment_of_an_account_from_before_verification_is_not_edited(
+    db, hasher, proposal_id
+) -> None:
+    lea = resident(db, hasher, "lea")
+    comment = comments.post_comment(db, NOW, actor_id=lea, proposal_id=proposal_id, body="Hi")
+    # As the 0006_identity migration leaves the accounts it finds: not verified.
+    account = db.get(Account, lea)
+    assert account is not None
+    account.email_verified_at = None
+    db.add(account)
+    db.flush()
+    with pytest.raises(EmailNotVerified):
+        comments.edit_comment(db, NOW, actor_id=lea, comment_id=comment, body="Hello")
+    assert db.get(Comment, comment).body == "Hi"

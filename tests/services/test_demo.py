@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from budget.db import queries
 from budget.db.queries import RollEntryView
-from budget.db.tables import ProposalVersion
+from budget.db.tables import Account, ProposalVersion
 from budget.domain.accounts import Role
 from budget.domain.ballots import BallotType
 from budget.domain.cycle import Phase
@@ -76,7 +76,9 @@ def test_demo_accounts_sign_in_with_their_printed_passwords(db: Session, hasher)
         )  # fmt: skip
         assert view is not None
         assert account.role in view.roles
+        assert view.may_participate  # the demo's accounts are verified
     assert {a.role for a in summary.accounts} == set(Role)
+    assert all(row.email_verified_at is not None for row in db.exec(select(Account)).all())
     assert view is not None
     assert sessions.start_session(db, NOW, account_id=view.id).token
 

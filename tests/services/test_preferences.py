@@ -10,6 +10,7 @@ from sqlmodel import Session
 from budget.db import queries
 from budget.domain.errors import FieldErrors, NotFound
 from budget.services import accounts, preferences
+from tests import mailbox
 
 NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -18,6 +19,7 @@ def resident(db: Session) -> int:
     account = accounts.register(
         db, NOW, email="ada@example.org", password="correct horse battery staple",
         display_name="Ada", language="fr", hasher=accounts.test_hasher(),
+        links=mailbox.links(),
     )  # fmt: skip
     assert account is not None
     return account.id

@@ -20,6 +20,7 @@ from budget.db.tables import (
 )
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
+    EmailNotVerified,
     FieldErrors,
     InvitationLimit,
     NotAuthor,
@@ -360,6 +361,23 @@ def test_a_draft_is_submitted_by_its_creator_only(db: Session, hasher, budget_id
     assert (view.status, view.submitted_at) == (ProposalStatus.SUBMITTED, NOW)
     with pytest.raises(NotFound):
         proposals.submit_proposal(db, NOW, actor_id=author, proposal_id=999)
+
+
+def test_an_unverified_account_neither_proposes_nor_co_authors(
+    db: Session, hasher, budget_id: int
+) -> None:
+    author = resident(db, hasher)
+    newcomer = resident(db, hasher, "noor", verified=False)
+    proposal = draft(db, author, budget_id)
+    proposals.invite_coauthor(
+        db, NOW, actor_id=author, proposal_id=proposal, email="noor@example.fr"
+    )
+    before = snapshot(db)
+    with pytest.raises(EmailNotVerified):
+        draft(db, newcomer, budget_id)
+    with pytest.raises(EmailNotVerified):
+        proposals.answer_invitation(db, NOW, actor_id=newcomer, proposal_id=proposal, accept=True)
+    assert snapshot(db) == before
 
 
 def test_each_author_submits_at_most_the_cycle_limit(db: Session, council: int, hasher) -> None:

@@ -24,7 +24,8 @@ from budget.domain.errors import (
     RollFileInvalid,
     WrongPhase,
 )
-from budget.services import budgets, cycles, roll
+from budget.services import budgets, cycles, oidc, roll
+from tests import mailbox
 from tests.security.test_csrf import snapshot
 from tests.services.conftest import NOW, budget_form, cycle_form, resident, schedule
 
@@ -207,7 +208,7 @@ def test_a_resident_declares_once_and_the_council_voids_it(
     eleventh = district_id(db, declared_cycle, "75111")
     entry_id = roll.declare(
         db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=1990,
-        district_id=eleventh, email_verified=True,
+        district_id=eleventh,
     )  # fmt: skip
     view = queries.account_entry(db, declared_cycle, amina)
     assert view is not None
@@ -218,7 +219,7 @@ def test_a_resident_declares_once_and_the_council_voids_it(
     with pytest.raises(AlreadyDeclared):
         roll.declare(
             db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=1991,
-            district_id=eleventh, email_verified=True,
+            district_id=eleventh,
         )  # fmt: skip
     with pytest.raises(FieldErrors) as caught:
         roll.void_entry(db, NOW, actor_id=council, entry_id=entry_id, reason=" ")
@@ -234,20 +235,20 @@ def test_a_resident_declares_once_and_the_council_voids_it(
 def test_a_declaration_needs_a_verified_email_a_year_and_a_district_of_the_cycle(
     db: Session, hasher, council: int, declared_cycle: int, roll_cycle: int
 ) -> None:
+    unverified = resident(db, hasher, "noor", verified=False)
     amina = resident(db, hasher)
     before = snapshot(db)
-    # Nothing verifies e-mail addresses yet (issue 19): no account counts as verified.
-    assert queries.email_verified(db, amina) is False
+    assert queries.email_verified(db, unverified) is False
+    assert queries.email_verified(db, amina) is True
     with pytest.raises(EmailNotVerified):
         roll.declare(
-            db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=1990,
+            db, NOW, account_id=unverified, cycle_id=declared_cycle, birth_year=1990,
             district_id=district_id(db, declared_cycle, "75111"),
-            email_verified=queries.email_verified(db, amina),
         )  # fmt: skip
     with pytest.raises(FieldErrors) as caught:
         roll.declare(
             db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=1800,
-            district_id=district_id(db, roll_cycle, "75111"), email_verified=True,
+            district_id=district_id(db, roll_cycle, "75111"),
         )  # fmt: skip
     assert {k: v.code for k, v in caught.value.fields.items()} == {
         "birth_year": "field.out-of-range", "district_id": "field.invalid-choice",
@@ -255,15 +256,51 @@ def test_a_declaration_needs_a_verified_email_a_year_and_a_district_of_the_cycle
     with pytest.raises(FieldErrors) as caught:
         roll.declare(
             db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=None,
-            district_id=None, email_verified=True,
+            district_id=None,
         )  # fmt: skip
     assert set(caught.value.fields) == {"birth_year", "district_id"}
     with pytest.raises(NotDeclaredMode):
         roll.declare(
             db, NOW, account_id=amina, cycle_id=roll_cycle, birth_year=1990,
-            district_id=district_id(db, roll_cycle, "75111"), email_verified=True,
+            district_id=district_id(db, roll_cycle, "75111"),
         )  # fmt: skip
     assert snapshot(db) == before
+
+
+def test_a_birth_date_vouched_by_a_provider_fills_the_declaration(
+    db: Session, hasher, declared_cycle: int
+) -> None:
+    amina = resident(db, hasher)
+    claims = oidc.Claims(
+        provider="city", label="City", subject="s-1", email="amina@example.fr",
+        birthdate=date(1984, 6, 2), name=None,
+    )  # fmt: skip
+    oidc.sign_in(db, NOW, claims=claims, links=mailbox.links(), language="fr")
+    token = mailbox.link_token(db, "amina@example.fr", "/login/oidc/confirm")
+    oidc.confirm_link(db, NOW, token=token, token_key=mailbox.TOKEN_KEY)
+    entry_id = roll.declare(
+        db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=None,
+        district_id=district_id(db, declared_cycle, "75111"),
+    )  # fmt: skip
+    entry = db.get(RollEntry, entry_id)
+    assert entry is not None
+    assert (entry.birth_year, entry.birth_date, entry.verified_by_provider) == (
+        1984, date(1984, 6, 2), True,
+    )  # fmt: skip
+    assert queries.list_audit(db, limit=1)[0].details["verified_by"] == "city"
+
+
+def test_a_typed_year_is_a_declaration_not_verified_by_a_provider(
+    db: Session, hasher, declared_cycle: int
+) -> None:
+    amina = resident(db, hasher)
+    entry_id = roll.declare(
+        db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=1990,
+        district_id=district_id(db, declared_cycle, "75111"),
+    )  # fmt: skip
+    entry = db.get(RollEntry, entry_id)
+    assert entry is not None
+    assert (entry.birth_year, entry.birth_date, entry.verified_by_provider) == (1990, None, False)
 
 
 def test_the_district_of_choice_is_fixed_by_the_first_choice(
@@ -273,7 +310,7 @@ def test_the_district_of_choice_is_fixed_by_the_first_choice(
     eleventh, twelfth = (district_id(db, declared_cycle, c) for c in ("75111", "75112"))
     entry_id = roll.declare(
         db, NOW, account_id=amina, cycle_id=declared_cycle, birth_year=1990,
-        district_id=eleventh, email_verified=True,
+        district_id=eleventh,
     )  # fmt: skip
     entry = db.get(RollEntry, entry_id)
     assert entry is not None

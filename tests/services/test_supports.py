@@ -19,6 +19,7 @@ from budget.db.engine import for_writing, make_engine
 from budget.db.tables import ProposalEvent, Support
 from budget.domain.cycle import Phase
 from budget.domain.errors import (
+    EmailNotVerified,
     FieldErrors,
     NotFound,
     OutOfRange,
@@ -203,3 +204,13 @@ def test_one_support_when_the_same_resident_clicks_many_times_at_once(engine: En
     assert rows == 1
     assert sorted(results) == [False] * 7 + [True]
     assert len(audited) == 1
+
+
+def test_an_unverified_account_cannot_support(db, hasher, open_cycle) -> None:
+    proposal_id = submitted(db, open_cycle, resident(db, hasher))
+    newcomer = resident(db, hasher, "noor", verified=False)
+    before = snapshot(db)
+    with pytest.raises(EmailNotVerified):
+        supports.support(db, NOW, actor_id=newcomer, proposal_id=proposal_id)
+    assert snapshot(db) == before
+    assert queries.support_counts(db, [proposal_id]) == {proposal_id: 0}

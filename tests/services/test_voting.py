@@ -22,11 +22,16 @@ from budget.db.tables import (
 from budget.domain import receipts
 from budget.domain.ballots import BallotType
 from budget.domain.cycle import Phase
-from budget.domain.errors import BudgetError, InvalidReceipt, TransitionRefused
+from budget.domain.errors import (
+    BudgetError,
+    EmailNotVerified,
+    InvalidReceipt,
+    TransitionRefused,
+)
 from budget.domain.validation import Ballot as Marks
 from budget.services import cycles, voting
 from budget.services.voting import Channel, Voter
-from tests.services.conftest import NOW, schedule
+from tests.services.conftest import NOW, resident, schedule
 from tests.services.voting_setup import COSTS, DURING, KEYS, LIMITS, OpenCycle, open_cycle
 
 
@@ -290,3 +295,20 @@ def test_t3_only_the_link_joins_a_ballot_to_a_voter(db: Session, opened: OpenCyc
     assert not entry_ids & {
         v for row in db.exec(select(Ballot)).all() for v in (row.id, row.channel)
     }
+
+
+def test_an_unverified_account_cannot_vote_but_its_code_can(
+    db: Session, opened: OpenCycle, hasher
+) -> None:
+    newcomer = resident(db, hasher, "noor", verified=False)
+    budget = opened.budgets[BallotType.APPROVAL]
+    marks = Marks(opened.projects[budget][:2])
+    before = stored(db)
+    with pytest.raises(EmailNotVerified):
+        voting.cast_ballot(
+            db, DURING, keys=KEYS, voter=Voter(opened.entries[0], Channel.ACCOUNT, newcomer),
+            budget_id=budget, ballot=marks, form_key=voting.new_form_key(),
+        )  # fmt: skip
+    assert stored(db) == before
+    cast(db, opened, BallotType.APPROVAL, marks, channel=Channel.CODE)  # no account to verify
+    assert stored(db) != before

@@ -175,3 +175,13 @@ def test_sentinel_a_hidden_proposal_leaves_every_public_place(web: Web) -> None:
         select(Notification).where(Notification.proposal_id == proposal_id)
     ).all()
     assert web.db.get(Proposal, proposal_id).title == SENTINEL_TITLE  # type: ignore[union-attr]
+
+
+def test_an_unconfirmed_address_cannot_comment_and_the_page_says_so(web: Web) -> None:
+    _, proposal_id = public_proposal(web)
+    client = web.signed_in(verified=False)
+    assert "Send the link again" in client.get(f"/proposals/{proposal_id}").text
+    refused = post(client, f"/proposals/{proposal_id}/comments", {"body": "Me too"})
+    assert refused.status_code == 403
+    assert "Confirm your e-mail address first" in refused.text
+    assert web.db.exec(select(Comment)).all() == []

@@ -100,16 +100,18 @@ def test_a_declared_cycle_takes_no_roll(web: Web) -> None:
 def test_a_resident_cannot_declare_before_their_email_is_verified(web: Web) -> None:
     cycle_id = make_cycle(web)
     district = make_district(web, cycle_id)
-    client = web.signed_in()
+    client = web.signed_in(verified=False)
     page = client.get(f"/cycles/{cycle_id}/declare")
     assert page.status_code == 200
     assert "verify your e-mail address" in page.text
+    assert 'href="/verify/resend"' in page.text
     before = snapshot(web.db)
     response = submit(
         client, f"/cycles/{cycle_id}/declare", {"birth_year": "1990", "district_id": str(district)}
     )
-    assert response.status_code == 422
-    assert "verify your e-mail address" in response.text
+    assert response.status_code == 403
+    assert "Confirm your e-mail address first" in response.text
+    assert "Send the link again" in response.text
     assert snapshot(web.db) == before
     resident = queries.find_account(web.db, "resident@example.org")
     assert resident is not None

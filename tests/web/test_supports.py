@@ -111,3 +111,18 @@ def test_a_resident_follows_unfollows_and_chooses_topics(web: Web) -> None:
     page = client.get("/notifications").text
     assert 'id="f-topic_vote" name="topic_vote" type="checkbox" checked' in page
     assert 'id="f-topic_results" name="topic_results" type="checkbox">' in page
+
+
+def test_an_unconfirmed_address_cannot_support_and_the_page_says_so(web: Web) -> None:
+    cycle_id = make_cycle(web)
+    enable(web, cycle_id)
+    author = web.account(email="author@example.org")
+    proposal_id = make_proposal(web, author.id, queries.list_budgets(web.db, cycle_id)[0].id)
+    client = web.signed_in(verified=False)
+    page = client.get(f"/proposals/{proposal_id}").text
+    assert "Your e-mail address is not confirmed yet" in page
+    assert 'action="/verify/resend"' in page
+    refused = post(client, f"/proposals/{proposal_id}/support")
+    assert refused.status_code == 403
+    assert "Confirm your e-mail address first" in refused.text
+    assert queries.support_counts(web.db, [proposal_id]) == {proposal_id: 0}

@@ -26,13 +26,13 @@ FORM_KEY = re.compile(r'name="form_key" value="([0-9a-f]+)"')
 class Voting:
     """An open cycle (one budget per ballot type), a signed-in voter on its roll."""
 
-    def __init__(self, web: Web) -> None:
+    def __init__(self, web: Web, *, verified: bool = True) -> None:
         self.web = web
         council = web.council_id()
         from budget.services import accounts
 
         self.opened: OpenCycle = open_cycle(web.db, council, accounts.test_hasher())
-        self.voter = web.account(email="voter@example.org")
+        self.voter = web.account(email="voter@example.org", verified=verified)
         enrol(web.db, self.opened.cycle_id, account_id=self.voter.id)
         web.db.commit()
         web.clock.now = DURING
@@ -254,3 +254,17 @@ def test_the_ballot_shows_each_illustrated_project_s_thumbnail(web: Web) -> None
     image = client.get(source)
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/webp"
+
+
+def test_an_unconfirmed_address_cannot_vote_and_the_page_says_so(web: Web) -> None:
+    voting = Voting(web, verified=False)
+    (a, *_) = voting.projects(BallotType.APPROVAL)
+    path = f"/vote/budgets/{voting.budget(BallotType.APPROVAL)}"
+    assert "Send the link again" in voting.client.get(path).text
+    review = voting.post(path, [("action", "review"), ("choice", str(a))])
+    key = FORM_KEY.search(review.text)
+    assert key
+    refused = voting.post(f"{path}/cast", [("form_key", key.group(1)), ("choice", str(a))])
+    assert refused.status_code == 403
+    assert "Confirm your e-mail address first" in refused.text
+    assert (voting.ballots(), voting.participations()) == (0, 0)

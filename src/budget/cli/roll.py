@@ -1,4 +1,5 @@
-"""`budget roll import CYCLE FILE.csv`: import (or re-import) a roll-mode cycle's voter roll.
+"""`budget roll import CYCLE FILE.csv`: import (or re-import) a roll-mode cycle's voter roll;
+`budget roll purge CYCLE`: purge an archived cycle's roll (services.retention).
 
 CYCLE is the cycle's edition (such as 2027) or its number. The file is CSV in UTF-8, commas or
 semicolons, with a first line naming the columns: external_id and family_name are required;
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from budget.cli.operations import engine_for, settings, utc_now
-from budget.domain.errors import NotFound, RollFileInvalid
+from budget.domain.errors import NotFound, RollFileInvalid, WrongPhase
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -39,6 +40,21 @@ def add_roll(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imported.add_argument("cycle", help="the cycle's edition (such as 2027) or number")
     imported.add_argument("file", type=Path, help="the roll, CSV in UTF-8")
     imported.set_defaults(handler=run_roll_import)
+    purged = actions.add_parser(
+        "purge",
+        help="purge an archived cycle's roll, declarations and voting codes",
+        description=PURGE_HELP,
+    )
+    purged.add_argument("cycle", help="the cycle's edition (such as 2027) or number")
+    purged.set_defaults(handler=run_roll_purge)
+
+
+PURGE_HELP = (
+    "Empty every roll entry and declaration of an archived cycle of the person (names, birth "
+    "date and year, address, external id, districts, account) and delete its voting codes; "
+    "participations stay as anonymous counts. Archiving does it already unless "
+    "BUDGET_ROLL_RETENTION=keep. Audited."
+)
 
 
 def find_cycle(db: Session, reference: str) -> int:
@@ -55,6 +71,39 @@ def find_cycle(db: Session, reference: str) -> int:
         if by_id is not None and by_id.id is not None:
             return by_id.id
     raise NotFound(kind="cycle", id=reference)
+
+
+def run_roll_purge(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from budget.db import migrate
+    from budget.db.engine import for_writing
+    from budget.services import retention
+
+    engine = engine_for(settings())
+    try:
+        migrate.check_schema(engine)
+        with for_writing(Session(engine)) as db:
+            try:
+                cycle_id = find_cycle(db, args.cycle)
+                purged = retention.purge_cycle(db, utc_now(), actor_id=None, cycle_id=cycle_id)
+            except NotFound:
+                print(f"budget roll: no cycle {args.cycle!r}", file=sys.stderr)
+                return INVALID
+            except WrongPhase:
+                print(
+                    f"budget roll: cycle {args.cycle} is not archived: its roll is still in use",
+                    file=sys.stderr,
+                )
+                return INVALID
+            db.commit()
+    finally:
+        engine.dispose()
+    print(
+        f"budget roll: cycle {args.cycle} purged: {purged.entries} roll entries emptied, "
+        f"{purged.codes} voting codes deleted"
+    )
+    return 0
 
 
 def run_roll_import(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ Pure rules; hashing (argon2id) and storage live in `services/accounts.py`.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from budget.domain.errors import (
+    EmailNotVerified,
     InvalidChoice,
     InvalidEmail,
     OutOfRange,
@@ -173,3 +175,92 @@ def account_delay(failures: int) -> timedelta:
     if exponent >= 10:  # 2^10 s already exceeds the cap
         return ACCOUNT_MAX_DELAY
     return min(timedelta(seconds=2**exponent), ACCOUNT_MAX_DELAY)
+
+
+# -- taking part: the verified-address rule (T13) --------------------------------------------
+
+
+def may_participate(email_verified_at: datetime | None) -> bool:
+    """THE rule: an account may propose, co-author, support, comment, declare eligibility and
+    vote only once its owner opened a link sent to its address. Reading needs nothing."""
+    return email_verified_at is not None
+
+
+def check_may_participate(email_verified_at: datetime | None) -> None:
+    """`may_participate`, raising EmailNotVerified (a PermissionDenied) when it is False."""
+    if not may_participate(email_verified_at):
+        raise EmailNotVerified()
+
+
+# -- mailed links (T13) ----------------------------------------------------------------------
+
+
+class LinkPurpose(StrEnum):
+    VERIFY = "verify"  # a new account's address
+    EMAIL_CHANGE = "email-change"  # a new address for an existing account
+    RESET = "reset"  # a forgotten password
+    RESET_REQUEST = "reset-request"  # a council account's reset, awaiting a second member
+    OIDC_LINK = "oidc-link"  # a first sign-in through an identity provider
+
+
+LINK_LIFETIME = {
+    LinkPurpose.VERIFY: timedelta(hours=48),
+    LinkPurpose.EMAIL_CHANGE: timedelta(hours=48),
+    LinkPurpose.RESET: timedelta(minutes=30),
+    LinkPurpose.RESET_REQUEST: timedelta(hours=24),
+    LinkPurpose.OIDC_LINK: timedelta(hours=48),
+}
+
+# Mail a request may send (register, resend, reset): per address and per source, per window.
+# Counted whether or not the address has an account, so the limit reveals nothing (T4).
+MAIL_WINDOW = timedelta(hours=1)
+MAIL_PER_ADDRESS = 3
+MAIL_PER_SOURCE = 20
+
+
+def mail_wait(sent: int, limit: int, window_start: datetime, now: datetime) -> timedelta:
+    """How long until another mail may go: none under the limit or once the window passed."""
+    if sent < limit or now - window_start >= MAIL_WINDOW:
+        return timedelta(0)
+    return window_start + MAIL_WINDOW - now
+
+
+def address_bucket(client_address: str) -> str:
+    """The throttled unit: the IPv4 address, or the /64 network of an IPv6 address."""
+    try:
+        address = ipaddress.ip_address(client_address)
+    except ValueError:
+        return client_address  # not an IP (a test client's name): throttle it as given
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
+
+
+# -- what the sessions page shows ------------------------------------------------------------
+
+_BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Safari/", "Safari"))  # fmt: skip
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iOS"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("Linux", "Linux"))  # fmt: skip
+
+
+def describe_device(user_agent: str) -> str:
+    """A browser and a system named from the user agent ("Firefox, Linux"), nothing finer: the
+    full string would identify the device more than the resident needs to recognise it."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), "")
+    return ", ".join(part for part in (browser, system) if part)
+
+
+def coarse_network(address: str) -> str:
+    """The client's network as coarse as the address allows: 203.0.113.0/24, 2001:db8::/48."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))

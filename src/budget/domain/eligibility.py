@@ -18,7 +18,6 @@ from budget.domain.errors import (
     AlreadyDeclared,
     DistrictAlreadyChosen,
     DistrictNotChoosable,
-    EmailNotVerified,
     NotDeclaredMode,
     NotEligible,
 )
@@ -37,6 +36,16 @@ class DistrictMode(StrEnum):
 class EntrySource(StrEnum):
     ROLL = "roll"
     DECLARED = "declared"
+
+
+class RollRetention(StrEnum):
+    """What archiving a cycle does with its roll (BUDGET_ROLL_RETENTION; PRODUCT.md, "Your
+    data"): `purge` (the default) empties every roll entry and declaration of the person and
+    deletes the voting codes; `keep` leaves them (while a challenge to the vote is pending,
+    say), for the council to purge later with `budget roll purge`."""
+
+    PURGE = "purge"
+    KEEP = "keep"
 
 
 # Each mode admits the entries of its own source only (an imported roll replaces declarations).
@@ -146,13 +155,12 @@ def check_choice(rules: CycleRules, entry: EntryFacts, district_id: int) -> bool
 DECLARING_PHASES = frozenset({Phase.SUBMISSION, Phase.REVIEW, Phase.VOTING})
 
 
-def can_declare(rules: CycleRules, phase: Phase, *, email_verified: bool, has_entry: bool) -> None:
-    """A resident may declare once per cycle, in mode declared, with a verified e-mail address,
-    from submission until voting closes; raises the reason otherwise."""
+def can_declare(rules: CycleRules, phase: Phase, *, has_entry: bool) -> None:
+    """A resident may declare once per cycle, in mode declared, from submission until voting
+    closes; raises the reason otherwise. The verified address it also needs is
+    `accounts.check_may_participate`, the one rule for every way of taking part."""
     if rules.mode is not EligibilityMode.DECLARED or phase not in DECLARING_PHASES:
         raise NotDeclaredMode()
-    if not email_verified:
-        raise EmailNotVerified()
     if has_entry:
         raise AlreadyDeclared()
 

@@ -219,6 +219,37 @@ class LastCouncil(BudgetError):
     message = "the last council member cannot lose the council role"
 
 
+class EmailNotVerified(PermissionDenied):
+    """Proposing, supporting, commenting, declaring and voting need a verified address."""
+
+    code = "account.email-not-verified"
+    message = "confirm your e-mail address first (open the link we sent you)"
+
+
+class InvalidLink(BudgetError):
+    """A mailed link that is unknown, already used, superseded or expired: one answer for all."""
+
+    code = "account.invalid-link"
+    message = "this link is not valid any more; ask for a new one"
+
+
+class SelfApproval(BudgetError):
+    code = "account.self-approval"
+    message = "a second council member must approve this, not the one it is for"
+
+
+class AccountDeleted(BudgetError):
+    code = "account.deleted"
+    message = "this account was deleted"
+
+
+class SignInRefused(BudgetError):
+    """An OpenID Connect sign-in that failed a check; `reason` names which (never a secret)."""
+
+    code = "account.sign-in-refused"
+    message = "the sign-in through the identity provider was refused ({reason})"
+
+
 # -- cycles ----------------------------------------------------------------------------------
 
 
@@ -576,11 +607,6 @@ class DistrictAlreadyChosen(BudgetError):
 class NotDeclaredMode(BudgetError):
     code = "eligibility.not-declaring"
     message = "this cycle takes no declarations now"
-
-
-class EmailNotVerified(BudgetError):
-    code = "eligibility.email-unverified"
-    message = "verify your e-mail address before declaring"
 
 
 class AlreadyDeclared(BudgetError):

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
-import secrets
-import threading
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, select
 
 from budget.db import queries
@@ -22,7 +18,7 @@ from budget.db.queries import AccountView
 from budget.db.rows import id_of
 from budget.db.tables import Account, LoginThrottle, RoleGrant, WebSession
 from budget.domain import accounts as rules
-from budget.domain.accounts import Role
+from budget.domain.accounts import Role, address_bucket
 from budget.domain.errors import (
     BudgetError,
     EmailTaken,
@@ -34,45 +30,13 @@ from budget.domain.errors import (
     WrongPassword,
     raise_if_any,
 )
-from budget.services import audit
-
-_HASH_SLOTS = threading.BoundedSemaphore(4)  # bounds argon2's memory under a login storm (T4)
-
-# Verified when the email is unknown, so that path costs one argon2 verify like a wrong password
-# (T4: no timing difference reveals whether an account exists). One per parameter set, made on
-# first use with the hasher's own parameters (those of the stored hashes); its password is
-# random and forgotten.
-_DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
-
-
-def _dummy_hash(hasher: PasswordHasher) -> str:
-    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
-    if key not in _DUMMY_HASHES:
-        _DUMMY_HASHES[key] = _hash(hasher, secrets.token_urlsafe(16))
-    return _DUMMY_HASHES[key]
-
-
-def production_hasher() -> PasswordHasher:
-    """argon2id with t=3, m=64 MiB, p=4: above OWASP's minimum (t=2, m=19 MiB, p=1)."""
-    return PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
-
-
-def test_hasher() -> PasswordHasher:
-    """A cheap argon2id profile for tests only; check_needs_rehash upgrades such hashes."""
-    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-def _hash(hasher: PasswordHasher, password: str) -> str:
-    with _HASH_SLOTS:
-        return hasher.hash(password)
-
-
-def _verify(hasher: PasswordHasher, stored: str, password: str) -> bool:
-    with _HASH_SLOTS:
-        try:
-            return hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
-            return False
+from budget.services import audit, identity
+from budget.services.identity import Links
+from budget.services.passwords import dummy_hash as _dummy_hash
+from budget.services.passwords import hash_password as _hash
+from budget.services.passwords import production_hasher as production_hasher
+from budget.services.passwords import test_hasher as test_hasher
+from budget.services.passwords import verify_password as _verify
 
 
 def _require_council(db: Session, actor_id: int) -> None:
@@ -135,16 +99,28 @@ def register(
     display_name: str,
     language: str = "fr",
     hasher: PasswordHasher,
+    links: Links,
 ) -> AccountView | None:
-    """A new resident account, or None (nothing written) when the email is already registered:
-    the caller answers both alike, so registration reveals no account (T4)."""
+    """A new resident account, unverified, with a verification link mailed to it; or None when
+    the address already has an account: then its owner is mailed a warning and nothing else
+    changes. The caller answers both alike, so registration reveals no account (T4, T13);
+    both count against the mail throttle."""
     normalised, name, errors = _credentials(email, password, display_name)
     errors |= _profile_errors(language)
     raise_if_any(errors)
-    password_hash = _hash(hasher, password)  # before the lookup: both paths cost one hash
-    if queries.find_account(db, normalised) is not None:
+    # Hashed before the first statement, so the write lock is not held while argon2 runs;
+    # both paths cost one hash.
+    password_hash = _hash(hasher, password)
+    identity.count_mail_request(db, now, links, normalised)
+    existing = db.exec(select(Account).where(Account.email == normalised)).first()
+    if existing is not None:
+        identity.warn_owner(db, now, links, existing)
+        audit.append(
+            db, now, actor=None, action="account.register-known", object=f"account:{existing.id}"
+        )
         return None
     row = _insert_account(db, now, normalised, password_hash, name, language=language)
+    identity.send_verification(db, now, links, row, first=True)
     audit.append(db, now, actor=row.id, action="account.register", object=f"account:{row.id}")
     return AccountView(
         id=id_of(row), email=row.email, display_name=row.display_name, language=row.language,
@@ -163,25 +139,13 @@ def create_admin(
     raise_if_any(errors)
     row = _insert_account(db, now, normalised, _hash(hasher, password), name, language="fr")
     assert row.id is not None  # noqa: S101 - inserted above
+    row.email_verified_at = now  # the operator who runs the command vouches for the address
     db.add(RoleGrant(account_id=row.id, role=Role.COUNCIL, granted_at=now))
     audit.append(db, now, actor=None, action="account.create-admin", object=f"account:{row.id}")
     return queries.get_account(db, row.id)
 
 
 # -- login and its throttle (T4) -------------------------------------------------------------
-
-
-def address_bucket(client_address: str) -> str:
-    """The throttled unit: the IPv4 address, or the /64 network of an IPv6 address."""
-    try:
-        address = ipaddress.ip_address(client_address)
-    except ValueError:
-        return client_address  # not an IP (a test client's name): throttle it as given
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
-    return str(address)
 
 
 def _key(throttle_key: bytes, kind: str, value: str) -> str:

@@ -31,6 +31,7 @@ from budget.db.queries import RollEntryView
 from budget.db.tables import Cycle, District, LoginThrottle, RollEntry, VotingCode
 from budget.domain import codes as rules
 from budget.domain import eligibility
+from budget.domain.accounts import address_bucket
 from budget.domain.errors import (
     BudgetError,
     CodeKeyChanged,
@@ -45,7 +46,6 @@ from budget.domain.errors import (
 )
 from budget.domain.proposals import check_text
 from budget.services import audit
-from budget.services.accounts import address_bucket
 from budget.services.cycles import editable_cycle, require_council
 
 VOID_REASON_MAX: Final = 500

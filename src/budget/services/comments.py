@@ -33,7 +33,7 @@ from budget.domain.errors import (
     ReplyDepth,
 )
 from budget.domain.proposals import AuthorState, ProposalStatus
-from budget.services import audit
+from budget.services import audit, identity
 from budget.services.cycles import require_council
 
 
@@ -69,8 +69,10 @@ def post_comment(
     body: str,
     parent_id: int | None = None,
 ) -> int:
-    """A comment on a public proposal still under discussion, or a reply to a top comment."""
+    """A comment on a public proposal still under discussion, or a reply to a top comment;
+    EmailNotVerified until the writer's address is verified."""
     row = _public_proposal(db, proposal_id)
+    identity.require_may_participate(db, actor_id)
     if ProposalStatus(row.status) not in OPEN_FOR_DISCUSSION:
         raise ProposalState(status=row.status)
     text = _text(body, COMMENT_MAX, "body")
@@ -106,6 +108,7 @@ def edit_comment(db: Session, now: datetime, *, actor_id: int, comment_id: int, 
         raise NotFound(kind="comment", id=comment_id)
     if comment.account_id != actor_id:
         raise PermissionDenied(role="writer")
+    identity.require_may_participate(db, actor_id)
     rules.check_editable(comment.created_at, now)
     _public_proposal(db, comment.proposal_id)
     comment.body = _text(body, COMMENT_MAX, "body")

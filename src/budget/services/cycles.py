@@ -21,7 +21,7 @@ from budget.db.tables import Budget, Cycle, District, PhaseSchedule, Proposal
 from budget.domain import cycle as rules
 from budget.domain.accounts import Role
 from budget.domain.cycle import Phase
-from budget.domain.eligibility import DistrictMode, EligibilityMode
+from budget.domain.eligibility import DistrictMode, EligibilityMode, RollRetention
 from budget.domain.engagement import FollowTopic
 from budget.domain.errors import (
     BudgetError,
@@ -42,6 +42,7 @@ from budget.domain.errors import (
 )
 from budget.domain.proposals import EventKind, ProposalStatus, check_text
 from budget.services import audit, follows, history, mail_text, voting
+from budget.services import retention as retention_service
 from budget.tally.ties import seed_commitment
 
 ELIGIBILITY_MODES = tuple(m.value for m in EligibilityMode)
@@ -344,14 +345,17 @@ def set_schedule(
 
 
 def advance_phase(
-    db: Session, now: datetime, *, actor_id: int, cycle_id: int, target: Phase
-) -> Phase:
+    db: Session, now: datetime, *, actor_id: int, cycle_id: int, target: Phase,
+    retention: RollRetention = RollRetention.PURGE,
+) -> Phase:  # fmt: skip
     """Move the cycle to `target` if its guard allows, else TransitionRefused with every reason.
 
     Opening voting freezes each budget's ballot and counting rules with its projects and final
     costs (`voting.freeze_cycle`) and draws its 32-byte lottery seed with `secrets`, stored with
     its SHA-256 commitment (published now, the seed at the count); going back to review drops
-    them. Entering review moves submitted proposals to in_review."""
+    them. Entering review moves submitted proposals to in_review. Archiving purges the roll,
+    declarations and voting codes when `retention` (BUDGET_ROLL_RETENTION) says so
+    (services.retention)."""
     require_council(db, actor_id)
     row = editable_cycle(db, cycle_id, lock=True)
     source = Phase(row.phase)
@@ -375,6 +379,9 @@ def advance_phase(
             )
     row.phase = target
     db.add(row)
+    if target is Phase.ARCHIVED and retention is RollRetention.PURGE:
+        db.flush()
+        retention_service.purge_cycle(db, now, actor_id=actor_id, cycle_id=cycle_id)
     audit.append(
         db, now, actor=actor_id, action="cycle.advance", object=f"cycle:{cycle_id}",
         details={"from": source.value, "to": target.value, "commitments": commitments},

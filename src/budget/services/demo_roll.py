@@ -49,7 +49,7 @@ def load(
     entries = [
         roll.declare(
             db, now, account_id=account, cycle_id=cycle_id, birth_year=rng.randint(1940, 2011),
-            district_id=rng.choice(districts), email_verified=True,
+            district_id=rng.choice(districts),
         )
         for account in dict.fromkeys(declaring)
     ]  # fmt: skip

@@ -64,6 +64,15 @@ class Kind:
     MILESTONE: Final = "project.milestone"
     VOTING_OPENED: Final = "vote.opened"
     VOTING_CLOSING: Final = "vote.closing"
+    # Account mail (never an in-app notification): each carries a single-use link or warns
+    # the owner of an address (services/identity.py, recovery.py).
+    VERIFY_EMAIL: Final = "account.verify"
+    ALREADY_REGISTERED: Final = "account.exists"
+    EMAIL_CHANGE_NEW: Final = "account.email-new"
+    EMAIL_CHANGE_OLD: Final = "account.email-old"
+    RESET_LINK: Final = "account.reset"
+    RESET_APPROVAL: Final = "account.reset-approval"
+    OIDC_LINK: Final = "account.oidc-link"
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,61 @@ TEXTS: Final[Mapping[str, Text]] = {
         N_(
             "Voting in “%(cycle)s” closes on %(ends_at)s, and you have not voted yet in "
             "%(count)s of the budgets open to you. See them on your voting page (Vote)."
+        ),
+    ),
+    Kind.VERIFY_EMAIL: Text(
+        N_("Confirm your e-mail address"),
+        N_(
+            "Welcome. To confirm that this address is yours, open this link within 48 hours:\n"
+            "%(link)s\n\nUntil then you can read everything but not propose, support, "
+            "comment or vote. If you did not create an account, ignore this mail."
+        ),
+    ),
+    Kind.ALREADY_REGISTERED: Text(
+        N_("Someone tried to register with your address"),
+        N_(
+            "Someone tried to create an account with this address, which already has one. "
+            "If it was you, sign in, or reset your password from the sign-in page: %(link)s\n"
+            "If not, you need do nothing: your account is unchanged."
+        ),
+    ),
+    Kind.EMAIL_CHANGE_NEW: Text(
+        N_("Confirm your new e-mail address"),
+        N_(
+            "To make this address the one of your account, open this link within 48 hours:\n"
+            "%(link)s\n\nIf you did not ask for it, ignore this mail."
+        ),
+    ),
+    Kind.EMAIL_CHANGE_OLD: Text(
+        N_("Your account's e-mail address is being changed"),
+        N_(
+            "Someone signed in to your account asked to change its address to %(new)s. It "
+            "changes once that address is confirmed. If it was not you, change your password "
+            "now: %(link)s"
+        ),
+    ),
+    Kind.RESET_LINK: Text(
+        N_("Choose a new password"),
+        N_(
+            "To choose a new password, open this link within 30 minutes; it works once and "
+            "signs out every other session:\n%(link)s\n\nIf you did not ask for it, ignore "
+            "this mail: your password is unchanged."
+        ),
+    ),
+    Kind.RESET_APPROVAL: Text(
+        N_("A council member's password reset awaits your approval"),
+        N_(
+            "%(member)s (account no. %(account)s) asked to reset their password. A council "
+            "account is reset only once a second member approves: check with them by another "
+            "channel, then approve it here: %(link)s"
+        ),
+    ),
+    Kind.OIDC_LINK: Text(
+        N_("Confirm your sign-in through %(provider)s"),
+        N_(
+            "You signed in through %(provider)s for the first time. To attach it to the "
+            "account of this address (or to create one), open this link within 48 hours:\n"
+            "%(link)s\n\nIf it was not you, ignore this mail."
         ),
     ),
 }

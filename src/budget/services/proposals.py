@@ -76,7 +76,7 @@ from budget.domain.proposals import (
     is_public,
     is_withdrawable,
 )
-from budget.services import audit, follows, history
+from budget.services import audit, follows, history, identity
 from budget.services.guards import budget_row, proposal_row, require_phase, require_status
 from budget.services.mail_text import Kind
 from budget.services.notifications import accepted_authors, notify
@@ -328,7 +328,8 @@ def create_draft(
 ) -> int:
     """A private draft by `author_id`, during the submission phase: the creator as its first
     author, version 1 of its text. `cycle_id` (from the page) makes an unknown budget a field
-    error; without it the budget names the cycle and must exist."""
+    error; without it the budget names the cycle and must exist. EmailNotVerified until the
+    author's address is verified."""
     if cycle_id is None:
         _, cycle = budget_row(db, form.budget_id or 0)
     else:
@@ -336,6 +337,7 @@ def create_draft(
         if found is None:
             raise NotFound(kind="cycle", id=cycle_id)
         cycle = found
+    identity.require_may_participate(db, author_id)
     require_phase(cycle, Phase.SUBMISSION)
     values = _checked(db, cycle, form, author_id)
     row = Proposal(
@@ -401,9 +403,11 @@ def update_proposal(
 
 
 def submit_proposal(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> None:
-    """The creator makes the draft public, within the per-author limit of the cycle."""
+    """The creator makes the draft public, within the per-author limit of the cycle; a draft
+    made before its creator's address needed verifying waits for it (EmailNotVerified)."""
     row, budget, cycle = proposal_row(db, proposal_id)
     _require_creator(db, row, actor_id)
+    identity.require_may_participate(db, actor_id)
     require_phase(cycle, Phase.SUBMISSION)
     require_status(row, ProposalStatus.DRAFT)
     raise_if_any(proposer_errors(db, cycle, budget, actor_id))
@@ -533,6 +537,7 @@ def answer_invitation(
     if author is None or author.state != AuthorState.INVITED:
         raise NotFound(kind="invitation", id=proposal_id)
     if accept:
+        identity.require_may_participate(db, actor_id)
         require_phase(cycle, Phase.SUBMISSION, Phase.REVIEW)
         require_status(row, *EDITABLE, ProposalStatus.IN_REVIEW)
     author.state = AuthorState.ACCEPTED if accept else AuthorState.DECLINED

@@ -52,7 +52,7 @@ from budget.domain.errors import (
     raise_if_any,
 )
 from budget.domain.proposals import check_text
-from budget.services import audit
+from budget.services import audit, identity
 from budget.services.cycles import editable_cycle, require_council
 
 COLUMNS: Final = (
@@ -279,19 +279,21 @@ def declare(
     cycle_id: int,
     birth_year: int | None,
     district_id: int | None,
-    email_verified: bool,
 ) -> int:
     """The resident's declaration for the cycle (its roll entry, source declared); once per
-    cycle (`domain.eligibility.can_declare`). `email_verified` comes from
-    `queries.email_verified`."""
+    cycle (`domain.eligibility.can_declare`), by an account with a verified address
+    (`identity.require_may_participate`). A birth date an identity provider vouched for
+    (`queries.verified_birthdate`) fills the year, whatever was typed, and the entry is marked
+    verified by the provider."""
     cycle = db.get(Cycle, cycle_id)
     if cycle is None:
         raise NotFound(kind="cycle", id=cycle_id)
+    identity.require_may_participate(db, account_id)
     has_entry = queries.account_entry(db, cycle_id, account_id) is not None
-    eligibility.can_declare(
-        queries.rules_of(cycle), Phase(cycle.phase), email_verified=email_verified,
-        has_entry=has_entry,
-    )  # fmt: skip
+    eligibility.can_declare(queries.rules_of(cycle), Phase(cycle.phase), has_entry=has_entry)
+    vouched = queries.verified_birthdate(db, account_id)
+    if vouched is not None:
+        birth_year = vouched.birthdate.year
     errors: dict[str, BudgetError] = {}
     if birth_year is None:
         errors["birth_year"] = Required()
@@ -308,6 +310,7 @@ def declare(
     raise_if_any(errors)
     entry = RollEntry(
         cycle_id=cycle_id, source=EntrySource.DECLARED, birth_year=birth_year,
+        birth_date=vouched.birthdate if vouched else None, verified_by_provider=bool(vouched),
         district_id=district_id, account_id=account_id, created_at=now, updated_at=now,
     )  # fmt: skip
     try:
@@ -319,7 +322,10 @@ def declare(
     assert entry.id is not None  # noqa: S101 - flush assigns the id
     audit.append(
         db, now, actor=account_id, action="roll.declare", object=f"roll_entry:{entry.id}",
-        details={"cycle": cycle_id, "district": district_id, "birth_year": birth_year},
+        details={
+            "cycle": cycle_id, "district": district_id, "birth_year": birth_year,
+            "verified_by": vouched.provider if vouched else None,
+        },
     )  # fmt: skip
     return entry.id
 

@@ -19,6 +19,7 @@ from budget.db import queries
 from budget.db.queries import AccountView
 from budget.db.tables import WebSession
 from budget.domain import accounts as rules
+from budget.domain.errors import NotFound
 from budget.services import audit
 
 TOUCH_EVERY = rules.TOUCH_EVERY
@@ -49,10 +50,19 @@ def _row(db: Session, token: str) -> WebSession | None:
 
 
 def start_session(
-    db: Session, now: datetime, *, account_id: int | None, replacing: str | None = None
+    db: Session,
+    now: datetime,
+    *,
+    account_id: int | None,
+    replacing: str | None = None,
+    user_agent: str = "",
+    client_address: str = "",
+    provider: str | None = None,
 ) -> NewSession:
     """A new session (anonymous when account_id is None). At login pass the old cookie's token
-    as `replacing`: that row is deleted, so a planted pre-login id is worthless (fixation)."""
+    as `replacing`: that row is deleted, so a planted pre-login id is worthless (fixation).
+    The sessions page shows the device and network it started from (coarse: browser and
+    system, IPv4 /24 or IPv6 /48) and the identity provider it came through, if any."""
     if replacing:
         old = _row(db, replacing)
         if old is not None:
@@ -66,6 +76,9 @@ def start_session(
             created_at=now,
             last_seen_at=now,
             idle_seconds=int(rules.idle_limit(roles).total_seconds()),
+            device=rules.describe_device(user_agent)[:80],
+            network=rules.coarse_network(client_address),
+            provider=provider,
         )
     )
     db.flush()
@@ -100,11 +113,12 @@ def load_session(db: Session, now: datetime, token: str) -> SessionView | None:
     )
 
 
-def end_session(db: Session, now: datetime, token: str) -> None:
-    """Logout: the row is deleted, so the cookie opens nothing any more, even if replayed."""
+def end_session(db: Session, now: datetime, token: str) -> str | None:
+    """Logout: the row is deleted, so the cookie opens nothing any more, even if replayed.
+    Returns the identity provider the session came through (to end its session too)."""
     row = _row(db, token)
     if row is None:
-        return
+        return None
     db.delete(row)
     if row.account_id is not None:
         audit.append(
@@ -112,3 +126,50 @@ def end_session(db: Session, now: datetime, token: str) -> None:
             object=f"account:{row.account_id}",
         )  # fmt: skip
     db.flush()
+    return row.provider
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    id: int
+    device: str
+    network: str
+    provider: str | None
+    started_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+def active_sessions(
+    db: Session, now: datetime, *, account_id: int, current_token: str | None
+) -> tuple[ActiveSession, ...]:
+    """The account's live sessions, most recently used first; `current` marks this one."""
+    current = token_hash(current_token) if current_token else ""
+    rows = db.exec(select(WebSession).where(WebSession.account_id == account_id)).all()
+    live = [row for row in rows if now < _expires_at(row)]
+    live.sort(key=lambda row: row.last_seen_at, reverse=True)
+    return tuple(
+        ActiveSession(
+            id=row.id or 0,
+            device=row.device,
+            network=row.network,
+            provider=row.provider,
+            started_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+            current=row.token_hash == current,
+        )
+        for row in live
+    )
+
+
+def end_other_session(db: Session, now: datetime, *, account_id: int, session_id: int) -> None:
+    """The resident signs out one of their sessions (another device, say). Someone else's
+    session, or one already ended, is not found (nothing tells which)."""
+    row = db.get(WebSession, session_id)
+    if row is None or row.account_id != account_id:
+        raise NotFound(kind="session", id=session_id)
+    db.delete(row)
+    audit.append(
+        db, now, actor=account_id, action="account.session-end", object=f"account:{account_id}",
+        details={"session": session_id},
+    )  # fmt: skip

@@ -18,7 +18,7 @@ from budget.domain import engagement as rules
 from budget.domain.cycle import Phase
 from budget.domain.errors import FieldErrors, NotFound, OutOfRange, ProposalState, WrongPhase
 from budget.domain.proposals import ProposalStatus
-from budget.services import audit, follows
+from budget.services import audit, follows, identity
 from budget.services.cycles import editable_cycle, require_council
 
 THRESHOLD_MAX = 1_000_000
@@ -76,8 +76,10 @@ def _existing(db: Session, proposal_id: int, account_id: int) -> Support | None:
 
 def support(db: Session, now: datetime, *, actor_id: int, proposal_id: int) -> bool:
     """The resident supports the proposal, and follows it; False (nothing changes) if they
-    already did, also when another request of theirs got there first."""
+    already did, also when another request of theirs got there first. EmailNotVerified until
+    the resident's address is verified (taking a support back needs no check)."""
     _open_proposal(db, proposal_id)
+    identity.require_may_participate(db, actor_id)
     if _existing(db, proposal_id, actor_id) is not None:
         return False
     try:

@@ -57,7 +57,7 @@ from budget.domain.errors import (
     VotingClosed,
 )
 from budget.domain.proposals import ProposalStatus
-from budget.services import audit
+from budget.services import audit, identity
 
 FORM_KEY_BYTES = 16
 
@@ -200,6 +200,8 @@ def cast_ballot(
     """Validate and store the voter's ballot for the budget (see the module's steps); returns
     the receipt to show after commit."""
     cycle = _open_budget(db, now, budget_id)
+    if voter.account_id is not None:  # voting signed in; a code or paper vote has no account
+        identity.require_may_participate(db, voter.account_id)
     rules = queries.frozen_budget(db, budget_id).rules
     entry = _entitled_entry(db, cycle, voter.entry_id, budget_id)
     key = voter_key(keys, voter.entry_id, budget_id)

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 from anyio import CapacityLimiter
 from argon2 import PasswordHasher
@@ -34,6 +35,7 @@ from budget.domain.errors import BudgetError
 from budget.services import accounts
 from budget.web import errors, headers, i18n, routing
 from budget.web.auth import SessionCookie
+from budget.web.oidc import Providers
 from budget.web.routes import all_routes
 from budget.web.templating import Templates
 
@@ -65,6 +67,8 @@ def create_app(
     settings = settings or Settings.from_env(os.environ)
     if settings.secret_key_generated:
         log.warning("SECRET_KEY is not set: using a random key; sessions end at each restart")
+    if not settings.base_url and not settings.is_development:
+        log.warning("BUDGET_BASE_URL is not set: mailed links point to %s", settings.public_url)
     owns_engine = engine is None
     engine = engine if engine is not None else make_engine(settings.database_url)
     migrate.check_schema(engine)
@@ -75,6 +79,7 @@ def create_app(
                 headers.SecurityHeaders,
                 hsts=not settings.is_development,
                 tile_url=settings.tile_url,
+                form_targets=tuple(origin(provider.issuer) for provider in settings.oidc_providers),
             )
         ],
         exception_handlers={
@@ -97,10 +102,19 @@ def create_app(
     state.csrf_key = settings.key_for("csrf")
     state.throttle_key = settings.key_for("throttle")
     state.code_key = settings.key_for("code")  # voting codes' HMAC (services.codes, T6)
+    state.token_key = settings.key_for("tokens")  # HMAC of mailed links' tokens (T13)
+    state.base_url = settings.public_url
+    state.oidc = Providers(settings.oidc_providers, settings.public_url, settings.key_for("oidc"))
     state.hasher = hasher if hasher is not None else accounts.production_hasher()
     state.hash_limiter = CapacityLimiter(MAX_CONCURRENT_HASHES)
     state.clock = clock
     return app
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL, as a CSP source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def build_routes(root: Path) -> list[BaseRoute]:

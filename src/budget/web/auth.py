@@ -22,6 +22,7 @@ from budget.config import IPNetwork
 from budget.db import queries
 from budget.db.queries import AccountView
 from budget.services import sessions
+from budget.services.identity import Links
 from budget.web import csrf, transactions
 
 COOKIE_NAME: Final = "budget-session"
@@ -132,6 +133,22 @@ def sign_in(request: Request, token: str) -> None:
     request.state.cookie_payload = {SIGNED_IN_KEY: token}
 
 
+async def start_signed_in(request: Request, account_id: int, provider: str | None = None) -> None:
+    """A new session for the account (this browser's old one deleted, T5 fixation), carried
+    by the response's cookie; it records the device and coarse network for the sessions page."""
+    visitor: Visitor = request.state.visitor
+    new = await transactions.perform(
+        request,
+        sessions.start_session,
+        account_id=account_id,
+        replacing=visitor.session_token,
+        user_agent=request.headers.get("user-agent", ""),
+        client_address=client_address(request, request.app.state.settings.trusted_proxies),
+        provider=provider,
+    )
+    sign_in(request, new.token)
+
+
 def sign_out(request: Request) -> None:
     """The response carries a fresh anonymous cookie (so the login form works at once)."""
     request.state.cookie_payload = {ANONYMOUS_KEY: new_anonymous_id()}
@@ -143,6 +160,17 @@ def write_cookie(request: Request, response: Response) -> None:
     if payload is not None and payload != getattr(request.state, "cookie_received", None):
         cookie: SessionCookie = request.app.state.session_cookie
         cookie.write(response, payload)
+
+
+def links_for(request: Request) -> Links:
+    """What services need to mail a single-use link on behalf of this caller (T13)."""
+    state = request.app.state
+    return Links(
+        token_key=state.token_key,
+        base_url=state.base_url,
+        throttle_key=state.throttle_key,
+        client_address=client_address(request, state.settings.trusted_proxies),
+    )
 
 
 def client_address(request: Request, trusted_proxies: tuple[IPNetwork, ...]) -> str:

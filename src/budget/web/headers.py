@@ -16,12 +16,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from budget.config import DEFAULT_TILE_URL, tile_source
 
 
-def content_security_policy(tile_url: str = DEFAULT_TILE_URL) -> str:
-    """The policy; img-src also allows the map's tile host (config BUDGET_TILE_URL)."""
+def content_security_policy(
+    tile_url: str = DEFAULT_TILE_URL, form_targets: tuple[str, ...] = ()
+) -> str:
+    """The policy; img-src also allows the map's tile host (config BUDGET_TILE_URL), and
+    form-action the identity providers' origins: browsers apply it to the redirect that
+    follows a form (the sign-in button, the sign-out that ends the provider's session)."""
+    targets = "".join(f" {origin}" for origin in form_targets)
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' data: {tile_source(tile_url)}; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        f"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'{targets}"
     )
 
 
@@ -42,9 +47,16 @@ PAGES: Final = "no-store"
 class SecurityHeaders:
     """Pure ASGI middleware: adds the headers as the response starts, keeps what a route set."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool, tile_url: str = DEFAULT_TILE_URL) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        hsts: bool,
+        tile_url: str = DEFAULT_TILE_URL,
+        form_targets: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
-        policy = ("Content-Security-Policy", content_security_policy(tile_url))
+        policy = ("Content-Security-Policy", content_security_policy(tile_url, form_targets))
         self.headers = (policy, *COMMON, HSTS) if hsts else (policy, *COMMON)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

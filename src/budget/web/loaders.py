@@ -112,6 +112,13 @@ def invited_proposal(db: Session, caller: Caller, proposal_id: int) -> ProposalV
     return queries.get_proposal(db, proposal_id)
 
 
+def own_session(db: Session, caller: Caller, session_id: int) -> int:
+    """One of the caller's own sessions (the sessions page ends it); another's does not exist."""
+    if caller.account_id is None:
+        raise NotFound(kind="session", id=session_id)
+    return queries.own_session_id(db, caller.account_id, session_id)
+
+
 def own_notification(db: Session, caller: Caller, notification_id: int) -> NotificationView:
     if caller.account_id is None:
         raise NotFound(kind="notification", id=notification_id)
@@ -197,6 +204,11 @@ def committee(db: Session, caller: Caller, committee_id: int) -> CommitteeView:
 
 def account(db: Session, caller: Caller, account_id: int) -> AccountView:
     return queries.get_account(db, account_id)
+
+
+def reset_request(db: Session, caller: Caller, request_id: int) -> int:
+    """A council member's password reset awaiting a second member's approval."""
+    return queries.reset_request_id(db, request_id)
 
 
 def roll_entry(db: Session, caller: Caller, entry_id: int) -> RollEntryView:

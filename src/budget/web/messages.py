@@ -114,6 +114,21 @@ MESSAGES: Final[Mapping[str, str]] = {
     "account.throttled": N_("Too many failed attempts. Try again in %(retry_after)s seconds."),
     "account.wrong-password": N_("The current password is wrong."),
     "account.last-council": N_("The last council member cannot lose the council role."),
+    "account.email-not-verified": N_(
+        "Confirm your e-mail address first: open the link we sent you, or ask for it again."
+    ),
+    "account.invalid-link": N_(
+        "This link is not valid any more (used, replaced by a newer one, or expired). Ask for "
+        "a new one."
+    ),
+    "account.self-approval": N_(
+        "A second council member must approve this, not the member it is for."
+    ),
+    "account.deleted": N_("This account was deleted."),
+    "account.sign-in-refused": N_(
+        "The sign-in through the identity provider was refused: %(reason)s. Nothing was "
+        "changed; try again from the sign-in page."
+    ),
     "cycle.transition-refused": N_("The cycle cannot move from %(source)s to %(target)s yet:"),
     "cycle.locked": N_("These settings are frozen since voting opened: %(fields)s."),
     "cycle.read-only": N_("An archived cycle is read-only."),
@@ -136,7 +151,6 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Your district for this cycle is already chosen and cannot change."
     ),
     "eligibility.not-declaring": N_("This cycle takes no declarations now."),
-    "eligibility.email-unverified": N_("Verify your e-mail address before declaring."),
     "eligibility.already-declared": N_("You already declared for this cycle."),
     "roll.not-roll-mode": N_("In this cycle voters declare themselves: it takes no voter roll."),
     "roll.header": N_("The first line must name the columns; missing: %(missing)s."),
@@ -383,9 +397,35 @@ NOTICES: Final[Mapping[str, str]] = {
     "shift-added": N_("The shift was added."),
     "batch-voided": N_("The batch was voided: its paper ballots are to be entered again."),
     "registered": N_(
-        "Thank you. If this address was not registered yet, your account is ready: sign in "
-        "below. If it was, sign in with your existing password."
+        "Thank you. We sent a mail to this address: open its link to confirm the address. You "
+        "can sign in meanwhile and read everything; proposing waits for the confirmation."
     ),
+    "link-sent": N_(
+        "If this address has an account waiting for it, we sent it a mail with a link. It "
+        "may take a few minutes; look in the spam folder too."
+    ),
+    "email-confirmed": N_("Your e-mail address is confirmed. You can now take part."),
+    "email-change-sent": N_(
+        "We sent a link to the new address; your address changes once you open it. We told "
+        "the current address too."
+    ),
+    "reset-sent": N_(
+        "If this address has an account, we sent it a link to choose a new password. It works "
+        "once, for 30 minutes."
+    ),
+    "password-reset": N_(
+        "Your new password is set and every session of the account was signed out. Sign in."
+    ),
+    "reset-approved": N_("The reset was approved: the member was mailed a link."),
+    "oidc-link-sent": N_(
+        "One more step: we sent a mail to the address your identity provider gave. Open its "
+        "link to attach this sign-in to your account (or to create it)."
+    ),
+    "session-ended": N_("That session was signed out."),
+    "account-deleted": N_(
+        "Your account was deleted. Your proposals stay, credited to a former resident."
+    ),
+    "page-saved": N_("The page was saved."),
     "signed-in": N_("You are signed in."),
     "signed-out": N_("You are signed out."),
     "password-changed": N_("Your password was changed. Your other sessions were signed out."),

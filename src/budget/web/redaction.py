@@ -13,7 +13,10 @@ import re
 from typing import Final
 
 MASK: Final = "[redacted]"
-_NAMES: Final = r"password|passwd|code|csrf_token|[a-z_-]*token|cookie|authorization|secret[a-z_]*"
+_NAMES: Final = (
+    r"password|passwd|code|code_verifier|csrf_token|[a-z_-]*token|cookie|authorization"
+    r"|secret[a-z_]*"
+)
 PAIR: Final = re.compile(
     rf"(?i)(\b(?:{_NAMES})\b[\"']?\s*[=:]\s*[\"']?)([^\s&,;\"']+)",
 )

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from budget.db.queries.accounts import (
     AccountView,
+    VerifiedBirthdate,
     council_count,
     count_accounts,
     find_account,
     get_account,
     has_role,
     list_accounts,
+    own_session_id,
+    reset_request_id,
     session_for,
+    verified_birthdate,
 )
 from budget.db.queries.audit import (
     AuditEntryView,
@@ -102,6 +106,7 @@ from budget.db.queries.notifications import (
     own_notification,
     unread_count,
 )
+from budget.db.queries.pages import PageView, page_texts, public_page
 from budget.db.queries.places import (
     DistrictBoundary,
     boundary_text,
@@ -281,6 +286,7 @@ __all__ = [
     "OutboxPage",
     "OutboxView",
     "OwnProposal",
+    "PageView",
     "ParticipationView",
     "PersonView",
     "PhaseDates",
@@ -303,6 +309,7 @@ __all__ = [
     "RollRow",
     "ShiftView",
     "SupportOption",
+    "VerifiedBirthdate",
     "VersionView",
     "VoterEntry",
     "VoterHome",
@@ -398,6 +405,8 @@ __all__ = [
     "own_notification",
     "own_proposals",
     "own_review",
+    "own_session_id",
+    "page_texts",
     "participations_of",
     "pending_invitations",
     "place_batches",
@@ -407,10 +416,12 @@ __all__ = [
     "project_detail",
     "proposal_for_reviewer",
     "proposal_of_comment",
+    "public_page",
     "publicly_listed",
     "publicly_visible",
     "receipt_state",
     "reconciliation",
+    "reset_request_id",
     "reviewer_queue",
     "reviews_of",
     "roll_page",
@@ -429,6 +440,7 @@ __all__ = [
     "turnout",
     "unfinished_projects",
     "unread_count",
+    "verified_birthdate",
     "versions_of",
     "visible_proposal",
     "voted_budgets",

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from budget.db.tables import (
     Account,
+    AccountToken,
+    OidcIdentity,
     RoleGrant,
     WebSession,
 )
-from budget.domain.accounts import TOUCH_EVERY, Role, session_expires_at
+from budget.domain.accounts import (
+    TOUCH_EVERY,
+    LinkPurpose,
+    Role,
+    may_participate,
+    session_expires_at,
+)
 from budget.domain.errors import NotFound
 
 
@@ -26,6 +34,12 @@ class AccountView:
     language: str
     roles: frozenset[Role]
     created_at: datetime
+    email_verified_at: datetime | None = None
+
+    @property
+    def may_participate(self) -> bool:
+        """domain.accounts.may_participate: propose, support, comment, declare, vote."""
+        return may_participate(self.email_verified_at)
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
@@ -49,6 +63,7 @@ def _account_view(row: Account, roles: set[Role]) -> AccountView:
         language=row.language,
         roles=frozenset(roles),
         created_at=row.created_at,
+        email_verified_at=row.email_verified_at,
     )
 
 
@@ -123,3 +138,41 @@ def session_for(db: Session, token_digest: str, now: datetime) -> SessionState |
         return SessionState(account=None, needs_write=True)
     account = get_account(db, row.account_id) if row.account_id is not None else None
     return SessionState(account=account, needs_write=now - row.last_seen_at >= TOUCH_EVERY)
+
+
+def own_session_id(db: Session, account_id: int, session_id: int) -> int:
+    """A session of the account (the sessions page ends it); another's does not exist for it."""
+    row = db.get(WebSession, session_id)
+    if row is None or row.account_id != account_id:
+        raise NotFound(kind="session", id=session_id)
+    return session_id
+
+
+def reset_request_id(db: Session, request_id: int) -> int:
+    """A council member's reset request awaiting a second member (services.recovery)."""
+    row = db.get(AccountToken, request_id)
+    if row is None or row.purpose != LinkPurpose.RESET_REQUEST.value:
+        raise NotFound(kind="reset request", id=request_id)
+    return request_id
+
+
+@dataclass(frozen=True)
+class VerifiedBirthdate:
+    """A birth date an identity provider vouched for (declarations, PRODUCT.md)."""
+
+    provider: str
+    birthdate: date
+    claimed_at: datetime
+
+
+def verified_birthdate(db: Session, account_id: int) -> VerifiedBirthdate | None:
+    """The most recent provider-verified birth date of the account, if any."""
+    query = (
+        select(OidcIdentity)
+        .where(OidcIdentity.account_id == account_id, col(OidcIdentity.birthdate).is_not(None))
+        .order_by(col(OidcIdentity.claims_at).desc())
+    )
+    row = db.exec(query).first()
+    if row is None or row.birthdate is None:
+        return None
+    return VerifiedBirthdate(row.provider, row.birthdate, row.claims_at)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -91,6 +93,9 @@ def email_preference(db: Session, account_id: int) -> bool:
     return account.notify_by_email
 
 
+MAILED_TOKEN: Final = re.compile(r"token=[A-Za-z0-9_-]+")
+
+
 @dataclass(frozen=True)
 class OutboxPage:
     mails: tuple[OutboxView, ...]
@@ -120,7 +125,9 @@ def list_outbox(db: Session, *, page: int = 1, per_page: int = 50) -> OutboxPage
             id=id_of(r),
             to_address=r.to_address,
             subject=r.subject,
-            body=r.body,
+            # A single-use link is the recipient's alone: the council reading the outbox
+            # (no SMTP configured) must not be able to reset or confirm someone's account.
+            body=MAILED_TOKEN.sub("token=[hidden]", r.body),
             created_at=r.created_at,
             sent_at=r.sent_at,
             attempts=r.attempts,

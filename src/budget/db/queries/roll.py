@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from budget.db.tables import Account, Budget, Cycle, District, RollEntry, VotingCode
+from budget.domain.accounts import may_participate
 from budget.domain.eligibility import (
     BudgetScope,
     CycleRules,
@@ -96,10 +97,10 @@ def cycle_rules(db: Session, cycle_id: int) -> CycleRules:
 
 
 def email_verified(db: Session, account_id: int) -> bool:
-    """Whether the account's e-mail address is verified: `Account.email_verified_at` once the
-    accounts carry it (issue 19); until then no address counts as verified (fail closed)."""
+    """Whether the account may take part (domain.accounts.may_participate: its address is
+    verified); an unknown account may not."""
     row = db.get(Account, account_id)
-    return row is not None and getattr(row, "email_verified_at", None) is not None
+    return row is not None and may_participate(row.email_verified_at)
 
 
 def get_entry(db: Session, entry_id: int) -> RollEntryView:

@@ -9,7 +9,15 @@ them all on `metadata` (the migrations and autogenerate need the whole schema).
 
 from __future__ import annotations
 
-from budget.db.tables.accounts import Account, LoginThrottle, RoleGrant, WebSession
+from budget.db.tables.accounts import (
+    Account,
+    AccountToken,
+    LoginThrottle,
+    OidcIdentity,
+    OidcLogin,
+    RoleGrant,
+    WebSession,
+)
 from budget.db.tables.audit import AuditLog
 from budget.db.tables.columns import UTCDateTime, metadata
 from budget.db.tables.cycles import Budget, Category, Cycle, District, PhaseSchedule
@@ -24,6 +32,7 @@ from budget.db.tables.engagement import (
 )
 from budget.db.tables.implementation import Implementation, ImplementationChange, Milestone
 from budget.db.tables.notifications import Notification, OutboxEmail
+from budget.db.tables.pages import PublicPage
 from budget.db.tables.polling import (
     CheckIn,
     OfficerShift,
@@ -53,6 +62,7 @@ from budget.db.tables.voting import (
 
 __all__ = [
     "Account",
+    "AccountToken",
     "AuditLog",
     "Ballot",
     "BallotLink",
@@ -76,6 +86,8 @@ __all__ = [
     "Milestone",
     "Notification",
     "OfficerShift",
+    "OidcIdentity",
+    "OidcLogin",
     "OutboxEmail",
     "PaperBatch",
     "PaperEntry",
@@ -88,6 +100,7 @@ __all__ = [
     "ProposalEvent",
     "ProposalImage",
     "ProposalVersion",
+    "PublicPage",
     "Receipt",
     "Review",
     "ReviewAssignment",

@@ -17,9 +17,12 @@ from budget.web.routes import (
     authoring,
     comments,
     declare,
+    identity,
     images,
     implementation,
     notifications,
+    oidc,
+    pages,
     places,
     polling,
     proposals,
@@ -27,6 +30,7 @@ from budget.web.routes import (
     review,
     supports,
     vote,
+    your_account,
 )
 from budget.web.routing import RouteSpec
 
@@ -47,6 +51,10 @@ def all_routes() -> list[RouteSpec]:
         *review.ROUTES,
         *vote.ROUTES,
         *accounts.ROUTES,
+        *identity.ROUTES,
+        *oidc.ROUTES,
+        *your_account.ROUTES,
+        *pages.ROUTES,
         *admin.ROUTES,
         *admin_budgets.ROUTES,
         *admin_districts.ROUTES,

@@ -18,6 +18,7 @@ from budget.services import accounts, preferences, sessions
 from budget.web import auth, errors, i18n, transactions
 from budget.web.forms import FORM_LEVEL, NOT_CHOICE, Form
 from budget.web.i18n import N_
+from budget.web.oidc import Providers
 from budget.web.routing import EVERYONE, SIGNED_IN, route, safe_next
 from budget.web.templating import Templates
 
@@ -27,6 +28,9 @@ ONE_YEAR: Final = 365 * 24 * 3600
 
 
 def render(request: Request, name: str, form: Form, status: int = 200, **extra: Any) -> Response:
+    if name == "accounts/login.html":
+        providers: Providers = request.app.state.oidc
+        extra["providers"] = [(c.name, c.label) for c in providers.configs.values()]
     templates: Templates = request.app.state.templates
     return templates.response(request, name, {"form": form, **extra}, status_code=status)
 
@@ -52,9 +56,12 @@ async def register(request: Request) -> Response:
     if not await transactions.attempt_hashing(
         request, form, accounts.register, email=email, password=password,
         display_name=display_name, language=request.state.locale,
-        hasher=request.app.state.hasher,
+        hasher=request.app.state.hasher, links=auth.links_for(request),
     ):  # fmt: skip
-        return render(request, "accounts/register.html", form, form.status)
+        response = render(request, "accounts/register.html", form, form.status)
+        if isinstance(form.refusal, Throttled):
+            response.headers["Retry-After"] = str(form.refusal.params["retry_after"])
+        return response
     # The same answer whether the address was new or already known (T4: no enumeration).
     return redirect("/login?notice=registered")
 
@@ -90,19 +97,26 @@ async def login(request: Request) -> Response:
     if account is None:
         form.add_error(FORM_LEVEL, WRONG_CREDENTIALS)
         return render(request, "accounts/login.html", form, 422)
-    visitor: auth.Visitor = request.state.visitor
-    new = await transactions.perform(
-        request, sessions.start_session, account_id=account.id, replacing=visitor.session_token
-    )
-    auth.sign_in(request, new.token)
+    await auth.start_signed_in(request, account.id)
     return redirect(target)
 
 
 async def logout(request: Request) -> Response:
+    """Ends the local session; one that came through an identity provider with an end-session
+    endpoint then goes there to end the provider's session too, coming back to the home page."""
     visitor: auth.Visitor = request.state.visitor
+    provider = None
     if visitor.session_token is not None:
-        await transactions.perform(request, sessions.end_session, token=visitor.session_token)
+        provider = await transactions.perform(
+            request, sessions.end_session, token=visitor.session_token
+        )
     auth.sign_out(request)
+    providers: Providers = request.app.state.oidc
+    if provider is not None and provider in providers:
+        after = f"{request.app.state.base_url}/?notice=signed-out"
+        url = await providers.logout_url(provider, after)
+        if url is not None:
+            return redirect(url)
     return redirect("/?notice=signed-out")
 
 

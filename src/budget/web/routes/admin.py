@@ -164,7 +164,7 @@ async def advance(request: Request) -> Response:
         return errors.page(request, 422, NOT_CHOICE)
     if await transactions.attempt(
         request, form, cycles.advance_phase, actor_id=actor_id(request), cycle_id=cycle_id,
-        target=Phase(target),
+        target=Phase(target), retention=request.app.state.settings.roll_retention,
     ):  # fmt: skip
         return see_other(request, f"/admin/cycles/{cycle_id}?notice=phase-changed")
     context = await cycle_context(request, cycle_id)

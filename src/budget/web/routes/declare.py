@@ -25,6 +25,7 @@ async def declare_page(request: Request, form: Form, status_code: int = 200) -> 
     entry = await transactions.read(request, queries.account_entry, cycle_id, account)
     districts = await transactions.read(request, queries.list_districts, cycle_id)
     verified = await transactions.read(request, queries.email_verified, account)
+    vouched = await transactions.read(request, queries.verified_birthdate, account)
     chosen = {d.id: d.name for d in districts}
     context = {
         "cycle": cycle,
@@ -32,6 +33,7 @@ async def declare_page(request: Request, form: Form, status_code: int = 200) -> 
         "entry_district": chosen.get(entry.district_id) if entry and entry.district_id else None,
         "district_options": [(str(d.id), d.name) for d in districts],
         "email_verified": verified,
+        "vouched": vouched,
         "form": form,
     }
     return render(request, "public/declare.html", context, status_code=status_code)
@@ -45,15 +47,15 @@ async def declare_submit(request: Request) -> Response:
     cycle_id: int = loaders.loaded_id(request)
     account = actor_id(request)
     form = Form(await request.form())
-    birth_year = form.integer("birth_year", minimum=1000, maximum=9999)
+    # A year an identity provider vouched for is the service's to fill: the form has no field.
+    vouched = await transactions.read(request, queries.verified_birthdate, account)
+    birth_year = form.integer("birth_year", minimum=1000, maximum=9999, required=vouched is None)
     district_id = form.integer("district_id", minimum=1, maximum=10**12)
-    if form.is_valid:
-        verified = await transactions.read(request, queries.email_verified, account)
-        if await transactions.attempt(
-            request, form, roll.declare, account_id=account, cycle_id=cycle_id,
-            birth_year=birth_year, district_id=district_id, email_verified=verified,
-        ):  # fmt: skip
-            return see_other(request, f"/cycles/{cycle_id}/declare?notice=declared")
+    if form.is_valid and await transactions.attempt(
+        request, form, roll.declare, account_id=account, cycle_id=cycle_id,
+        birth_year=birth_year, district_id=district_id,
+    ):  # fmt: skip
+        return see_other(request, f"/cycles/{cycle_id}/declare?notice=declared")
     return await declare_page(request, form, 422)
 
 

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from budget.db import queries
 from budget.domain import receipts, validation
-from budget.domain.errors import BudgetError, NotEntitled, Throttled
+from budget.domain.errors import BudgetError, NotEntitled, PermissionDenied, Throttled
 from budget.domain.validation import Ballot
 from budget.services import voting
 from budget.web import ballot_forms, loaders, numbers, transactions
@@ -210,6 +210,8 @@ async def cast(request: Request) -> Response:
         log.info("ballot refused: budget %s, %s", budget_id, error.code)
         context = ballot_context(access, page, Ballot(()), error=error)
         status = 409 if error.code.startswith("vote.") else 422
+        if isinstance(error, PermissionDenied):  # an unconfirmed address (EmailNotVerified)
+            status = 403
         return _ballot(request, context, status=status)
     log.info("ballot stored: budget %s", budget_id)
     context = {
