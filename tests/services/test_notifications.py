@@ -276,7 +276,7 @@ def test_no_subject_carries_text_a_user_wrote(kind: str) -> None:
         re.findall(r"%\((\w+)\)s", subject_id + mail_text.TEXTS[kind].body),
         "WIN A PRIZE http://evil.example",
     )
-    params = {**hostile, "proposal": 7, "cycle_id": 7}
+    params = {**hostile, "proposal": 7, "cycle_id": 7, "provider": "FranceConnect"}
     for language in ("fr", "en"):
         subject = mail_text.render_for(kind, params, language).subject
         assert "evil" not in subject
