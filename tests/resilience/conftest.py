@@ -23,15 +23,16 @@ class Prepared:
     voting: rig.Voting
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def prepared() -> Iterator[Prepared]:
+    """One per module: its tests use voters and budgets apart (see each module)."""
     server = postgres_server_url_or_skip()
     secret_key = rig.new_secret_key()
     with fresh_postgres_database(server) as url:
         yield Prepared(url, secret_key, rig.prepare(url, secret_key, VOTERS))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def nginx() -> str:
     """Debian's nginx (.ci/run installs it when missing)."""
     if not os.access(rig.NGINX, os.X_OK):
@@ -41,6 +42,6 @@ def nginx() -> str:
     return rig.NGINX
 
 
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    return tmp_path
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("deployment")

@@ -66,6 +66,8 @@ class Voting:
     budget_id: int  # the city-wide approval budget
     projects: tuple[int, ...]
     max_choices: int
+    one_budget_id: int  # the city-wide choose-one budget (its form posts `choice` too)
+    one_projects: tuple[int, ...]
     cookies: tuple[str, ...]  # one signed-in session cookie ("name=value") per voter
 
 
@@ -86,15 +88,20 @@ def prepare(url: str, secret_key: str, voters: int) -> Voting:
             ).id  # fmt: skip
             author = _resident(db, now, hasher, 0)
             demo = demo_voting.load_voting_demo(db, now, council=council, voter_id=author)
-            budget_id = db.exec(
-                select(Budget.id).where(
-                    Budget.cycle_id == demo.cycle_id,
-                    Budget.scope == "city",
-                    Budget.ballot_type == BallotType.APPROVAL.value,
-                )
-            ).one()
+            budget_id, one_budget_id = (
+                db.exec(
+                    select(Budget.id).where(
+                        Budget.cycle_id == demo.cycle_id,
+                        Budget.scope == "city",
+                        Budget.ballot_type == kind.value,
+                    )
+                ).one()
+                for kind in (BallotType.APPROVAL, BallotType.CHOOSE_ONE)
+            )
             assert budget_id is not None
+            assert one_budget_id is not None
             page = queries.ballot_page(db, budget_id)
+            one_page = queries.ballot_page(db, one_budget_id)
             db.commit()
         cookies = _voters(engine, now, hasher, secret_key, demo.cycle_id, voters)
     finally:
@@ -104,6 +111,8 @@ def prepare(url: str, secret_key: str, voters: int) -> Voting:
         budget_id=budget_id,
         projects=tuple(p.id for p in page.projects),
         max_choices=page.frozen.rules.limits.max_choices or 1,
+        one_budget_id=one_budget_id,
+        one_projects=tuple(p.id for p in one_page.projects),
         cookies=cookies,
     )
 
