@@ -26,6 +26,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,7 @@ class Stats:
     latencies: list[float] = field(default_factory=list)  # seconds, successful only
     errors: int = 0
     elapsed: float = 0.0
+    failures: Counter[str] = field(default_factory=Counter)  # why, for the errors
 
     @property
     def rate(self) -> float:
@@ -60,7 +62,12 @@ class Stats:
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-Request = Callable[[httpx.AsyncClient], Awaitable[float | None]]  # latency, None on error
+class FlowError(Exception):
+    """A request of the flow did not answer as a browser expects (its status, or what was
+    missing from the page)."""
+
+
+Request = Callable[[httpx.AsyncClient], Awaitable[float]]  # latency; raises FlowError
 
 
 async def run(base: str, concurrency: int, seconds: float, request: Request) -> Stats:
@@ -72,13 +79,10 @@ async def run(base: str, concurrency: int, seconds: float, request: Request) -> 
         async def worker() -> None:
             while time.perf_counter() < deadline:
                 try:
-                    latency = await request(client)
-                except httpx.HTTPError:
-                    latency = None
-                if latency is None:
+                    stats.latencies.append(await request(client))
+                except (FlowError, httpx.HTTPError) as error:
                     stats.errors += 1
-                else:
-                    stats.latencies.append(latency)
+                    stats.failures[str(error) or type(error).__name__] += 1
 
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -87,11 +91,13 @@ async def run(base: str, concurrency: int, seconds: float, request: Request) -> 
 
 
 def get(path: str, cookies: itertools.cycle[str] | None = None) -> Request:
-    async def request(client: httpx.AsyncClient) -> float | None:
+    async def request(client: httpx.AsyncClient) -> float:
         headers = {"Cookie": next(cookies)} if cookies else {}
         start = time.perf_counter()
         response = await client.get(path, headers=headers)
-        return time.perf_counter() - start if response.status_code == 200 else None
+        if response.status_code != 200:
+            raise FlowError(f"GET {response.status_code}")
+        return time.perf_counter() - start
 
     return request
 
@@ -101,13 +107,13 @@ def ballots(voting: rig.Voting, voters: itertools.cycle[str]) -> Request:
     path = f"/vote/budgets/{voting.budget_id}"
     counter = itertools.count()
 
-    async def request(client: httpx.AsyncClient) -> float | None:
+    async def request(client: httpx.AsyncClient) -> float:
         cookie = next(voters)
         n = next(counter)
         page = await client.get(path, headers={"Cookie": cookie})
         token = rig.CSRF_FIELD.search(page.text) if page.status_code == 200 else None
         if token is None:
-            return None
+            raise FlowError(f"ballot page {page.status_code}")
         choices = [voting.projects[(n + k) % len(voting.projects)] for k in range(2)]
         fields = [("csrf_token", token.group(1)), ("action", "review")]
         fields += [("choice", str(p)) for p in choices]
@@ -116,24 +122,26 @@ def ballots(voting: rig.Voting, voters: itertools.cycle[str]) -> Request:
         )
         form = rig.CAST_FORM.search(confirm.text) if confirm.status_code == 200 else None
         if form is None:
-            return None
+            raise FlowError(f"review {confirm.status_code}")
         start = time.perf_counter()
         receipt = await client.post(
             form.group(1), content=urlencode(rig.HIDDEN.findall(form.group(2))),
             headers={"Cookie": cookie, **FORM},
         )  # fmt: skip
         latency = time.perf_counter() - start
-        shown = receipt.status_code == 200 and rig.RECEIPT.search(receipt.text)
-        return latency if shown else None
+        if receipt.status_code != 200 or not rig.RECEIPT.search(receipt.text):
+            raise FlowError(f"cast {receipt.status_code}")
+        return latency
 
     return request
 
 
 def row(name: str, stats: Stats, ceiling: Stats) -> str:
     ratio = stats.rate / ceiling.rate if ceiling.rate else 0.0
+    why = ", ".join(f"{n} x {reason}" for reason, n in stats.failures.most_common())
     return (
         f"| {name:<22} | {stats.rate:>8.1f} | {stats.pct(0.50):>7.1f} | {stats.pct(0.99):>7.1f} "
-        f"| {stats.errors:>6} | {ceiling.rate:>9.1f} | {ratio:>5.2f} |"
+        f"| {stats.errors:>6} | {ceiling.rate:>9.1f} | {ratio:>5.2f} |" + (f" {why}" if why else "")
     )
 
 
