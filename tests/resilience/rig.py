@@ -40,6 +40,7 @@ from budget.domain.ballots import BallotType
 from budget.domain.receipts import digest
 from budget.services import accounts, demo_voting, sessions
 from budget.web.auth import SIGNED_IN_KEY, SessionCookie
+from tests import mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_CONF = ROOT / "deploy" / "nginx" / "budget.conf"
@@ -120,9 +121,10 @@ def prepare(url: str, secret_key: str, voters: int) -> Voting:
 def _resident(db: Session, now: dt.datetime, hasher: object, n: int) -> int:
     view = accounts.register(
         db, now, email=f"voter{n}@load.test", password=f"voter-password-{n:06d}",
-        display_name=f"Voter {n}", hasher=hasher,  # type: ignore[arg-type]
+        display_name=f"Voter {n}", hasher=hasher, links=mailbox.links(),  # type: ignore[arg-type]
     )  # fmt: skip
     assert view is not None
+    mailbox.verify(db, now, view.email)  # a voter signed in with an account has opened the link
     return view.id
 
 
@@ -215,7 +217,7 @@ def app_env(url: str, secret_key: str) -> dict[str, str]:
 
 def render_site(conf: str, *, listen: str, ports: Sequence[int], server_name: str) -> str:
     """deploy/nginx/budget.conf with its @PLACEHOLDERS@ filled, as the README says to."""
-    upstreams = "\n".join(f"    server 127.0.0.1:{p};" for p in ports)
+    upstreams = "\n".join(f"    server 127.0.0.1:{p} max_fails=0;" for p in ports)
     rendered = (
         conf.replace("@UPSTREAMS@", upstreams.strip())
         .replace("@LISTEN@", listen)

@@ -206,4 +206,4 @@ def test_readme_shows_the_nginx_configuration_the_tests_run() -> None:
     rendered = rig.render_site(
         blocks[0], listen="127.0.0.1:8080", ports=(8001, 8002), server_name="budget.city.example"
     )
-    assert "server 127.0.0.1:8001;\n    server 127.0.0.1:8002;" in rendered
+    assert "server 127.0.0.1:8001 max_fails=0;\n    server 127.0.0.1:8002 max_fails=0;" in rendered

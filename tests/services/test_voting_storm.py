@@ -139,7 +139,9 @@ class Snapshot:
     def of(cls, engine: Engine, entry: int) -> Snapshot:
         with Session(engine) as db:
             return cls(
-                ballots=frozenset(db.exec(select(Ballot.receipt_hash)).all()),
+                ballots=frozenset(  # paper ballots (issue 17) have no receipt
+                    h for h in db.exec(select(Ballot.receipt_hash)).all() if h is not None
+                ),
                 recorded=frozenset(
                     db.exec(select(Receipt.receipt_hash).where(Receipt.state == "recorded")).all()
                 ),
