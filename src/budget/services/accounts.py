@@ -75,6 +75,11 @@ def _verify(hasher: PasswordHasher, stored: str, password: str) -> bool:
             return False
 
 
+def verify_password(hasher: PasswordHasher, stored: str, password: str) -> bool:
+    """Whether `password` matches the stored hash: the re-entry an important action asks (T5)."""
+    return _verify(hasher, stored, password)
+
+
 def _require_council(db: Session, actor_id: int) -> None:
     if not queries.get_account(db, actor_id).has_role(Role.COUNCIL):
         raise PermissionDenied(role=Role.COUNCIL.value)

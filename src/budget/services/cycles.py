@@ -37,11 +37,12 @@ from budget.domain.errors import (
     OutOfRange,
     PermissionDenied,
     ReadOnly,
+    TransitionRefused,
     collect,
     raise_if_any,
 )
 from budget.domain.proposals import EventKind, ProposalStatus, check_text
-from budget.services import audit, follows, history, mail_text, voting
+from budget.services import audit, closing, follows, history, mail_text, voting
 from budget.tally.ties import seed_commitment
 
 ELIGIBILITY_MODES = tuple(m.value for m in EligibilityMode)
@@ -355,14 +356,23 @@ def advance_phase(
     require_council(db, actor_id)
     row = editable_cycle(db, cycle_id, lock=True)
     source = Phase(row.phase)
-    rules.check_transition(queries.cycle_snapshot(db, cycle_id, now), target)
+    if target is Phase.CLOSED:  # the one list of close blockers (polling places among them)
+        blockers = closing.close_blockers(db, cycle_id, now)
+        if blockers:
+            raise TransitionRefused(
+                source=source.value, target=target.value, reasons=tuple(blockers)
+            )
+    else:
+        rules.check_transition(queries.cycle_snapshot(db, cycle_id, now), target)
     commitments: dict[str, str | None] = {}
     if target in (Phase.VOTING, Phase.REVIEW):
         commitments = _reset_seeds(db, cycle_id, draw=target is Phase.VOTING)
     if target is Phase.VOTING:
         voting.freeze_cycle(db, now, cycle_id)
-    elif source is Phase.VOTING:
+    elif (source, target) == (Phase.VOTING, Phase.REVIEW):
         voting.thaw_cycle(db, cycle_id)
+    if target is Phase.CLOSED:
+        commitments = closing.close_boxes(db, now, actor_id=actor_id, cycle_id=cycle_id)
     if (source, target) == (Phase.SUBMISSION, Phase.REVIEW):
         _start_review(db, now, cycle_id)
     if target is Phase.VOTING:

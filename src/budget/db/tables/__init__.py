@@ -25,6 +25,15 @@ from budget.db.tables.engagement import (
 from budget.db.tables.implementation import Implementation, ImplementationChange, Milestone
 from budget.db.tables.notifications import Notification, OutboxEmail
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
+from budget.db.tables.results import (
+    Amendment,
+    BudgetCount,
+    Certificate,
+    Certification,
+    ClosedBox,
+    Publication,
+    RuleComparison,
+)
 from budget.db.tables.review import (
     Committee,
     CommitteeMember,
@@ -45,12 +54,17 @@ from budget.db.tables.voting import (
 
 __all__ = [
     "Account",
+    "Amendment",
     "AuditLog",
     "Ballot",
     "BallotLink",
     "BallotProject",
     "Budget",
+    "BudgetCount",
     "Category",
+    "Certificate",
+    "Certification",
+    "ClosedBox",
     "Comment",
     "Committee",
     "CommitteeMember",
@@ -74,11 +88,13 @@ __all__ = [
     "ProposalEvent",
     "ProposalImage",
     "ProposalVersion",
+    "Publication",
     "Receipt",
     "Review",
     "ReviewAssignment",
     "RoleGrant",
     "RollEntry",
+    "RuleComparison",
     "Support",
     "SupportSettings",
     "TopicOptOut",
