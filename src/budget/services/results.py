@@ -54,7 +54,7 @@ from budget.domain.errors import (
 )
 from budget.domain.proposals import ProposalStatus, check_text
 from budget.pabulib import recount
-from budget.services import audit, closing, follows, implementation
+from budget.services import audit, closing, follows, implementation, results_box
 from budget.services.accounts import verify_password
 from budget.services.mail_text import Kind
 from budget.services.notifications import notify_authors
@@ -312,3 +312,21 @@ def _not_funded(db: Session, now: datetime, budget_ids: Sequence[int], funded: s
             title=row.title,
         )  # fmt: skip
     db.flush()
+
+
+# -- verify ----------------------------------------------------------------------------------
+
+
+def verify_budget(db: Session, budget_id: int) -> str | None:
+    """`budget verify --budget`: the first difference between what the database holds and what
+    it should (the ballots sealed again give the stored box byte for byte, the box its
+    fingerprint, the recount the stored results), in words; None when all agree."""
+    box = _box(db, budget_id)
+    if results_box.seal(db, budget_id).text.encode() != box.box:
+        return "the stored ballots no longer give the box sealed at close"
+    if recount.sha256(box.box) != box.sha256:
+        return "the stored box no longer matches the fingerprint recorded at close"
+    count = _count(db, budget_id)
+    if recount.sha256(count.result) != count.sha256:
+        return "the stored results no longer match their recorded SHA-256"
+    return recount.first_mismatch(box.box, json.loads(count.result))
