@@ -14,6 +14,7 @@ from budget import cli
 from budget.db import queries
 from budget.db.engine import make_engine
 from budget.domain.ballots import BallotType
+from budget.pabulib import recount
 from budget.services import accounts, results
 from tests.services.conftest import NOW
 from tests.services.results_setup import AFTER, close, vote
@@ -65,14 +66,14 @@ def verify(capsys, *args: str) -> tuple[int, str]:
 
 
 def test_published_files_verify(counted, tmp_path, capsys):
-    box, document = published(*counted, tmp_path)
+    box, document = published(counted[0], counted[1], tmp_path)
     status, output = verify(capsys, str(box), str(document))
     assert status == 0, output
     assert "agree" in output
 
 
 def test_one_changed_vote_is_a_mismatch_even_with_its_new_fingerprint(counted, tmp_path, capsys):
-    box, document = published(*counted, tmp_path)
+    box, document = published(counted[0], counted[1], tmp_path)
     head, votes = box.read_text().split("VOTES\n", 1)
     rows = votes.splitlines()
     voter, projects, points = rows[1].split(";")
@@ -84,7 +85,7 @@ def test_one_changed_vote_is_a_mismatch_even_with_its_new_fingerprint(counted, t
     assert status == 1
     assert "SHA-256" in output
     stated = json.loads(document.read_text())
-    stated["box"]["sha256"] = results.recount.sha256(box.read_bytes())
+    stated["box"]["sha256"] = recount.sha256(box.read_bytes())
     document.write_text(json.dumps(stated))
     status, output = verify(capsys, str(box), str(document))
     assert status == 1
@@ -93,7 +94,7 @@ def test_one_changed_vote_is_a_mismatch_even_with_its_new_fingerprint(counted, t
 
 
 def test_one_changed_funded_id_is_a_mismatch(counted, tmp_path, capsys):
-    box, document = published(*counted, tmp_path)
+    box, document = published(counted[0], counted[1], tmp_path)
     stated = json.loads(document.read_text())
     stated["funded"][0] = "999"
     document.write_text(json.dumps(stated))
@@ -103,7 +104,7 @@ def test_one_changed_funded_id_is_a_mismatch(counted, tmp_path, capsys):
 
 
 def test_unreadable_input_names_the_problem(counted, tmp_path, capsys):
-    box, document = published(*counted, tmp_path)
+    box, document = published(counted[0], counted[1], tmp_path)
     document.write_text("[1, 2]")
     assert verify(capsys, str(box), str(document))[0] == 2
     document.write_text("{not json")
