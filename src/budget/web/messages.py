@@ -227,6 +227,22 @@ MESSAGES: Final[Mapping[str, str]] = {
     "vote.paper": N_("You already voted in this budget at a polling place."),
     "vote.stale-form": N_("This ballot form was already sent: see your receipt."),
     "receipt.invalid": N_("A receipt has 16 letters and digits, such as ABCD-EFGH-JKMN-PQRS."),
+    # -- results --
+    "results.not-closed": N_("This step needs the closed ballot box of a closed cycle."),
+    "results.not-counted": N_("Count the budget first."),
+    "results.already-certified": N_(
+        "Certification has begun: the count and its amendments can no longer change."
+    ),
+    "results.same-certifier": N_(
+        "You already confirmed this count: a second council member must confirm it."
+    ),
+    "results.mismatch": N_(
+        "The %(field)s you confirmed no longer matches the count: read the page again."
+    ),
+    "results.not-certified": N_("Budget %(budget)s is not certified yet."),
+    "results.already-published": N_("The results are already published."),
+    "results.not-on-ballot": N_("Project no. %(id)s is not on this budget's ballot."),
+    "results.amendment-pointless": N_("Project no. %(id)s is already %(state)s as computed."),
 }
 
 REASONS: Final[Mapping[str, str]] = {
