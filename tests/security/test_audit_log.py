@@ -569,7 +569,7 @@ ACTIONS: dict[str, Action] = {
             "change": "fund",
             "reason": "Promised to the neighbours.",
         },
-    ),  # fmt: skip
+    ),
     "results_certify": Action(Role.COUNCIL, _certify_form),
     "results_publish": Action(Role.COUNCIL, _certified_cycle),
 }
