@@ -103,12 +103,13 @@ def seal(db: Session, budget_id: int) -> Sealed:
     valid = {"online": 0, "paper": 0}
     blank = {"online": 0, "paper": 0}
     ballots = []
-    for row in db.exec(select(Ballot).where(Ballot.budget_id == budget_id)):
-        stored = validation.from_json(row.choices)
+    rows = select(Ballot.choices, Ballot.channel).where(Ballot.budget_id == budget_id)
+    for choices, channel in db.exec(rows):
+        stored = validation.from_json(choices)
         if not stored.choices:
-            blank[row.channel] += 1
+            blank[channel] += 1
             continue
-        valid[row.channel] += 1
+        valid[channel] += 1
         projects = tuple(str(p) for p in stored.choices)
         ballots.append(model.Ballot(projects, tuple(stored.points) if stored.points else None))
     max_length = limits.get("max_ranks") if ballot_type is BallotType.RANKED else None
