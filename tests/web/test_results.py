@@ -13,7 +13,7 @@ import pytest
 from budget.db import queries
 from budget.domain.accounts import Role
 from budget.domain.ballots import BallotType
-from budget.services import accounts, results
+from budget.services import accounts, demo, results
 from tests.services.results_setup import Voted, close, vote
 from tests.web.test_api import check
 from tests.webapp import Web, csrf_token, sign_in
@@ -149,3 +149,21 @@ def test_a_bad_amendment_is_refused_on_its_form(web: Web, field: str) -> None:
     response = post(council, f"/admin/budgets/{budget_id}/results/amend", form)
     assert response.status_code == 422
     assert queries.budget_results(web.db, budget_id).amendments == ()  # type: ignore[union-attr]
+
+
+def test_the_demo_past_cycle_results_are_reachable_through_the_api(web: Web) -> None:
+    demo.load_demo(web.db, web.clock(), accounts.test_hasher(), residents=40)
+    web.db.commit()
+    client = web.client()
+    listed = client.get("/api/v1/cycles").json()["cycles"]
+    past = next(c for c in listed if c["instance"] == "2026")
+    assert past["phase"] == "implementation"
+    cycle = client.get(past["url"]).json()
+    urls = [b["results_url"] for b in cycle["budgets"]]
+    assert all(urls)
+    for url in urls:
+        payload = client.get(url).json()
+        check(payload, "Results")
+        assert payload["certificate"] is not None
+        box = client.get(payload["box"]["url"])
+        assert hashlib.sha256(box.content).hexdigest() == payload["box"]["sha256"]

@@ -130,7 +130,13 @@ def load_demo(
     authors = _residents(db, now, hasher, rng, district_ids, residents)
     demo_roll.load(db, now, council=council, cycle_id=cycle_id, residents=authors)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
-    load_past_cycle(db, now, council=council, copy_from=cycle_id, authors=authors)
+    second = queries.find_account(db, "council2@demo.budget")
+    assert second is not None  # noqa: S101 - _role_accounts made it
+    members = [(council, DEMO_ACCOUNTS[0].password), (second.id, DEMO_ACCOUNTS[1].password)]
+    load_past_cycle(
+        db, now, members=members, hasher=hasher, copy_from=cycle_id, authors=authors,
+        voters=residents,
+    )  # fmt: skip
     voter = queries.find_account(db, "resident@demo.budget")
     demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)
     demo_engagement.load_open_cycle(
