@@ -108,6 +108,7 @@ def open_cycle_for_proposals(database_url: str) -> int:
 class DemoServer:
     url: str
     open_cycle_id: int  # the cycle open for proposals, beside the demo's
+    database_url: str = ""  # the server's database, for set-ups made through the services
 
 
 @pytest.fixture(scope="session")
@@ -136,7 +137,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process, log)
-            yield DemoServer(url, cycle_id)
+            yield DemoServer(url, cycle_id, database_url)
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -61,6 +61,7 @@ from budget.services.proposals import ProposalForm
 
 EURO = 100  # cents
 MIN_RESIDENTS = 40
+PAST_VOTERS = 1500  # the past cycle's voters (each casts two ballots): seconds, not minutes
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def load_demo(
     members = [(council, DEMO_ACCOUNTS[0].password), (second.id, DEMO_ACCOUNTS[1].password)]
     load_past_cycle(
         db, now, members=members, hasher=hasher, copy_from=cycle_id, authors=authors,
-        voters=residents,
+        voters=min(residents, PAST_VOTERS),
     )  # fmt: skip
     voter = queries.find_account(db, "resident@demo.budget")
     demo_voting.load_voting_demo(db, now, council=council, voter_id=voter.id if voter else 0)

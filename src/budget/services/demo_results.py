@@ -69,6 +69,11 @@ def cast_past_ballots(
     """`voters` declared entries, each voting (by voting code, final) in the city budget and in
     one district budget, at `when` (inside the voting window); returns the ballots cast."""
     rng = random.Random(2026_18)  # noqa: S311 - reproducible demo data, not a secret
+    kinds: dict[int, tuple[BallotType, int]] = {}
+    for budget_id in (city, *districts):
+        budget = queries.get_budget(db, budget_id)
+        assert budget.ballot_type is not None  # noqa: S101 - set before voting opened
+        kinds[budget_id] = (budget.ballot_type, budget.amount)
     cast = 0
     for n in range(voters):
         entry = RollEntry(
@@ -80,12 +85,10 @@ def cast_past_ballots(
         assert entry.id is not None  # noqa: S101 - flush assigns the id
         moment = when + timedelta(seconds=n)
         for budget_id in (city, districts[n % len(districts)]):
-            budget = queries.get_budget(db, budget_id)
-            assert budget.ballot_type is not None  # noqa: S101 - set before voting opened
+            kind, amount = kinds[budget_id]
             voting.cast_ballot(
                 db, moment, keys=KEYS, voter=Voter(entry.id, Channel.CODE, None),
-                budget_id=budget_id,
-                ballot=_ballot(rng, budget.ballot_type, ballots[budget_id], budget.amount),
+                budget_id=budget_id, ballot=_ballot(rng, kind, ballots[budget_id], amount),
                 form_key=voting.new_form_key(),
             )  # fmt: skip
             cast += 1
