@@ -720,11 +720,6 @@ class CertificationMismatch(BudgetError):
     message = "the {field} you confirmed does not match the count"
 
 
-class NotCertified(BudgetError):
-    code = "results.not-certified"
-    message = "budget {budget} is not certified"
-
-
 class AlreadyPublished(BudgetError):
     code = "results.already-published"
     message = "the results are already published"

@@ -239,7 +239,6 @@ MESSAGES: Final[Mapping[str, str]] = {
     "results.mismatch": N_(
         "The %(field)s you confirmed no longer matches the count: read the page again."
     ),
-    "results.not-certified": N_("Budget %(budget)s is not certified yet."),
     "results.already-published": N_("The results are already published."),
     "results.not-on-ballot": N_("Project no. %(id)s is not on this budget's ballot."),
     "results.amendment-pointless": N_("Project no. %(id)s is already %(state)s as computed."),
