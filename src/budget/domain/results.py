@@ -23,9 +23,10 @@ def suppress(cells: Mapping[str, int]) -> dict[str, int | None]:
     if not shows_breakdowns(sum(cells.values())):
         return dict.fromkeys(cells)
     hidden = {name for name, value in cells.items() if value < MIN_BALLOTS}
+    # Hidden cells adding up to MIN_BALLOTS or more are at least two: each one hidden first is
+    # under MIN_BALLOTS, so a lone hidden cell is always worked on further.
     while hidden:
-        hidden_sum = sum(cells[name] for name in hidden)
-        if len(hidden) > 1 and hidden_sum >= MIN_BALLOTS:
+        if sum(cells[name] for name in hidden) >= MIN_BALLOTS:
             break
         shown = sorted((value, name) for name, value in cells.items() if name not in hidden)
         hidden.add(shown[0][1])  # some cell is shown: the total is at least MIN_BALLOTS
