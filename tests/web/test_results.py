@@ -116,6 +116,8 @@ def test_count_certify_twice_publish_then_page_downloads_and_api_agree(web: Web)
     check(payload, "Results")
     assert payload["funded"] == json.loads(document.content)["funded"]
     assert payload["box"]["sha256"] == view.box_sha256
+    assert payload["turnout_by_district"] == {"": 12}  # the test's voters give no district
+    assert "Voters by district" in page.text
     cycle = visitor.get(f"/api/v1/cycles/{voted.opened.cycle_id}").json()
     check(cycle, "Cycle")
     assert {b["results_url"] for b in cycle["budgets"]} == {
@@ -135,6 +137,7 @@ def test_a_budget_under_ten_ballots_publishes_winners_only(web: Web) -> None:
     check(payload, "Results")
     assert all(p["votes"] is None for p in payload["projects"])
     assert all(v is None for by in payload["turnout"].values() for v in by.values())
+    assert payload["turnout_by_district"] == {"": None}
 
 
 @pytest.mark.parametrize("field", ["proposal_id", "reason"])

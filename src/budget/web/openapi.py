@@ -111,6 +111,10 @@ SCHEMAS: Final[dict[str, Schema]] = {
                     "type": "object", "additionalProperties": _nullable(COUNT),
                 },
             },
+            "turnout_by_district": {
+                "type": "object", "additionalProperties": _nullable(COUNT),
+                "description": "voters per district name (\"\": none given); null: hidden",
+            },
             "comparison": {"type": "array", "items": _ref("Comparison")},
             "amendments": {"type": "array", "items": _ref("Amendment")},
             "box": _ref("File"), "results_file": _ref("File"),

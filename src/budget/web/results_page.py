@@ -57,6 +57,8 @@ class ResultsPage:
     breakdowns: bool  # False: fewer than 10 ballots, winners only
     remaining: int
     satisfied_pct: str
+    districts: Mapping[str, int | None]  # voters per district name, suppressed ("": none)
+    district_bars: Mapping[str, int]  # chart bar length in px of each shown district
 
 
 def _figure(value: Any) -> Figure:
@@ -111,7 +113,7 @@ def _turnout(document: Mapping[str, Any]) -> dict[str, dict[str, int | None]]:
     return table
 
 
-def results_page(view: ResultsView) -> ResultsPage:
+def results_page(view: ResultsView, districts: Mapping[str, int] | None = None) -> ResultsPage:
     document = view.document
     projects = _projects(document)
     by_id = {p.id: p for p in projects}
@@ -123,7 +125,14 @@ def results_page(view: ResultsView) -> ResultsPage:
         comparisons=_comparisons(view, voters), turnout=_turnout(document),
         breakdowns=shows_breakdowns(ballots), remaining=document["budget"] - document["spent"],
         satisfied_pct=_pct(int(document["satisfied"]), voters),
+        districts=dict(sorted(suppress(districts or {}).items())),
+        district_bars=_bars(suppress(districts or {})),
     )  # fmt: skip
+
+
+def _bars(shown: Mapping[str, int | None]) -> dict[str, int]:
+    top = max((n for n in shown.values() if n is not None), default=0) or 1
+    return {name: round(CHART_WIDTH * n / top) for name, n in shown.items() if n is not None}
 
 
 CSV_COLUMNS: Final = ("project_id", "name", "cost_minor", "votes", "score", "funded", "rank",
@@ -165,6 +174,7 @@ def results_record(page: ResultsPage, winners: list[int], base: str) -> dict[str
             for p in page.projects
         ],
         "turnout": page.turnout,
+        "turnout_by_district": dict(page.districts),
         "comparison": [
             {"rule": c.rule, "funded": list(c.funded), "spent": c.spent,
              "voters_with_a_funded_project": c.satisfied}

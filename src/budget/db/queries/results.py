@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from budget.db.tables import (
@@ -19,8 +20,11 @@ from budget.db.tables import (
     Certificate,
     Certification,
     ClosedBox,
+    District,
+    Participation,
     Publication,
     Receipt,
+    RollEntry,
     RuleComparison,
 )
 
@@ -136,6 +140,21 @@ def receipt_hashes(db: Session, budget_id: int) -> list[str]:
         Receipt.budget_id == budget_id, Receipt.state == "recorded"
     )
     return sorted(db.exec(query).all())
+
+
+def district_turnout(db: Session, budget_id: int) -> dict[str, int]:
+    """Voters of the budget per district (of residence, else the one chosen), by district
+    name, "" for voters with neither: raw counts, for `domain.results.suppress` to hide."""
+    district = func.coalesce(RollEntry.district_id, RollEntry.chosen_district_id)
+    query = (
+        select(District.name, func.count())
+        .select_from(Participation)
+        .join(RollEntry, col(RollEntry.id) == col(Participation.roll_entry_id))
+        .join(District, col(District.id) == district, isouter=True)
+        .where(Participation.budget_id == budget_id)
+        .group_by(col(District.name))
+    )
+    return {name or "": count for name, count in db.exec(query).all()}
 
 
 def _name(db: Session, account_id: int) -> str:

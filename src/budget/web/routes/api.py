@@ -192,7 +192,9 @@ async def budget_results(request: Request) -> Response:
     if view is None or view.published_at is None:
         raise NotFound(kind="results", id=budget.id)
     winners = await transactions.read(request, results_winners, budget.id)
-    return answer(request, results_record(results_page(view), winners, exports.LINK_BASE))
+    districts = await transactions.read(request, queries.district_turnout, budget.id)
+    page = results_page(view, districts)
+    return answer(request, results_record(page, winners, exports.LINK_BASE))
 
 
 async def openapi_document(request: Request) -> Response:

@@ -34,9 +34,10 @@ async def results(request: Request) -> Response:
     budget = loaders.loaded(request, BudgetView)
     view = await _view(request)
     cycle = await transactions.read(request, queries.get_cycle, budget.cycle_id)
+    districts = await transactions.read(request, queries.district_turnout, budget.id)
     return render(
         request, "results/budget.html",
-        {"budget": budget, "cycle": cycle, "page": results_page(view)},
+        {"budget": budget, "cycle": cycle, "page": results_page(view, districts)},
     )  # fmt: skip
 
 
