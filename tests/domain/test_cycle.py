@@ -21,6 +21,7 @@ from budget.domain.cycle import (
     is_locked,
     is_public,
     is_running,
+    is_voting_open,
     project_cost_limit,
     targets,
     transition_problems,
@@ -345,3 +346,14 @@ def test_a_project_costs_at_most_the_envelope_and_the_cap() -> None:
     assert project_cost_limit(1000, None) == 1000
     assert project_cost_limit(1000, 300) == 300
     assert project_cost_limit(1000, 5000) == 1000
+
+
+def test_voting_is_open_only_in_the_voting_phase_inside_its_window():
+    start = datetime(2027, 9, 1, tzinfo=UTC)
+    end = datetime(2027, 9, 20, tzinfo=UTC)
+    window = (start, end)
+    assert is_voting_open(Phase.VOTING, window, start)
+    assert not is_voting_open(Phase.VOTING, window, end)  # the end is excluded
+    assert not is_voting_open(Phase.VOTING, window, start - timedelta(seconds=1))
+    assert not is_voting_open(Phase.CLOSED, window, start)
+    assert not is_voting_open(Phase.VOTING, None, start)

@@ -10,6 +10,7 @@ DATABASE_URL), and drops the append-only triggers first, as a DBA could.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from sqlmodel import Session, col, select
 from budget import cli
 from budget.db import queries
 from budget.db.engine import for_writing, make_engine
-from budget.db.tables import AuditLog, Notification
+from budget.db.tables import AuditLog, Notification, Proposal
 from budget.domain.accounts import Role
 from budget.domain.audit import entry_hash
 from budget.domain.ballots import BallotType
@@ -43,6 +44,7 @@ from budget.services import (
     polling,
     proposals,
     recovery,
+    results,
     review,
     roll,
     sessions,
@@ -500,6 +502,51 @@ def _code_lookup(web: Web, ids: Ids) -> Form:
     return {"code": issued.code}
 
 
+def _closed_budget(web: Web, ids: Ids, *, counted: bool = False) -> int:
+    """The path's budget becomes a closed one (a cycle of its own, walked through the
+    services; see make_project), counted first when asked."""
+    proposal_id = make_project(web, ids["account_id"], instance="2031", funded=0)[0]
+    row = web.db.get(Proposal, proposal_id)
+    assert row is not None
+    ids["budget_id"], ids["cycle_id"] = row.budget_id, row.cycle_id
+    if counted:
+        results.count_budget(web.db, web.clock(), actor_id=web.council_id(),
+                             budget_id=row.budget_id)  # fmt: skip
+    web.db.commit()
+    return proposal_id
+
+
+def _confirmation(web: Web, budget_id: int) -> dict[str, str]:
+    view = queries.budget_results(web.db, budget_id)
+    assert view is not None
+    return {"fingerprint": view.box_sha256, "rule": view.document["rule"],
+            "winners": json.dumps(results.winners(web.db, budget_id)),
+            "spent": str(view.document["spent"])}  # fmt: skip
+
+
+def _certify_form(web: Web, ids: Ids) -> Form:
+    _closed_budget(web, ids, counted=True)
+    return {**_confirmation(web, ids["budget_id"]), "password": PASSWORD}
+
+
+def _certified_cycle(web: Web, ids: Ids) -> Form:
+    """The path's cycle closed, counted and certified by two council members."""
+    _closed_budget(web, ids, counted=True)
+    now, budget_id = web.clock(), ids["budget_id"]
+    second = web.account(Role.COUNCIL, email="second-council@example.org").id
+    seen = _confirmation(web, budget_id)
+    confirmation = results.Confirmation(
+        seen["fingerprint"], seen["rule"], tuple(json.loads(seen["winners"])), int(seen["spent"])
+    )
+    for member in (web.council_id(), second):
+        results.certify(web.db, now, actor_id=member, budget_id=budget_id, password=PASSWORD,
+                        confirmation=confirmation, hasher=accounts.test_hasher())  # fmt: skip
+    cycles.advance_phase(web.db, now, actor_id=web.council_id(), cycle_id=ids["cycle_id"],
+                         target=Phase.CERTIFIED)  # fmt: skip
+    web.db.commit()
+    return {}
+
+
 OUTLINE = (
     '{"type": "Polygon", "coordinates": '
     "[[[2.36, 48.85], [2.39, 48.85], [2.39, 48.87], [2.36, 48.85]]]}"
@@ -716,6 +763,18 @@ ACTIONS: dict[str, Action] = {
             1
         ],
     ),
+    # results (admin_results.py)
+    "results_count": Action(Role.COUNCIL, lambda web, ids: (_closed_budget(web, ids), {})[1]),
+    "results_amend": Action(
+        Role.COUNCIL,
+        lambda web, ids: {
+            "proposal_id": str(_closed_budget(web, ids, counted=True)),
+            "change": "fund",
+            "reason": "Promised to the neighbours.",
+        },
+    ),
+    "results_certify": Action(Role.COUNCIL, _certify_form),
+    "results_publish": Action(Role.COUNCIL, _certified_cycle),
 }
 
 

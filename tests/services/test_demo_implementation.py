@@ -1,4 +1,5 @@
-"""`budget demo` also loads a past cycle whose funded projects are being built."""
+"""`budget demo` also loads a past cycle, voted, counted, certified and published through the
+services, whose funded projects are being built."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from budget.db import queries
 from budget.domain.cycle import Phase
 from budget.domain.implementation import ImplementationStatus
 from budget.domain.proposals import ProposalStatus
-from budget.services import audit, demo
+from budget.services import audit, demo, results
 from tests.services.conftest import NOW
 
 
@@ -18,13 +19,23 @@ def test_the_demo_has_a_past_cycle_with_projects_in_every_state(db: Session, has
     summary = demo.load_demo(db, NOW, hasher, residents=60)
     past = next(c for c in queries.list_cycles(db) if c.instance == "2026")
     assert past.id != summary.cycle_id
-    assert past.phase is Phase.CLOSED
+    assert past.phase is Phase.IMPLEMENTATION
     projects = queries.list_projects(db, queries.ProjectFilters(year="2026"))
-    assert len(projects) == 12
-    assert Counter(p.status for p in projects) == {
-        ImplementationStatus.DONE: 4, ImplementationStatus.IN_PROGRESS: 4,
-        ImplementationStatus.PLANNED: 2, ImplementationStatus.ABANDONED: 2,
-    }  # fmt: skip
+    budgets = queries.list_budgets(db, past.id)
+    winners = [w for b in budgets for w in results.winners(db, b.id)]
+    assert sorted(p.id for p in projects) == sorted(winners)
+    assert len(projects) >= 6
+    assert set(Counter(p.status for p in projects)) == set(ImplementationStatus)
+    types = set()
+    for budget in budgets:
+        view = queries.budget_results(db, budget.id)
+        assert view is not None
+        assert view.published_at is not None
+        assert view.certificate is not None
+        assert view.document["voters"] >= 20  # the city: every voter; a district: a third
+        assert results.verify_budget(db, budget.id) is None
+        types.add(budget.ballot_type)
+    assert len(types) == 4
     assert {p.district_name for p in projects} == {
         None, "11e arrondissement", "18e arrondissement", "20e arrondissement",
     }  # fmt: skip
@@ -39,6 +50,9 @@ def test_the_demo_has_a_past_cycle_with_projects_in_every_state(db: Session, has
             assert project.reason
         assert project.lat_e6 is not None
     statuses = Counter(p.status for p in queries.list_proposals(db, past.id))
-    assert statuses == {ProposalStatus.FUNDED: 12, ProposalStatus.ON_BALLOT: 8}
+    assert statuses == {
+        ProposalStatus.FUNDED: len(projects),
+        ProposalStatus.NOT_FUNDED: 20 - len(projects),
+    }
     assert queries.list_projects(db, queries.ProjectFilters(year="2027")) == ()
     assert audit.verify_chain(db).ok

@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from budget.cli import audit, counting, mail, operations, roll, voting
+from budget.cli import audit, counting, mail, operations, results, roll, voting
 from budget.cli.terminal import printable
 from budget.config import ConfigError
 from budget.domain.errors import BudgetError, FieldErrors
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     operations.add_demo(commands)
     counting.add_tally(commands)
     counting.add_compare(commands)
+    results.add_verify(commands)
     audit.add_audit(commands)
     mail.add_mail(commands)
     roll.add_roll(commands)

@@ -58,6 +58,12 @@ def is_running(phase: Phase) -> bool:
     return phase is not Phase.ARCHIVED
 
 
+def is_voting_open(phase: Phase, window: tuple[datetime, datetime] | None, now: datetime) -> bool:
+    """The one rule for accepting a ballot: the cycle is in voting and `now` is inside the
+    voting window [start, end). From the end on no ballot is accepted, even before close."""
+    return phase is Phase.VOTING and window is not None and window[0] <= now < window[1]
+
+
 def is_locked(phase: Phase) -> bool:
     """Whether ballot types, limits, rules, tie-breaks, costs and eligibility are frozen."""
     return ORDER.index(phase) >= ORDER.index(LOCKED_FROM)

@@ -804,3 +804,43 @@ class VoteOver(BudgetError):
 class ReadingSyntax(BudgetError):
     code = "polling.reading-syntax"
     message = "type project numbers separated by spaces, - blank, x over the limit, ? unreadable"
+
+
+class NotClosed(BudgetError):
+    code = "results.not-closed"
+    message = "the budget's ballot box is not closed"
+
+
+class NotCounted(BudgetError):
+    code = "results.not-counted"
+    message = "the budget has not been counted"
+
+
+class AlreadyCertified(BudgetError):
+    code = "results.already-certified"
+    message = "the count is already certified or being certified: it cannot change"
+
+
+class SameCertifier(BudgetError):
+    code = "results.same-certifier"
+    message = "you already confirmed this count: a second council member must confirm it"
+
+
+class CertificationMismatch(BudgetError):
+    code = "results.mismatch"
+    message = "the {field} you confirmed does not match the count"
+
+
+class AlreadyPublished(BudgetError):
+    code = "results.already-published"
+    message = "the results are already published"
+
+
+class NotOnBallot(BudgetError):
+    code = "results.not-on-ballot"
+    message = "proposal {id} is not on this budget's ballot"
+
+
+class AmendmentPointless(BudgetError):
+    code = "results.amendment-pointless"
+    message = "proposal {id} is already {state} in the computed outcome"

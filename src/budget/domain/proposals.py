@@ -33,6 +33,7 @@ class ProposalStatus(StrEnum):
     MERGED = "merged"
     UNSUPPORTED = "unsupported"  # short of the cycle's support threshold when review started
     FUNDED = "funded"
+    NOT_FUNDED = "not_funded"  # on the ballot, not among the published winners
 
 
 class AuthorRole(StrEnum):

@@ -31,6 +31,7 @@ project counts once (for points ballots its points add up). Any other inconsiste
 
 from __future__ import annotations
 
+from budget.pabulib import recount
 from budget.pabulib.model import PabulibFile, Table
 from budget.pabulib.planning import CountPlan, plan, read_options
 from budget.pabulib.reader import read, read_path
@@ -49,5 +50,6 @@ __all__ = [
     "read",
     "read_options",
     "read_path",
+    "recount",
     "write",
 ]

@@ -39,6 +39,11 @@ from budget.services.passwords import test_hasher as test_hasher
 from budget.services.passwords import verify_password as _verify
 
 
+def verify_password(hasher: PasswordHasher, stored: str, password: str) -> bool:
+    """Whether `password` matches the stored hash: the re-entry an important action asks (T5)."""
+    return _verify(hasher, stored, password)
+
+
 def _require_council(db: Session, actor_id: int) -> None:
     if not queries.get_account(db, actor_id).has_role(Role.COUNCIL):
         raise PermissionDenied(role=Role.COUNCIL.value)

@@ -37,11 +37,12 @@ from budget.domain.errors import (
     OutOfRange,
     PermissionDenied,
     ReadOnly,
+    TransitionRefused,
     collect,
     raise_if_any,
 )
 from budget.domain.proposals import EventKind, ProposalStatus, check_text
-from budget.services import audit, follows, history, mail_text, voting
+from budget.services import audit, closing, follows, history, mail_text, voting
 from budget.services import retention as retention_service
 from budget.tally.ties import seed_commitment
 
@@ -359,24 +360,8 @@ def advance_phase(
     require_council(db, actor_id)
     row = editable_cycle(db, cycle_id, lock=True)
     source = Phase(row.phase)
-    rules.check_transition(queries.cycle_snapshot(db, cycle_id, now), target)
-    commitments: dict[str, str | None] = {}
-    if target in (Phase.VOTING, Phase.REVIEW):
-        commitments = _reset_seeds(db, cycle_id, draw=target is Phase.VOTING)
-    if target is Phase.VOTING:
-        voting.freeze_cycle(db, now, cycle_id)
-    elif source is Phase.VOTING:
-        voting.thaw_cycle(db, cycle_id)
-    if (source, target) == (Phase.SUBMISSION, Phase.REVIEW):
-        _start_review(db, now, cycle_id)
-    if target is Phase.VOTING:
-        on_ballot = select(Proposal.id).where(
-            Proposal.cycle_id == cycle_id, Proposal.status == ProposalStatus.ON_BALLOT
-        )
-        for proposal_id in db.exec(on_ballot).all():  # followers, authors among them
-            follows.notify_followers(
-                db, now, proposal_id or 0, FollowTopic.VOTE, mail_text.Kind.VOTE_OPENED
-            )
+    _check_move(db, now, cycle_id, source, target)
+    commitments = _move_effects(db, now, actor_id, cycle_id, source, target)
     row.phase = target
     db.add(row)
     if target is Phase.ARCHIVED and retention is RollRetention.PURGE:
@@ -387,6 +372,45 @@ def advance_phase(
         details={"from": source.value, "to": target.value, "commitments": commitments},
     )  # fmt: skip
     return target
+
+
+def _check_move(db: Session, now: datetime, cycle_id: int, source: Phase, target: Phase) -> None:
+    """TransitionRefused with every reason the move is not allowed now."""
+    if target is Phase.CLOSED:  # the one list of close blockers (polling places among them)
+        blockers = closing.close_blockers(db, cycle_id, now)
+        if blockers:
+            raise TransitionRefused(
+                source=source.value, target=target.value, reasons=tuple(blockers)
+            )
+    else:
+        rules.check_transition(queries.cycle_snapshot(db, cycle_id, now), target)
+
+
+def _move_effects(
+    db: Session, now: datetime, actor_id: int, cycle_id: int, source: Phase, target: Phase
+) -> dict[str, str | None]:
+    """What entering `target` does (seeds, frozen rules, sealed boxes, review, notices);
+    returns the commitments or fingerprints the audit entry records."""
+    commitments: dict[str, str | None] = {}
+    if target in (Phase.VOTING, Phase.REVIEW):
+        commitments = _reset_seeds(db, cycle_id, draw=target is Phase.VOTING)
+    if target is Phase.VOTING:
+        voting.freeze_cycle(db, now, cycle_id)
+    elif (source, target) == (Phase.VOTING, Phase.REVIEW):
+        voting.thaw_cycle(db, cycle_id)
+    if target is Phase.CLOSED:
+        commitments = closing.close_boxes(db, now, actor_id=actor_id, cycle_id=cycle_id)
+    if (source, target) == (Phase.SUBMISSION, Phase.REVIEW):
+        _start_review(db, now, cycle_id)
+    if target is Phase.VOTING:
+        on_ballot = select(Proposal.id).where(
+            Proposal.cycle_id == cycle_id, Proposal.status == ProposalStatus.ON_BALLOT
+        )
+        for proposal_id in db.exec(on_ballot).all():  # followers, authors among them
+            follows.notify_followers(
+                db, now, proposal_id or 0, FollowTopic.VOTE, mail_text.Kind.VOTE_OPENED
+            )
+    return commitments
 
 
 def _start_review(db: Session, now: datetime, cycle_id: int) -> None:

@@ -64,6 +64,7 @@ from budget.services.proposals import ProposalForm
 
 EURO = 100  # cents
 MIN_RESIDENTS = 40
+PAST_VOTERS = 1500  # the past cycle's voters (each casts two ballots): seconds, not minutes
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,13 @@ def load_demo(
     authors = _residents(db, now, hasher, rng, district_ids, residents)
     demo_roll.load(db, now, council=council, cycle_id=cycle_id, residents=authors)
     count = _proposals(db, now, rng, council, cycle_id, budget_ids, authors, category_ids)
-    load_past_cycle(db, now, council=council, copy_from=cycle_id, authors=authors)
+    second = queries.find_account(db, "council2@demo.budget")
+    assert second is not None  # noqa: S101 - _role_accounts made it
+    members = [(council, DEMO_ACCOUNTS[0].password), (second.id, DEMO_ACCOUNTS[1].password)]
+    load_past_cycle(
+        db, now, members=members, hasher=hasher, copy_from=cycle_id, authors=authors,
+        voters=min(residents, PAST_VOTERS),
+    )  # fmt: skip
     for index, district_id in enumerate(district_ids):  # after the proposals were placed
         budgets.set_district_boundary(
             db, now, actor_id=council, district_id=district_id, geojson=demo_outlines.outline(index)

@@ -2,25 +2,27 @@
 are being built (planned, in progress, done, one abandoned), with milestones and spending.
 
 Built through the services like the rest of the demo: proposals written by the demo residents,
-decided in review, voting opened and closed on dates already past. Results publishing does not
-exist yet, so the winners are marked with `implementation.mark_funded`, the call results
-publishing will make; the cycle then stays `closed` (certification comes with results).
-Generated from fixed seeds and the demo's word lists: the same call builds the same cycle.
+decided in review, voting opened on dates already past, ballots of several types cast in the
+voting window, then closed, counted, certified by the two demo council members and published
+(`demo_results`): publishing marks the winners funded. Generated from fixed seeds and the demo's
+word lists: the same call builds the same cycle.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from argon2 import PasswordHasher
 from sqlmodel import Session
 
 from budget.db import queries
-from budget.domain.ballots import BallotLimits, BallotType
+from budget.domain.ballots import BallotLimits, BallotType, default_tie_break
 from budget.domain.cycle import Phase
 from budget.domain.implementation import ImplementationStatus
-from budget.services import budgets, cycles, decisions, implementation, proposals
+from budget.services import budgets, cycles, decisions, demo_results, implementation, proposals
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from budget.services.demo_data import CENTRES, DISTRICTS, PLACES, PROJECT_IDEAS, STREETS
@@ -30,8 +32,14 @@ DAY = timedelta(days=1)
 S = ImplementationStatus
 # Which districts (by index in DISTRICTS) have a budget in the past cycle, with the city.
 PAST_DISTRICTS = (7, 14, 16)  # 11e, 18e, 20e
-ON_BALLOT = 5  # proposals per budget; the first three of each are funded
-FUNDED = 3
+# (district index or None for the city, ballot type, limits, rule) of each budget
+PAST_BUDGETS = (
+    (None, BallotType.APPROVAL, BallotLimits(max_choices=3), "mes-add1"),
+    (7, BallotType.KNAPSACK, BallotLimits(min_spend_pct=20), "greedy"),
+    (14, BallotType.CUMULATIVE, BallotLimits(points=5, max_per_project=3), "greedy"),
+    (16, BallotType.RANKED, BallotLimits(max_ranks=3), "greedy"),
+)
+ON_BALLOT = 5  # proposals per budget
 # The story of each funded project, in turn: (status, progress, share of its cost spent in %).
 STORIES = (
     (S.DONE, 100, 97),
@@ -54,10 +62,19 @@ MILESTONES = (
 
 
 def load_past_cycle(
-    db: Session, now: datetime, *, council: int, copy_from: int, authors: list[int]
+    db: Session,
+    now: datetime,
+    *,
+    members: Sequence[tuple[int, str]],
+    hasher: PasswordHasher,
+    copy_from: int,
+    authors: list[int],
+    voters: int,
 ) -> int:
     """The past cycle (its schedule ended before `now`), with copies of `copy_from`'s districts
-    (districts belong to a cycle); returns its id. The caller commits."""
+    (districts belong to a cycle), `voters` voters, results published by the council
+    `members` (id, password: two of them certify); returns its id. The caller commits."""
+    council = members[0][0]
     rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not a secret
     form = CycleForm(
         name_fr="Budget participatif 2026", name_en="Participatory budget 2026",
@@ -86,11 +103,19 @@ def load_past_cycle(
                 db, now, actor_id=council, proposal_id=proposal_id, feasible=True, final_cost=cost
             )
     cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.VOTING)
-    cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.CLOSED)
-    funded = [item for listed in ballots for item in listed[:FUNDED]]
-    implementation.mark_funded(db, now, actor_id=council, proposal_ids=[p for p, _ in funded])
-    for index, (proposal_id, cost) in enumerate(funded):
-        _build(db, now, council, proposal_id, cost, STORIES[index % len(STORIES)])
+    on_ballot = {budget_id: listed for (budget_id, _), listed in zip(budget_ids, ballots,
+                                                                      strict=True)}  # fmt: skip
+    demo_results.cast_past_ballots(
+        db, now - 110 * DAY, cycle_id=cycle_id, city=budget_ids[0][0],
+        districts=[b for b, _ in budget_ids[1:]], ballots=on_ballot, voters=voters,
+    )  # fmt: skip
+    winners = demo_results.certify_and_publish(
+        db, now, cycle_id=cycle_id, members=members, hasher=hasher
+    )
+    cycles.advance_phase(db, now, actor_id=council, cycle_id=cycle_id, target=Phase.IMPLEMENTATION)
+    costs = {p: cost for listed in ballots for p, cost in listed}
+    for index, proposal_id in enumerate(winners):
+        _build(db, now, council, proposal_id, costs[proposal_id], STORIES[index % len(STORIES)])
     return cycle_id
 
 
@@ -99,15 +124,14 @@ def _budgets(
 ) -> list[tuple[int, int | None]]:
     """(budget id, index of its district in DISTRICTS or None for the city) of each budget."""
     made: list[tuple[int, int | None]] = []
-    for where in (None, *PAST_DISTRICTS):
+    for where, kind, limits, rule in PAST_BUDGETS:
         name = "Tout Paris" if where is None else DISTRICTS[where][1]
         form = BudgetForm(
             name_fr=name, name_en="All of Paris" if where is None else name,
             scope="city" if where is None else "district",
             district_id=None if where is None else district_ids[where],
-            amount=(20_000_000 if where is None else 2_500_000) * EURO,
-            ballot_type=BallotType.APPROVAL, limits=BallotLimits(max_choices=3),
-            rule="greedy", tie_break="more-votes,lower-cost,lottery",
+            amount=(8_000_000 if where is None else 1_200_000) * EURO,
+            ballot_type=kind, limits=limits, rule=rule, tie_break=default_tie_break(rule),
         )  # fmt: skip
         made.append(
             (budgets.create_budget(db, now, actor_id=council, cycle_id=cycle_id, form=form), where)

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from budget.db import queries
 from budget.db.tables import Account, Cycle, Notification, PhaseSchedule, RollEntry
+from budget.domain import cycle as cycle_rules
 from budget.domain.cycle import Phase
 from budget.services import audit, notifications
 from budget.services.mail_text import Kind
@@ -78,7 +79,8 @@ def send_due_reminders(db: Session, now: datetime) -> dict[int, int]:
                 PhaseSchedule.cycle_id == cycle_id, PhaseSchedule.phase == Phase.VOTING
             )
         ).first()
-        if window is None or not window.starts_at <= now < window.ends_at:
+        dates = (window.starts_at, window.ends_at) if window is not None else None
+        if window is None or not cycle_rules.is_voting_open(Phase.VOTING, dates, now):
             continue
         count = send_reminders(db, now, cycle_id=cycle_id, kind=Kind.VOTING_OPENED)
         if now >= window.ends_at - CLOSING_NOTICE:

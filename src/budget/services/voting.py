@@ -45,6 +45,7 @@ from budget.db.tables import (
     Receipt,
     RollEntry,
 )
+from budget.domain import cycle as cycle_rules
 from budget.domain import eligibility, receipts, validation
 from budget.domain.ballots import BallotType, normalise_limits
 from budget.domain.cycle import Phase
@@ -166,12 +167,8 @@ def _open_budget(db: Session, now: datetime, budget_id: int) -> Cycle:
             PhaseSchedule.cycle_id == cycle.id, PhaseSchedule.phase == Phase.VOTING
         )
     ).first()
-    is_open = (
-        cycle.phase == Phase.VOTING
-        and window is not None
-        and window.starts_at <= now < window.ends_at
-    )
-    if not is_open:
+    dates = (window.starts_at, window.ends_at) if window is not None else None
+    if not cycle_rules.is_voting_open(Phase(cycle.phase), dates, now):
         raise VotingClosed()
     return cycle
 

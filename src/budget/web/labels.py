@@ -84,6 +84,36 @@ PROPOSAL_STATUSES: Final[Mapping[str, str]] = {
     "merged": N_("merged"),
     "unsupported": N_("not enough support"),
     "funded": N_("funded"),
+    "not_funded": N_("not funded"),
+}
+
+# Why a project was funded or not, in a few words (the tally's explanation codes); the full
+# sentence with its figures is the tally's own (tally/explain.py), shown beside it.
+EXPLANATIONS: Final[Mapping[str, str]] = {
+    "unsupported": N_("No valid ballot supports it"),
+    "over-budget": N_("Costs more than the whole budget"),
+    "greedy-funded": N_("Funded in ranking order"),
+    "greedy-did-not-fit": N_("Did not fit in what remained"),
+    "greedy-stopped-here": N_("Did not fit; the count stopped here"),
+    "greedy-not-reached": N_("Not reached: the count had stopped"),
+    "below-threshold": N_("Below the score threshold"),
+    "below-threshold-pct": N_("Below the score threshold"),
+    "excluded": N_("Excluded by a project funded first"),
+    "funded-from-reserve": N_("Funded partly from the reserve"),
+    "mes-funded": N_("Funded by its supporters' equal shares"),
+    "mes-unaffordable": N_("Its supporters' shares could not pay for it"),
+    "mes-no-share": N_("Its supporters had no share left"),
+    "mes-all-fit": N_("Every supported project fits: funded"),
+    "greedy-completion": N_("Funded by the completion step"),
+    "mes-completion-did-not-fit": N_("Did not fit in the completion step"),
+    "no-leftover": N_("Nothing was left for it"),
+    "phragmen-funded": N_("Funded: its cost spread over its supporters"),
+    "phragmen-did-not-fit": N_("Did not fit in what remained"),
+    "phragmen-stopped": N_("Not reached: the count had stopped"),
+    "maxutil-funded": N_("Part of the set of greatest total score"),
+    "maxutil-funded-tie": N_("Part of the set of greatest total score (tie broken)"),
+    "maxutil-not-funded": N_("Not in the set of greatest total score"),
+    "maxutil-not-funded-tie": N_("Not in the set of greatest total score (tie broken)"),
 }
 
 IMPLEMENTATION_STATUSES: Final[Mapping[str, str]] = {
@@ -217,6 +247,7 @@ TEMPLATE_GLOBALS: Final[Mapping[str, Mapping[str, str]]] = {
     "LIMIT_LABELS": LIMITS,
     "RULE_LABELS": RULES,
     "PROPOSAL_STATUSES": PROPOSAL_STATUSES,
+    "EXPLANATIONS": EXPLANATIONS,
     "IMPLEMENTATION_STATUSES": IMPLEMENTATION_STATUSES,
     "CRITERIA": CRITERIA,
     "RECOMMENDATIONS": RECOMMENDATIONS,

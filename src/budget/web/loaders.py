@@ -82,6 +82,15 @@ def public_budget(db: Session, caller: Caller, budget_id: int) -> BudgetView:
     return found
 
 
+def published_results(db: Session, caller: Caller, budget_id: int) -> BudgetView:
+    """A budget whose results are published; before that they exist for the council only,
+    and everyone else gets 404, not 403 (T9): not even their existence shows."""
+    found = public_budget(db, caller, budget_id)
+    if not caller.is_council and not queries.is_published(db, budget_id):
+        raise NotFound(kind="results", id=budget_id)
+    return found
+
+
 def funded_project(db: Session, caller: Caller, proposal_id: int) -> ProjectView:
     """A funded project (its building is public)."""
     return queries.get_project(db, proposal_id)

@@ -287,6 +287,21 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Type the project numbers separated by spaces (such as 3 5 12; points as 3:2), - for a "
         "blank ballot, x for one over the limit, ? for an unreadable one."
     ),
+    # -- results --
+    "results.not-closed": N_("This step needs the closed ballot box of a closed cycle."),
+    "results.not-counted": N_("Count the budget first."),
+    "results.already-certified": N_(
+        "Certification has begun: the count and its amendments can no longer change."
+    ),
+    "results.same-certifier": N_(
+        "You already confirmed this count: a second council member must confirm it."
+    ),
+    "results.mismatch": N_(
+        "The %(field)s you confirmed no longer matches the count: read the page again."
+    ),
+    "results.already-published": N_("The results are already published."),
+    "results.not-on-ballot": N_("Project no. %(id)s is not on this budget's ballot."),
+    "results.amendment-pointless": N_("Project no. %(id)s is already %(state)s as computed."),
 }
 
 REASONS: Final[Mapping[str, str]] = {

@@ -45,6 +45,8 @@ MINOR: Final = {"type": "integer", "minimum": 0, "description": "minor units (ce
 DATE: Final = {"type": "string", "format": "date"}
 TIME: Final = {"type": "string", "format": "date-time"}
 CURRENCY: Final = {"type": "string", "pattern": "^[A-Z]{3}$"}
+COUNT: Final = {"type": "integer", "minimum": 0}
+SHA256: Final = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 
 SCHEMAS: Final[dict[str, Schema]] = {
     "Error": _object(
@@ -74,6 +76,53 @@ SCHEMAS: Final[dict[str, Schema]] = {
         }
     ),
     "Category": _object({"id": ID, "code": TEXT, "name": TEXT}),
+    "ResultProject": _object(
+        {
+            "id": TEXT, "name": TEXT, "cost": MINOR, "votes": _nullable(COUNT),
+            "score": _nullable(COUNT), "funded": {"type": "boolean"},
+            "rank": _nullable(COUNT), "code": TEXT, "explanation": TEXT,
+        }
+    ),
+    "File": _object({"url": URL, "sha256": SHA256}),
+    "Certificate": _object(
+        {
+            "first_member": TEXT, "second_member": TEXT, "certified_at": TIME,
+            "audit_head": SHA256, "box_sha256": SHA256, "result_sha256": SHA256,
+        }
+    ),
+    "Amendment": _object(
+        {"proposal_id": ID, "funded": {"type": "boolean"}, "reason": TEXT, "at": TIME}
+    ),
+    "Comparison": _object(
+        {
+            "rule": TEXT, "funded": {"type": "array", "items": TEXT}, "spent": MINOR,
+            "voters_with_a_funded_project": _nullable(COUNT),
+        }
+    ),
+    "Results": _object(
+        {
+            "budget_id": ID, "rule": TEXT, "engine_version": TEXT, "tie_break": TEXT,
+            "lottery_seed": _nullable(TEXT), "funded": {"type": "array", "items": TEXT},
+            "winners": {"type": "array", "items": ID}, "spent": MINOR, "budget": MINOR,
+            "currency": CURRENCY, "projects": {"type": "array", "items": _ref("ResultProject")},
+            "turnout": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object", "additionalProperties": _nullable(COUNT),
+                },
+            },
+            "turnout_by_district": {
+                "type": "object", "additionalProperties": _nullable(COUNT),
+                "description": "voters per district name (\"\": none given); null: hidden",
+            },
+            "comparison": {"type": "array", "items": _ref("Comparison")},
+            "amendments": {"type": "array", "items": _ref("Amendment")},
+            "box": _ref("File"), "results_file": _ref("File"),
+            "projects_file": URL, "receipts_file": URL,
+            "certificate": _nullable(_ref("Certificate")), "published_at": TIME,
+            "page_url": URL,
+        }
+    ),
     "Project": _object(
         {
             "id": ID, "name": TEXT, "cost": _nullable(MINOR), "currency": CURRENCY,
@@ -171,6 +220,13 @@ def document() -> Schema:
             ),
             "/api/v1/budgets/{budget_id}/projects": _get(
                 "The public proposals of a budget", "BudgetProjects", _path_id("budget_id")
+            ),
+            "/api/v1/budgets/{budget_id}/results": _get(
+                "A budget's published results (404 until published): the funded ids exactly "
+                "as in the box file, explanations, the files with their SHA-256, the "
+                "certificate",
+                "Results",
+                _path_id("budget_id"),
             ),
             "/api/v1/projects/{proposal_id}/implementation": _get(
                 "A funded project's building (its id is its proposal's)",

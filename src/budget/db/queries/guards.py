@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from budget.db.queries.cycles import BudgetView, get_cycle
 from budget.db.queries.implementation import unfinished_projects
 from budget.db.queries.proposals import list_proposals
+from budget.db.queries.results import all_published, certification_level
 from budget.db.queries.voting import has_participations, has_roll
 from budget.db.tables import (
     Proposal,
@@ -49,8 +50,7 @@ def _budget_snapshot(db: Session, view: BudgetView) -> BudgetSnapshot:
 
 
 def cycle_snapshot(db: Session, cycle_id: int, now: datetime) -> CycleSnapshot:
-    """Everything the phase guards check, read at `now`. Voting, certification, results and
-    implementation tables arrive with later features; until then they hold nothing."""
+    """Everything the phase guards check, read at `now`."""
     cycle = get_cycle(db, cycle_id)
     voting = cycle.dates(Phase.VOTING)
     never_submitted = {ProposalStatus.DRAFT}
@@ -66,6 +66,8 @@ def cycle_snapshot(db: Session, cycle_id: int, now: datetime) -> CycleSnapshot:
         undecided_proposals=_status_count(db, cycle_id, UNDECIDED),
         unfinished_projects=unfinished_projects(db, cycle_id),
         has_votes=has_participations(db, cycle_id),
+        certifications=certification_level(db, cycle_id),
+        results_published=all_published(db, cycle_id),
     )
 
 

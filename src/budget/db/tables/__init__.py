@@ -42,6 +42,15 @@ from budget.db.tables.polling import (
     PollingPlace,
 )
 from budget.db.tables.proposals import Proposal, ProposalAuthor, ProposalEvent, ProposalVersion
+from budget.db.tables.results import (
+    Amendment,
+    BudgetCount,
+    Certificate,
+    Certification,
+    ClosedBox,
+    Publication,
+    RuleComparison,
+)
 from budget.db.tables.review import (
     Committee,
     CommitteeMember,
@@ -63,13 +72,18 @@ from budget.db.tables.voting import (
 __all__ = [
     "Account",
     "AccountToken",
+    "Amendment",
     "AuditLog",
     "Ballot",
     "BallotLink",
     "BallotProject",
     "Budget",
+    "BudgetCount",
     "Category",
+    "Certificate",
+    "Certification",
     "CheckIn",
+    "ClosedBox",
     "Comment",
     "Committee",
     "CommitteeMember",
@@ -101,11 +115,13 @@ __all__ = [
     "ProposalImage",
     "ProposalVersion",
     "PublicPage",
+    "Publication",
     "Receipt",
     "Review",
     "ReviewAssignment",
     "RoleGrant",
     "RollEntry",
+    "RuleComparison",
     "Support",
     "SupportSettings",
     "TopicOptOut",

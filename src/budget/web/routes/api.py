@@ -24,6 +24,7 @@ from budget.domain.errors import NotFound
 from budget.domain.proposals import ProposalStatus
 from budget.web import exports, loaders, openapi, transactions
 from budget.web.projects import change_record, milestone_record, project_record
+from budget.web.results_page import results_page, results_record, results_winners
 from budget.web.routing import EVERYONE, route
 
 PREFIX: Final = "/api/v1"
@@ -78,7 +79,9 @@ def _district(budget: BudgetView) -> dict[str, object] | None:
     return {"id": budget.district_id, "code": budget.district_code, "name": budget.district_name}
 
 
-def budget_record(budget: BudgetView, base: str, locale: str) -> dict[str, object]:
+def budget_record(
+    budget: BudgetView, base: str, locale: str, *, published: bool = False
+) -> dict[str, object]:
     return {
         "id": budget.id,
         **_names(budget, locale),
@@ -87,7 +90,7 @@ def budget_record(budget: BudgetView, base: str, locale: str) -> dict[str, objec
         "amount": budget.amount,
         "currency": budget.currency,
         "projects_url": f"{base}{PREFIX}/budgets/{budget.id}/projects",
-        "results_url": None,  # the results' address, once results publishing exists
+        "results_url": f"{base}{PREFIX}/budgets/{budget.id}/results" if published else None,
     }
 
 
@@ -113,6 +116,8 @@ async def cycles(request: Request) -> Response:
 async def cycle(request: Request) -> Response:
     found = await _public_cycle(request, _id(request, "cycle_id", "cycle"))
     base, locale = exports.LINK_BASE, request.state.locale
+    published = {b.id for b in found.budgets if await transactions.read(
+        request, queries.is_published, b.id)}  # fmt: skip
     return answer(
         request,
         {
@@ -120,7 +125,10 @@ async def cycle(request: Request) -> Response:
             "phase": found.phase.value, "currency": found.currency,
             "time_zone": found.time_zone, "url": f"{base}{PREFIX}/cycles/{found.id}",
             "page_url": f"{base}/cycles/{found.id}",
-            "budgets": [budget_record(b, base, locale) for b in found.budgets],
+            "budgets": [
+                budget_record(b, base, locale, published=b.id in published)
+                for b in found.budgets
+            ],
         },
     )  # fmt: skip
 
@@ -174,6 +182,21 @@ async def project_implementation(request: Request) -> Response:
     )
 
 
+async def budget_results(request: Request) -> Response:
+    """A budget's results, 404 until published for every caller: the API has no sign-in."""
+    budget = await transactions.read(
+        request, queries.get_budget, _id(request, "budget_id", "budget")
+    )
+    await _public_cycle(request, budget.cycle_id)
+    view = await transactions.read(request, queries.budget_results, budget.id)
+    if view is None or view.published_at is None:
+        raise NotFound(kind="results", id=budget.id)
+    winners = await transactions.read(request, results_winners, budget.id)
+    districts = await transactions.read(request, queries.district_turnout, budget.id)
+    page = results_page(view, districts)
+    return answer(request, results_record(page, winners, exports.LINK_BASE))
+
+
 async def openapi_document(request: Request) -> Response:
     return answer(request, openapi.document())
 
@@ -200,6 +223,13 @@ ROUTES = [
         loader=loaders.funded_project,
         roles=EVERYONE,
         name="api_project_implementation",
+    ),
+    route(
+        PREFIX + "/budgets/{budget_id:id}/results",
+        budget_results,
+        loader=loaders.public_budget,
+        roles=EVERYONE,
+        name="api_budget_results",
     ),
     route(PREFIX + "/openapi.json", openapi_document, roles=EVERYONE, name="api_openapi"),
 ]
