@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from budget.db import queries
 from budget.db.tables import AuditLog, Ballot, CheckIn, PaperBatch, Participation
-from budget.domain.errors import BudgetError, FieldErrors
+from budget.domain.cycle import Phase
+from budget.domain.errors import BudgetError, FieldErrors, TransitionRefused
 from budget.domain.polling import BatchState, PaperKind, Side
 from budget.domain.validation import Ballot as Marks
 from budget.domain.validation import from_json
@@ -25,6 +26,7 @@ from budget.services.polling import Reading
 from budget.services.voting import Channel, Voter
 from tests.services.conftest import NOW
 from tests.services.polling_setup import SHIFT, Place, officer, polling_place
+from tests.services.results_setup import AFTER
 from tests.services.voting_setup import DURING, KEYS, open_cycle
 
 
@@ -379,6 +381,12 @@ def test_reconciliation_blocks_closing_on_a_surplus_until_voided(db: Session, pl
         (place.place_id, place.budget, "polling.surplus", {"paper": 2, "check_ins": 1})
     ]
     assert "2 paper ballots for 1 check-ins" in blockers[0].message
+    with pytest.raises(TransitionRefused) as refused:  # the close step asks the same list
+        cycles.advance_phase(
+            db, AFTER, actor_id=place.opened.council, cycle_id=place.opened.cycle_id,
+            target=Phase.CLOSED,
+        )  # fmt: skip
+    assert [r.code for r in refused.value.reasons] == ["polling.surplus"]
     with pytest.raises(FieldErrors):
         polling.void_batch(db, DURING, actor_id=place.opened.council, batch_id=batch, reason=" ")
     with pytest.raises(BudgetError):
