@@ -345,3 +345,34 @@ def test_the_cycle_cannot_be_certified_with_one_confirmation(db, closed, hasher)
         cycles.advance_phase(
             db, AFTER, actor_id=council, cycle_id=closed.opened.cycle_id, target=Phase.CERTIFIED
         )
+
+
+def test_a_budget_s_category_envelopes_reach_its_box_and_its_count(db, voted):
+    """The rule option the budget form sets (domain.ballots.ENVELOPES) is written into the box's
+    META, which the count reads back through pabulib's plan: each pass is named."""
+    from budget.db.tables import Category, FrozenBudget, Proposal
+
+    budget_id = voted.opened.budgets[BallotType.APPROVAL]
+    first = voted.opened.projects[budget_id][0]
+    category = Category(
+        cycle_id=voted.opened.cycle_id, code="green", name_fr="Vert", name_en="Green"
+    )
+    db.add(category)
+    db.flush()
+    proposal = db.get(Proposal, first)
+    frozen = db.get(FrozenBudget, budget_id)
+    assert proposal is not None
+    assert frozen is not None
+    proposal.category_id = category.id
+    frozen.rule_options = json.dumps({"category_envelopes": [["green", 400_00]]})  # its cost
+    db.add_all([proposal, frozen])
+    close(db, voted)
+    box = db.get(ClosedBox, budget_id)
+    assert box is not None
+    assert "category_envelopes;green:400.00" in box.box.decode()
+    results.count_budget(db, AFTER, actor_id=voted.opened.council, budget_id=budget_id)
+    stored = db.get(BudgetCount, budget_id)
+    assert stored is not None
+    projects = json.loads(stored.result)["projects"]
+    passes = {str(p.get("figures", {}).get("pass")) for p in projects}
+    assert "green" in passes, stored.result[:600]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
@@ -25,7 +26,7 @@ from budget.db.tables import (
     PhaseSchedule,
     Proposal,
 )
-from budget.domain import validation
+from budget.domain import ballots, validation
 from budget.domain.ballots import BallotType, vote_type
 from budget.domain.cycle import Phase
 from budget.tally import model
@@ -88,7 +89,12 @@ def _meta(db: Session, frozen: FrozenBudget, budget: Budget) -> dict[str, str]:
         if value is not None and name in _LIMIT_KEYS:
             meta[_LIMIT_KEYS[name]] = str(value)
     for name, value in sorted(json.loads(frozen.rule_options).items()):
-        meta[_OPTION_KEYS[name]] = str(value)
+        if name == ballots.ENVELOPES:  # code:amount pairs, in currency units, in pass order
+            meta["category_envelopes"] = ";".join(
+                f"{code}:{Decimal(cents) / SCALE:.2f}" for code, cents in value
+            )
+        else:
+            meta[_OPTION_KEYS[name]] = str(value)
     return {key: value for key, value in meta.items() if value != ""}
 
 
