@@ -49,7 +49,8 @@ def test_followers_hear_of_the_decision_and_the_vote_unless_turned_off(
     assert Kind.FOLLOWED_FEASIBLE not in kinds_of(db, author)  # told once, as the author
     assert Kind.DECIDED_FEASIBLE in kinds_of(db, author)
     mail = db.exec(select(OutboxEmail.subject).where(OutboxEmail.to_address == "lea@example.fr"))
-    assert "Une proposition que vous suivez est faisable : Benches" in list(mail.all())  # in French
+    subjects = list(mail.all())  # in French, with the number but never the title
+    assert f"Une proposition que vous suivez est faisable (n° {proposal_id})" in subjects
 
     told = follows.notify_followers(db, NOW, proposal_id, FollowTopic.VOTE, Kind.VOTE_OPENED)
     assert told == 3  # the author, Lea and Marc

@@ -92,9 +92,8 @@ def test_funding_makes_a_planned_project_and_tells_its_authors(
         S.PLANNED, 0, None, 90_000_00,
     )  # fmt: skip
     assert events(db, funded)[-1] == ("funded", {"final_cost": 90_000_00})
-    assert [m.subject for m in mails_to(db, author)][
-        -1
-    ] == "Votre proposition est lauréate : Shade trees"
+    subject = [m.subject for m in mails_to(db, author)][-1]
+    assert subject == f"Votre proposition est lauréate (n° {funded})"  # no title (phishing)
     entry = db.exec(select(AuditLog).order_by(col(AuditLog.seq).desc())).first()
     assert entry is not None
     assert (entry.action, entry.actor) == ("proposal.fund", f"account:{council}")

@@ -84,6 +84,10 @@ THROUGH: Final[dict[str, tuple[str, str, str]]] = {
 NOT_ABOUT_THE_PERSON: Final[dict[str, str]] = {
     "implementation": "the city's building of a funded proposal: the council's work record",
     "ballot_project": "the projects on a budget's frozen ballot, the same for every voter",
+    # A paper ballot points at its batch, which names the officers who entered it, never the
+    # voter: a ballot holds no voter and no time (SECURITY.md T3).
+    "ballot": "a counted ballot: no voter, no time; a paper one's batch names only officers",
+    "rule_comparison": "a published count under another rule, the same for every resident",
 }
 DELETED_NAME: Final = "Ancien·ne habitant·e / former resident"
 
