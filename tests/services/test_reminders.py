@@ -40,6 +40,8 @@ def test_reminders_reach_bound_voters_with_budgets_left_once(
     done, quiet, pending = (resident(db, hasher, name=n) for n in ("done", "quiet", "pending"))
     entries = {a: enrol(db, opened.cycle_id, account_id=a) for a in (done, quiet, pending)}
     resident(db, hasher, name="unbound")  # not on the roll: never reminded
+    unverified = resident(db, hasher, name="unverified", verified=False)
+    enrol(db, opened.cycle_id, account_id=unverified)  # may not vote yet: not urged to
     notifications.set_email_preference(db, DURING, account_id=quiet, enabled=False)
     for kind, budget in opened.budgets.items():  # `done` votes everywhere
         first_two = opened.projects[budget][:2] if kind is BallotType.KNAPSACK else None

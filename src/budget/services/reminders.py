@@ -34,7 +34,8 @@ def _already_told(db: Session, account_id: int, kind: str, cycle_id: int) -> boo
 
 
 def send_reminders(db: Session, now: datetime, *, cycle_id: int, kind: str) -> int:
-    """Remind each bound, entitled account of the cycle that has a budget left to vote in;
+    """Remind each bound, entitled account of the cycle with a verified address
+    (domain.accounts.may_participate) that has a budget left to vote in;
     returns how many were told. Nobody is told twice of the same occasion."""
     cycle = db.get(Cycle, cycle_id)
     window = db.exec(
@@ -54,6 +55,8 @@ def send_reminders(db: Session, now: datetime, *, cycle_id: int, kind: str) -> i
         left = voter.entitled - set(queries.participations_of(db, voter.entry_id))
         account_id = row.account_id
         if not left or account_id is None or _already_told(db, account_id, kind, cycle_id):
+            continue
+        if not queries.email_verified(db, account_id):  # who may not vote is not urged to
             continue
         account = db.get(Account, account_id)
         name = cycle.name_en if account is not None and account.language == "en" else cycle.name_fr
