@@ -283,3 +283,8 @@ def test_envelopes_name_the_cycle_s_categories_and_fit_the_budget() -> None:
         options, amount=10**12, categories=("care", "green"), ballot_type=BallotType.RANKED
     )
     assert isinstance(ranked, EnvelopesRanked)
+
+
+def test_envelope_codes_in_pass_order() -> None:
+    assert ballots.envelope_codes({"category_envelopes": GOOD_ENVELOPES}) == ("green", "care")
+    assert ballots.envelope_codes({}) == ()

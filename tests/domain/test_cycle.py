@@ -357,3 +357,17 @@ def test_voting_is_open_only_in_the_voting_phase_inside_its_window():
     assert not is_voting_open(Phase.VOTING, window, start - timedelta(seconds=1))
     assert not is_voting_open(Phase.CLOSED, window, start)
     assert not is_voting_open(Phase.VOTING, None, start)
+
+
+def test_an_envelope_needs_a_project_of_its_category_on_the_ballot() -> None:
+    from budget.domain.cycle import BudgetSnapshot, budget_problems
+
+    ready = BudgetSnapshot(
+        name="City", is_district=False, has_district=False, amount=1000,
+        ballot_type=BallotType.APPROVAL, rule="greedy", tie_break="more-votes,lottery",
+        costs={"#1": 100}, envelopes=("green", "care"), categories=frozenset({"green"}),
+    )  # fmt: skip
+    found = [(r.code, r.params.get("category")) for r in budget_problems(ready)]
+    assert [f for f in found if f[0].startswith("budget.envelope")] == [
+        ("budget.envelope-empty", "care")
+    ]

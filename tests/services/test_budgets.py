@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from budget.db import queries
 from budget.domain.ballots import BallotLimits, BallotType
-from budget.domain.cycle import Phase
+from budget.domain.cycle import Phase, budget_problems
 from budget.domain.errors import FieldErrors, Locked, NotFound, WrongPhase
 from budget.services import budgets, categories, cycles
 from tests.services.conftest import NOW, budget_form
@@ -128,6 +128,10 @@ def test_category_envelopes_are_kept_in_order_and_checked_against_the_cycle(
     form = budget_form(amount=1_000_000_00, rule_options={"category_envelopes": envelopes})
     created = budgets.create_budget(db, NOW, actor_id=council, cycle_id=cycle_id, form=form)
     assert queries.get_budget(db, created).rule_options == {"category_envelopes": envelopes}
+    snapshot = queries.cycle_snapshot(db, cycle_id, NOW)  # what the review -> voting guard reads
+    problems = [r for b in snapshot.budgets for r in budget_problems(b)]
+    empty = {r.params["category"] for r in problems if r.code == "budget.envelope-empty"}
+    assert empty == {"green", "care"}  # no project of theirs on the ballot: voting cannot open
     for options, ballot_type, code in (
         ({"category_envelopes": [["parks", 100_00]]}, None, "budget.envelope-category"),
         ({"category_envelopes": [["green", 2_000_000_00]]}, None, "budget.envelopes-over"),

@@ -268,6 +268,12 @@ def _is_envelope_list(value: object) -> bool:
     )
 
 
+def envelope_codes(options: Mapping[str, object]) -> tuple[str, ...]:
+    """The categories that have an envelope, in pass order (none without the option)."""
+    envelopes = options.get(ENVELOPES)
+    return tuple(str(pair[0]) for pair in envelopes) if isinstance(envelopes, list) else ()
+
+
 def envelope_problem(
     options: Mapping[str, object],
     *,

@@ -83,6 +83,8 @@ class BudgetSnapshot:
     tie_break: str | None = None
     max_project_cost: int | None = None
     costs: Mapping[str, int] = field(default_factory=dict)  # project label -> final cost
+    envelopes: tuple[str, ...] = ()  # the categories with an envelope (ballots.ENVELOPES)
+    categories: frozenset[str] = frozenset()  # the categories of its on-ballot projects
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,11 @@ def budget_problems(budget: BudgetSnapshot) -> list[Reason]:
             )
         )
     reasons += _tie_break_problems(budget)
+    reasons += [  # an envelope no project can use would make the count fail at the end
+        Reason("budget.envelope-empty", {**name, "category": code})
+        for code in budget.envelopes
+        if code not in budget.categories
+    ]
     return reasons + _project_problems(budget)
 
 

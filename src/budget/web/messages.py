@@ -322,6 +322,10 @@ REASONS: Final[Mapping[str, str]] = {
         "Budget “%(budget)s”: the rule “%(rule)s” does not accept %(ballot_type)s ballots."
     ),
     "budget.no-projects": N_("Budget “%(budget)s”: no project is on its ballot yet."),
+    "budget.envelope-empty": N_(
+        "Budget “%(budget)s”: the category %(category)s has an envelope but no project on the "
+        "ballot."
+    ),
     "budget.project-over-envelope": N_(
         "Budget “%(budget)s”: project “%(project)s” costs %(cost)s, more than the envelope "
         "(%(limit)s)."

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from budget.db.queries.categories import list_categories
 from budget.db.queries.cycles import BudgetView, get_cycle
 from budget.db.queries.implementation import unfinished_projects
 from budget.db.queries.proposals import list_proposals
@@ -16,6 +17,7 @@ from budget.db.queries.voting import has_participations, has_roll
 from budget.db.tables import (
     Proposal,
 )
+from budget.domain import ballots
 from budget.domain import cycle as cycle_rules
 from budget.domain.cycle import BudgetSnapshot, CycleSnapshot, Phase, Reason
 from budget.domain.proposals import UNDECIDED, ProposalStatus
@@ -35,6 +37,7 @@ def _budget_snapshot(db: Session, view: BudgetView) -> BudgetSnapshot:
     on_ballot = list_proposals(
         db, view.cycle_id, budget_id=view.id, statuses=[ProposalStatus.ON_BALLOT]
     )
+    codes = {c.id: c.code for c in list_categories(db, view.cycle_id)}
     return BudgetSnapshot(
         name=view.name_en or view.name_fr,
         is_district=view.scope == "district",
@@ -46,6 +49,8 @@ def _budget_snapshot(db: Session, view: BudgetView) -> BudgetSnapshot:
         tie_break=view.tie_break,
         max_project_cost=view.max_project_cost,
         costs={f"#{p.id}": p.final_cost or 0 for p in on_ballot},
+        envelopes=ballots.envelope_codes(view.rule_options),
+        categories=frozenset(codes[p.category_id] for p in on_ballot if p.category_id in codes),
     )
 
 
