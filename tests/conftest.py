@@ -31,8 +31,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-# Tests under these folders run in one worker, in order: the browser tests share one server.
-ONE_WORKER = {"tests/browser/": "browser"}
+# Tests under these paths run in one worker, in order: the browser tests share one server, the
+# demo tests one loaded demo per backend (tests/services/conftest.py, loaded_demo).
+ONE_WORKER = {"tests/browser/": "browser", "tests/services/test_demo": "demo"}
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)

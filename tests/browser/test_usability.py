@@ -197,7 +197,8 @@ def test_removals_look_secondary_and_the_reviewer_finds_the_work(
     remove = council.get_by_role("button", name="Remove Demo Reviewer").first
     expect(remove).to_be_visible()
     create = council.get_by_role("button", name="Create the committee")
-    assert create.evaluate("b => getComputedStyle(b).backgroundColor") == BRAND
+    # waits for the stylesheet (under load the page can be read before it applies)
+    expect(create).to_have_css("background-color", BRAND)
     assert remove.evaluate("b => getComputedStyle(b).backgroundColor") != BRAND
     assert remove.evaluate("b => getComputedStyle(b).color") == "rgb(164, 22, 26)"  # --error
     checked(council, "committees")
@@ -208,6 +209,7 @@ def test_removals_look_secondary_and_the_reviewer_finds_the_work(
     row.get_by_role("button", name="Assign").click()
     unassign = council.get_by_role("button", name="Unassign Demo Reviewer").first
     expect(unassign).to_be_visible()
+    council.wait_for_load_state("load")  # the stylesheet applied
     assert unassign.evaluate("b => getComputedStyle(b).backgroundColor") != BRAND
     checked(council, "assignments")
     council.get_by_role("link", name=re.compile(re.escape(title))).click()
@@ -222,6 +224,7 @@ def test_removals_look_secondary_and_the_reviewer_finds_the_work(
     sign_in(page, server, REVIEWER)
     badge = page.locator(".site-nav .badge")
     expect(badge).to_be_visible()
+    page.wait_for_load_state("load")
     colour = badge.evaluate("b => getComputedStyle(b).color")
     background = badge.evaluate("b => getComputedStyle(b).backgroundColor")
     assert contrast(colour, background) >= 4.5, (colour, background)

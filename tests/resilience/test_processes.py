@@ -62,6 +62,13 @@ def stored(prepared: Prepared) -> tuple[int, int, int, frozenset[str]]:
         engine.dispose()
 
 
+def proxy_errors(deployment: rig.Deployment) -> str:
+    """The end of nginx's error log: why it answered 502 or 504."""
+    assert deployment.nginx is not None
+    log = deployment.nginx.directory / "error.log"
+    return log.read_text()[-2000:] if log.exists() else ""
+
+
 def http_storm(base: str, prepared: Prepared, cookie: str, size: int) -> list[str | int]:
     """`size` reviewed ballots of one voter, cast at once, each on its own connection; the
     receipts shown, or the status codes."""
@@ -105,7 +112,8 @@ def test_t1_storms_through_nginx_and_two_processes(
         outcomes = http_storm(proxied.base, prepared, prepared.voting.cookies[-1 - n], size)
         after = stored(prepared)
         failed = [o for o in outcomes if isinstance(o, int)]
-        assert not failed, failed  # no 5xx, and every revision of a signed-in voter lands
+        # no 5xx, and every revision of a signed-in voter lands (nginx says why, if not)
+        assert not failed, (failed, proxy_errors(proxied))
         assert len(outcomes) == size
         assert after[:3] == (before[0] + 1, before[1] + 1, before[2] + 1)  # one counted ballot
         new = after[3] - before[3]

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import Engine
 from sqlmodel import Session
 
+from budget.db import migrate
+from budget.db.engine import make_engine
 from budget.domain.ballots import BallotLimits, BallotType
 from budget.domain.cycle import Phase
-from budget.services import accounts, budgets, cycles
+from budget.services import accounts, budgets, cycles, demo
 from budget.services.budgets import BudgetForm
 from budget.services.cycles import CycleForm
 from tests import mailbox
+from tests.databases import database_url
 
 NOW = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
 THROTTLE_KEY = b"k" * 32
+DEMO_RESIDENTS = 60
+DEMO_CODE_KEY = b"c" * 32
 
 
 @pytest.fixture
@@ -97,3 +105,39 @@ def cycle_id(db: Session, council: int) -> int:
     budgets.create_budget(db, NOW, actor_id=council, cycle_id=created, form=budget_form())
     cycles.set_schedule(db, NOW, actor_id=council, cycle_id=created, dates=schedule())
     return created
+
+
+@dataclass(frozen=True)
+class LoadedDemo:
+    engine: Engine
+    summary: demo.DemoSummary
+
+
+@pytest.fixture(scope="session")
+def loaded_demo(
+    db_backend: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LoadedDemo]:
+    """`budget demo`, loaded once per backend into a database of its own and committed: the
+    demo tests read it (tests/conftest.py runs them in one worker, so it is loaded once)."""
+    with database_url(db_backend.dialect.name, tmp_path_factory.mktemp("demo")) as url:
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+            with Session(engine) as session:
+                summary = demo.load_demo(
+                    session, NOW, accounts.test_hasher(), residents=DEMO_RESIDENTS,
+                    code_key=DEMO_CODE_KEY,
+                )  # fmt: skip
+                session.commit()
+            yield LoadedDemo(engine, summary)
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def demo_db(loaded_demo: LoadedDemo) -> Iterator[Session]:
+    """A session on the loaded demo, rolled back after the test like `db`."""
+    with loaded_demo.engine.connect() as connection, connection.begin() as outer:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            yield session
+        outer.rollback()

@@ -65,7 +65,8 @@ def mails_to(db: Session, account: int) -> list[OutboxEmail]:
     row = db.get(Account, account)
     assert row is not None
     email = row.email
-    return list(db.exec(select(OutboxEmail).where(OutboxEmail.to_address == email)).all())
+    query = select(OutboxEmail).where(OutboxEmail.to_address == email)
+    return list(db.exec(query.order_by(col(OutboxEmail.id))).all())  # in the order sent
 
 
 def test_infeasible_needs_a_public_explanation(db, hasher, council, cycle_id, budget_id) -> None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 FACTORY = "budget.web.app:create_app"
 REDACTION_FILTER = "budget.web.redaction.RedactSecrets"  # named, like the factory: web is a peer
 DEFAULT_HOST = "127.0.0.1"
+KEEP_ALIVE_SECONDS = 75  # idle keep-alive: above nginx's upstream keepalive_timeout
 
 
 def settings() -> Settings:
@@ -79,6 +80,11 @@ def run_serve(args: argparse.Namespace) -> int:
         port=port,
         proxy_headers=False,
         server_header=False,
+        # Longer than nginx's upstream keepalive_timeout (60 s, deploy/nginx/budget.conf): the
+        # proxy must be the side that closes an idle connection. With uvicorn's default 5 s, a
+        # POST nginx sends on a connection the app is closing at that instant comes back 502
+        # (nginx never resends a POST).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_config=log_config(LOGGING_CONFIG),
     )
     return 0

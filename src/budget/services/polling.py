@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from budget.db import queries
+from budget.db.inserts import insert_new
 from budget.db.queries.polling import (
     BatchView,
     candidate,
@@ -233,18 +234,18 @@ def check_in(
         if budget_id not in place.budget_ids:
             raise NotVotedHere(budget=budget_id)
     for budget_id in chosen:
-        cycle = voting._open_budget(db, now, budget_id)  # the one open check
-        entry = voting._entitled_entry(db, cycle, entry_id, budget_id)
+        budget, cycle = voting._open_budget(db, now, budget_id)  # the one open check
+        entry = voting._entitled_entry(db, cycle, entry_id, budget)
         participation = Participation(
             roll_entry_id=entry_id, budget_id=budget_id, channel=voting.Channel.PAPER,
             voted_on=now.astimezone(ZoneInfo(cycle.time_zone)).date(),
         )  # fmt: skip
-        if not voting._inserted(db, participation):  # INSERT, never check first
+        written = insert_new(db, participation)  # INSERT, never check first
+        if written is None:
             earlier = voted_budgets(db, entry_id, [budget_id])
             raise AlreadyVoted(budget=budget_id, channel=earlier.get(budget_id, "paper"))
-        voting._fix_district(db, now, cycle, entry, budget_id)
-        assert participation.id is not None  # noqa: S101
-        db.add(CheckIn(participation_id=participation.id, place_id=place_id, officer_id=officer_id))
+        voting._fix_district(db, now, cycle, entry, budget)
+        db.add(CheckIn(participation_id=written[0], place_id=place_id, officer_id=officer_id))
     db.flush()
     audit.append(
         db, now, actor=officer_id, action="polling.check-in", object=f"roll_entry:{entry_id}",

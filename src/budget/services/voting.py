@@ -7,7 +7,8 @@ Casting runs inside the caller's one write transaction (T1, T8):
    in a cycle where voters choose their district, the first district ballot fixes it;
 3. the whole ballot through the one validator (limits, projects of this budget);
 4. the idempotency key of the form: a form already processed returns the same receipt;
-5. `participation` INSERT (UNIQUE entry+budget is the one-ballot rule, never check-then-insert):
+5. `participation` INSERT (UNIQUE entry+budget is the one-ballot rule, never check-then-insert;
+   db/inserts.insert_new, ON CONFLICT DO NOTHING):
    a loser of the race, or a second ballot, becomes a revision for an account and is refused
    for a code (final) or after a paper vote;
 6. a revision replaces the linked ballot: the old row goes, its receipt reads `replaced`.
@@ -27,10 +28,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from budget.db import queries
+from budget.db.inserts import insert_new
 from budget.db.tables import (
     Ballot,
     BallotLink,
@@ -153,8 +154,10 @@ def receipt_for(keys: VotingKeys, voter: str, form_key: str) -> str:
     return receipts.encode(mac[: receipts.RAW_BYTES])
 
 
-def _open_budget(db: Session, now: datetime, budget_id: int) -> Cycle:
-    """The budget, locked FOR SHARE, if voting is open now; VotingClosed otherwise."""
+def _open_budget(db: Session, now: datetime, budget_id: int) -> tuple[Budget, Cycle]:
+    """The budget, locked FOR SHARE, and its cycle, if voting is open now; VotingClosed
+    otherwise. The caller keeps both rows: the session's identity map holds rows weakly, so a
+    row let go is read again by the next `db.get`."""
     budget = db.exec(
         select(Budget).where(Budget.id == budget_id).with_for_update(read=True)
     ).first()
@@ -170,18 +173,7 @@ def _open_budget(db: Session, now: datetime, budget_id: int) -> Cycle:
     dates = (window.starts_at, window.ends_at) if window is not None else None
     if not cycle_rules.is_voting_open(Phase(cycle.phase), dates, now):
         raise VotingClosed()
-    return cycle
-
-
-def _inserted(db: Session, row: object) -> bool:
-    """INSERT in a savepoint: False when a unique constraint refuses it (nothing else lost)."""
-    try:
-        with db.begin_nested():
-            db.add(row)
-            db.flush()
-    except IntegrityError:
-        return False
-    return True
+    return budget, cycle
 
 
 def cast_ballot(
@@ -196,11 +188,11 @@ def cast_ballot(
 ) -> CastResult:
     """Validate and store the voter's ballot for the budget (see the module's steps); returns
     the receipt to show after commit."""
-    cycle = _open_budget(db, now, budget_id)
+    budget, cycle = _open_budget(db, now, budget_id)
     if voter.account_id is not None:  # voting signed in; a code or paper vote has no account
         identity.require_may_participate(db, voter.account_id)
     rules = queries.frozen_budget(db, budget_id).rules
-    entry = _entitled_entry(db, cycle, voter.entry_id, budget_id)
+    entry = _entitled_entry(db, cycle, voter.entry_id, budget)
     key = voter_key(keys, voter.entry_id, budget_id)
     receipt = receipt_for(keys, key, form_key)
     form_hash = hashlib.sha256(f"{key}:{form_key}".encode()).hexdigest()
@@ -208,15 +200,15 @@ def cast_ballot(
         return CastResult(receipt=receipt, revised=False, resubmitted=True)
     _check_revisable(db, voter, budget_id)  # the usual refusals, before anything is written
     canonical = validation.validate(rules, ballot)
-    if not _inserted(db, IdempotencyKey(key_hash=form_hash, budget_id=budget_id)):
+    if insert_new(db, IdempotencyKey(key_hash=form_hash, budget_id=budget_id)) is None:
         return CastResult(receipt=receipt, revised=False, resubmitted=True)  # a racing twin
-    _fix_district(db, now, cycle, entry, budget_id)
+    _fix_district(db, now, cycle, entry, budget)
     voted_on = now.astimezone(ZoneInfo(cycle.time_zone)).date()
     participation = Participation(
         roll_entry_id=voter.entry_id, budget_id=budget_id, channel=voter.channel,
         voted_on=voted_on,
     )  # fmt: skip
-    first = _inserted(db, participation)
+    first = insert_new(db, participation) is not None
     if not first:
         _check_revisable(db, voter, budget_id)
     _store(db, key, budget_id, canonical, receipt, link=voter.channel == Channel.ACCOUNT)
@@ -227,13 +219,11 @@ def cast_ballot(
     return CastResult(receipt=receipt, revised=not first, resubmitted=False)
 
 
-def _entitled_entry(db: Session, cycle: Cycle, entry_id: int, budget_id: int) -> RollEntry:
+def _entitled_entry(db: Session, cycle: Cycle, entry_id: int, budget: Budget) -> RollEntry:
     """The voter's roll entry, if it is entitled to the budget now (T2: computed from the entry
     and the cycle, never from the request). A first district ballot in a cycle where the voter
     chooses a district locks the entry (PostgreSQL: FOR UPDATE), so two first ballots in two
     districts cannot both fix one."""
-    budget = db.get(Budget, budget_id)
-    assert budget is not None  # noqa: S101 - _open_budget found it
     choosing = budget.scope == "district" and cycle.district_mode == DistrictMode.CHOICE
     query = select(RollEntry).where(RollEntry.id == entry_id)
     entry = db.exec(query.with_for_update() if choosing else query).first()
@@ -241,17 +231,15 @@ def _entitled_entry(db: Session, cycle: Cycle, entry_id: int, budget_id: int) ->
         raise NotEntitled()
     scopes = queries.budget_scopes(db, entry.cycle_id)
     facts = queries.entry_view(entry).facts
-    if budget_id not in eligibility.entitled_budgets(queries.rules_of(cycle), facts, scopes):
+    if budget.id not in eligibility.entitled_budgets(queries.rules_of(cycle), facts, scopes):
         raise NotEntitled()
     return entry
 
 
 def _fix_district(
-    db: Session, now: datetime, cycle: Cycle, entry: RollEntry, budget_id: int
+    db: Session, now: datetime, cycle: Cycle, entry: RollEntry, budget: Budget
 ) -> None:
     """Mode `choice`: the first district ballot fixes the entry's district for the cycle."""
-    budget = db.get(Budget, budget_id)
-    assert budget is not None  # noqa: S101 - _open_budget found it
     if budget.scope != "district" or budget.district_id is None:
         return
     if cycle.district_mode != DistrictMode.CHOICE or entry.chosen_district_id is not None:
