@@ -5,8 +5,10 @@ results, valid against the OpenAPI document."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from budget.db import queries
 from budget.domain.accounts import Role
 from budget.domain.ballots import BallotType
 from budget.services import accounts, demo, results
+from budget.web import explanations, i18n, results_page
 from tests.services.results_setup import Voted, close, vote
 from tests.web.test_api import check
 from tests.webapp import Web, csrf_token, sign_in
@@ -170,3 +173,26 @@ def test_the_demo_past_cycle_results_are_reachable_through_the_api(web: Web) -> 
         assert payload["certificate"] is not None
         box = client.get(payload["box"]["url"])
         assert hashlib.sha256(box.content).hexdigest() == payload["box"]["sha256"]
+
+
+def test_every_projects_explanation_is_in_the_readers_language(web: Web) -> None:
+    voted = closed(web)
+    publish_through_the_desk(web, voted)
+    budget_id = voted.opened.budgets[BallotType.APPROVAL]
+    view = queries.budget_results(web.db, budget_id)
+    assert view is not None
+    page = results_page.results_page(view)
+    catalogs = i18n.Catalogs.load(Path(__file__).resolve().parents[2] / "locales")
+    for locale in ("fr", "en"):
+        client = web.client()
+        client.cookies.set(i18n.LANGUAGE_COOKIE, locale)
+        full = html.unescape(client.get(f"/budgets/{budget_id}/results").text)
+        text = full[full.index('id="projects-title"') :].split("</ol>")[0]
+        assert 'lang="en"' not in text
+        for project in page.projects:
+            sentence = explanations.sentence(
+                project.explanation, scale=int(view.document["scale"]), currency="EUR",
+                translations=catalogs.get(locale), locale=locale,
+            )  # fmt: skip
+            assert sentence in text
+            assert (sentence == project.sentence) is (locale == "en" and "€" not in sentence)

@@ -31,8 +31,9 @@ class ProjectRow:
     funded: bool
     rank: int | None
     code: str
-    sentence: str  # the tally's sentence with its figures (English)
+    sentence: str  # the tally's sentence with its figures (English: projects.csv, the API)
     bar: int  # chart bar length in px
+    explanation: Explanation  # code and exact figures, for the sentence in the reader's language
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,12 @@ def _projects(document: Mapping[str, Any]) -> tuple[ProjectRow, ...]:
     rows = []
     for p in document["projects"]:
         figures = {k: _figure(v) for k, v in p["figures"].items()}
-        sentence = render(Explanation(p["id"], p["funded"], p["code"], figures), scale)
+        explanation = Explanation(p["id"], p["funded"], p["code"], figures)
+        sentence = render(explanation, scale)
         rows.append(
             ProjectRow(
                 p["id"], p["name"], p["cost"], p["votes"], p["score"], p["funded"], p["rank"],
-                p["code"], sentence, round(CHART_WIDTH * p["votes"] / top),
+                p["code"], sentence, round(CHART_WIDTH * p["votes"] / top), explanation,
             )
         )  # fmt: skip
     return tuple(rows)
