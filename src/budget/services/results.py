@@ -53,6 +53,7 @@ from budget.domain.errors import (
     WrongPassword,
 )
 from budget.domain.proposals import ProposalStatus, check_text
+from budget.domain.results import suppress_turnout
 from budget.pabulib import recount
 from budget.services import audit, closing, follows, implementation, results_box
 from budget.services.accounts import verify_password
@@ -88,9 +89,12 @@ def _turnout(box: ClosedBox) -> dict[str, dict[str, int]]:
 
 
 def result_document(box: ClosedBox) -> bytes:
-    """results.json of a closed box: the recount of its bytes, with its ballot counts."""
+    """results.json of a closed box: the recount of its bytes, with its ballot counts: the
+    total, and the table by kind and channel as it may be published (T9: suppressed)."""
     document = recount.recount(box.box.decode("utf-8"))
-    document["turnout"] = _turnout(box)
+    turnout = _turnout(box)
+    document["ballots"] = sum(n for by in turnout.values() for n in by.values())
+    document["turnout"] = suppress_turnout(turnout)
     return recount.dumps(document)
 
 

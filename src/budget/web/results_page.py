@@ -54,7 +54,8 @@ class ResultsPage:
     projects: tuple[ProjectRow, ...]
     funded: tuple[ProjectRow, ...]
     comparisons: tuple[ComparisonRow, ...]
-    turnout: Mapping[str, Mapping[str, int | None]]  # valid|blank|invalid -> channel -> n
+    turnout: Mapping[str, Mapping[str, int | None]]  # valid|blank|invalid -> channel -> n,
+    # suppressed when counted (services.results.result_document)
     breakdowns: bool  # False: fewer than 10 ballots, winners only
     remaining: int
     satisfied_pct: str
@@ -104,28 +105,17 @@ def _comparisons(view: ResultsView, voters: int) -> tuple[ComparisonRow, ...]:
     )  # fmt: skip
 
 
-def _turnout(document: Mapping[str, Any]) -> dict[str, dict[str, int | None]]:
-    counts: Mapping[str, Mapping[str, int]] = document["turnout"]
-    cells = {f"{kind}.{channel}": n for kind, by in counts.items() for channel, n in by.items()}
-    shown = suppress(cells)
-    table: dict[str, dict[str, int | None]] = {}
-    for key, value in shown.items():
-        kind, channel = key.split(".")
-        table.setdefault(kind, {})[channel] = value
-    return table
-
-
 def results_page(view: ResultsView, districts: Mapping[str, int] | None = None) -> ResultsPage:
     document = view.document
     projects = _projects(document)
     by_id = {p.id: p for p in projects}
     funded = tuple(by_id[p] for p in document["funded"])
     voters = int(document["voters"])
-    ballots = sum(n for by in document["turnout"].values() for n in by.values())
     return ResultsPage(
         results=view, document=document, projects=projects, funded=funded,
-        comparisons=_comparisons(view, voters), turnout=_turnout(document),
-        breakdowns=shows_breakdowns(ballots), remaining=document["budget"] - document["spent"],
+        comparisons=_comparisons(view, voters), turnout=document["turnout"],
+        breakdowns=shows_breakdowns(int(document["ballots"])),
+        remaining=document["budget"] - document["spent"],
         satisfied_pct=_pct(int(document["satisfied"]), voters),
         districts=dict(sorted(suppress(districts or {}).items())),
         district_bars=_bars(suppress(districts or {})),

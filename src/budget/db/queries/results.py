@@ -111,6 +111,7 @@ class BoxView:
     sha256: str
     valid: int
     blank: int
+    invalid: int
     counted: bool
 
 
@@ -120,7 +121,8 @@ def closed_box(db: Session, budget_id: int) -> BoxView | None:
         return None
     return BoxView(
         budget_id, box.sha256, box.valid_online + box.valid_paper,
-        box.blank_online + box.blank_paper, db.get(BudgetCount, budget_id) is not None,
+        box.blank_online + box.blank_paper, box.invalid_online + box.invalid_paper,
+        db.get(BudgetCount, budget_id) is not None,
     )  # fmt: skip
 
 
