@@ -29,6 +29,7 @@ from budget.domain.errors import (
     AmendmentPointless,
     BudgetError,
     CertificationMismatch,
+    NotCertified,
     NotClosed,
     NotCounted,
     NotOnBallot,
@@ -319,7 +320,7 @@ def certify_all(db, closed: Voted, hasher) -> None:
 
 def test_publishing_needs_a_certified_cycle_then_marks_every_proposal(db, closed, hasher):
     council, cycle_id = closed.opened.council, closed.opened.cycle_id
-    with pytest.raises(NotClosed):
+    with pytest.raises(NotCertified):  # closed, not certified: the refusal says which
         results.publish_cycle(db, AFTER, actor_id=council, cycle_id=cycle_id)
     certify_all(db, closed, hasher)
     cycles.advance_phase(db, AFTER, actor_id=council, cycle_id=cycle_id, target=Phase.CERTIFIED)

@@ -196,3 +196,21 @@ def test_every_projects_explanation_is_in_the_readers_language(web: Web) -> None
             )  # fmt: skip
             assert sentence in text
             assert (sentence == project.sentence) is (locale == "en" and "€" not in sentence)
+
+
+def test_a_refused_publication_names_its_reason_on_a_whole_page(web: Web) -> None:
+    voted = closed(web)
+    council = web.client()
+    sign_in(council, "granter@example.org")
+    for budget_id in voted.opened.budgets.values():
+        post(council, f"/admin/budgets/{budget_id}/results/count", {})
+    refused = post(council, f"/admin/cycles/{voted.opened.cycle_id}/publish", {})
+    assert refused.status_code == 409, re.findall(r"<strong>(.*?)</strong>", refused.text)
+    text = html.unescape(refused.text)
+    assert "<h1>Publish the results: " in text
+    assert "Publishing was refused" in text
+    assert "The results are not certified yet" in text
+    assert 'href="/admin/cycles/' in text
+    for budget_id in voted.opened.budgets.values():
+        assert f'href="/admin/budgets/{budget_id}/results"' in text
+        assert web.client().get(f"/budgets/{budget_id}/results").status_code == 404

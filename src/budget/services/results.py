@@ -44,6 +44,7 @@ from budget.domain.errors import (
     AlreadyPublished,
     AmendmentPointless,
     CertificationMismatch,
+    NotCertified,
     NotClosed,
     NotCounted,
     NotFound,
@@ -286,6 +287,10 @@ def publish_cycle(db: Session, now: datetime, *, actor_id: int, cycle_id: int) -
     if cycle is None:
         raise NotFound(kind="cycle", id=cycle_id)
     budget_ids = [b for b in closing.budget_ids(db, cycle_id) if db.get(ClosedBox, b) is not None]
+    if cycle.phase == Phase.CLOSED:
+        raise NotCertified()
+    if cycle.phase in (Phase.IMPLEMENTATION, Phase.ARCHIVED):
+        raise AlreadyPublished()
     if cycle.phase != Phase.CERTIFIED:
         raise NotClosed()
     if any(db.get(Publication, b) is not None for b in budget_ids):
