@@ -49,7 +49,8 @@ def snapshot(db: Session, budget_ids: list[int]) -> Snapshot:
     found: Snapshot = {}
     for budget_id in budget_ids:
         box, count = db.get(ClosedBox, budget_id), db.get(BudgetCount, budget_id)
-        assert box is not None and count is not None
+        assert box is not None
+        assert count is not None
         found[budget_id] = (box.box, count.result, count.sha256)
     return found
 
@@ -68,7 +69,8 @@ def check_restored(url: str, council: int, before: Snapshot) -> None:
             assert again == digest
             assert results.verify_budget(db, budget_id) is None
             view = queries.budget_results(db, budget_id)
-            assert view is not None and view.result_sha256 == digest
+            assert view is not None
+            assert view.result_sha256 == digest
         db.rollback()
     engine.dispose()
 
