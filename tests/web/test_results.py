@@ -16,6 +16,7 @@ from budget.db import queries
 from budget.domain.accounts import Role
 from budget.domain.ballots import BallotType
 from budget.services import accounts, demo, results
+from budget.tally.model import Explanation
 from budget.web import explanations, i18n, results_page
 from tests.services.results_setup import Voted, close, vote
 from tests.web.test_api import check
@@ -121,6 +122,13 @@ def test_count_certify_twice_publish_then_page_downloads_and_api_agree(web: Web)
     assert payload["box"]["sha256"] == view.box_sha256
     assert payload["turnout_by_district"] == {"": 12}  # the test's voters give no district
     assert "Voters by district" in page.text
+    spending = page.text[page.text.index('id="spending-title"') :].split("</section>")[0]
+    assert "<svg" in spending
+    rows = results_page.results_page(view, None, queries.project_categories(web.db, budget_id))
+    assert sum(r.amount for r in rows.spending) == view.document["spent"]
+    assert sum(r.funded for r in rows.spending) == len(view.document["funded"])
+    for row in rows.spending:
+        assert f"<td>{row.funded}</td>" in spending
     cycle = visitor.get(f"/api/v1/cycles/{voted.opened.cycle_id}").json()
     check(cycle, "Cycle")
     assert {b["results_url"] for b in cycle["budgets"]} == {
@@ -214,3 +222,18 @@ def test_a_refused_publication_names_its_reason_on_a_whole_page(web: Web) -> Non
     for budget_id in voted.opened.budgets.values():
         assert f'href="/admin/budgets/{budget_id}/results"' in text
         assert web.client().get(f"/budgets/{budget_id}/results").status_code == 404
+
+
+def test_spending_by_category_sums_the_winners_costs_largest_first() -> None:
+    def row(pid: str, cost: int, funded: bool) -> results_page.ProjectRow:
+        explanation = Explanation(pid, funded, "unsupported", {})
+        return results_page.ProjectRow(pid, pid, cost, 1, 1, funded, None, "x", "", 0, explanation)
+
+    parks, roads = queries.CategoryName("Parcs", "Parks"), queries.CategoryName("Voirie", "Roads")
+    funded = (row("1", 300, True), row("2", 500, True), row("3", 400, True))
+    spent = results_page._spending(funded, {"1": parks, "2": roads, "3": parks})
+    assert [(r.name_en, r.funded, r.amount, r.bar) for r in spent] == [
+        ("Parks", 2, 700, results_page.CHART_WIDTH),
+        ("Roads", 1, 500, 229),
+    ]
+    assert [r.name_en for r in results_page._spending((row("4", 9, True),), {})] == [""]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final
 
-from budget.db.queries import ResultsView
+from budget.db.queries import CategoryName, ResultsView
 from budget.domain.results import shows_breakdowns, suppress
 from budget.services.results import winners
 from budget.tally.explain import render
@@ -48,6 +48,17 @@ class ComparisonRow:
 
 
 @dataclass(frozen=True)
+class SpendingRow:
+    """Money the funded projects of one category take (a category without name: none)."""
+
+    name_fr: str
+    name_en: str
+    funded: int  # projects funded
+    amount: int  # minor units
+    bar: int  # chart bar length in px
+
+
+@dataclass(frozen=True)
 class ResultsPage:
     results: ResultsView
     document: Mapping[str, Any]
@@ -61,6 +72,7 @@ class ResultsPage:
     satisfied_pct: str
     districts: Mapping[str, int | None]  # voters per district name, suppressed ("": none)
     district_bars: Mapping[str, int]  # chart bar length in px of each shown district
+    spending: tuple[SpendingRow, ...]  # by category, largest first (costs of the winners)
 
 
 def _figure(value: Any) -> Figure:
@@ -105,7 +117,30 @@ def _comparisons(view: ResultsView, voters: int) -> tuple[ComparisonRow, ...]:
     )  # fmt: skip
 
 
-def results_page(view: ResultsView, districts: Mapping[str, int] | None = None) -> ResultsPage:
+def _spending(
+    funded: tuple[ProjectRow, ...], categories: Mapping[str, CategoryName]
+) -> tuple[SpendingRow, ...]:
+    """The computed winners' costs summed by category. Amounts of funded projects, not ballot
+    counts: they cover no ballot, and the page shows them beside the other breakdowns."""
+    none = CategoryName("", "")
+    totals: dict[CategoryName, list[int]] = {}
+    for project in funded:
+        row = totals.setdefault(categories.get(project.id, none), [0, 0])
+        row[0] += 1
+        row[1] += project.cost
+    top = max((amount for _, amount in totals.values()), default=0) or 1
+    ordered = sorted(totals.items(), key=lambda item: (-item[1][1], item[0].name_en))
+    return tuple(
+        SpendingRow(name.name_fr, name.name_en, count, amount, round(CHART_WIDTH * amount / top))
+        for name, (count, amount) in ordered
+    )
+
+
+def results_page(
+    view: ResultsView,
+    districts: Mapping[str, int] | None = None,
+    categories: Mapping[str, CategoryName] | None = None,
+) -> ResultsPage:
     document = view.document
     projects = _projects(document)
     by_id = {p.id: p for p in projects}
@@ -119,6 +154,7 @@ def results_page(view: ResultsView, districts: Mapping[str, int] | None = None) 
         satisfied_pct=_pct(int(document["satisfied"]), voters),
         districts=dict(sorted(suppress(districts or {}).items())),
         district_bars=_bars(suppress(districts or {})),
+        spending=_spending(funded, categories or {}),
     )  # fmt: skip
 
 

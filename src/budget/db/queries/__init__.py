@@ -172,6 +172,7 @@ from budget.db.queries.proposals import (
 from budget.db.queries.results import (
     AmendmentView,
     BoxView,
+    CategoryName,
     CertificateView,
     ComparisonView,
     ResultsView,
@@ -182,6 +183,7 @@ from budget.db.queries.results import (
     closed_box,
     district_turnout,
     is_published,
+    project_categories,
     receipt_hashes,
     result_bytes,
 )
@@ -281,6 +283,7 @@ __all__ = [
     "BudgetView",
     "Candidate",
     "CategoryChoice",
+    "CategoryName",
     "CategoryView",
     "CertificateView",
     "ChangeView",
@@ -442,6 +445,7 @@ __all__ = [
     "place_batches",
     "place_page",
     "place_report",
+    "project_categories",
     "project_choices",
     "project_detail",
     "proposal_for_reviewer",
