@@ -29,6 +29,7 @@ from budget.domain.errors import (
     AmendmentPointless,
     BudgetError,
     CertificationMismatch,
+    NotCertified,
     NotClosed,
     NotCounted,
     NotOnBallot,
@@ -38,14 +39,18 @@ from budget.domain.errors import (
     VotingClosed,
     WrongPassword,
 )
+from budget.domain.polling import PaperKind
 from budget.domain.proposals import ProposalStatus
+from budget.domain.validation import Ballot as Marks
 from budget.pabulib import recount
-from budget.services import closing, cycles, results, voting
+from budget.services import closing, cycles, polling, results, voting
+from budget.services.polling import Reading
 from budget.services.results import Confirmation
 from budget.services.voting import Channel, Voter
 from tests.services.conftest import resident
+from tests.services.polling_setup import polling_place
 from tests.services.results_setup import AFTER, Voted, close, marks_for, vote
-from tests.services.voting_setup import KEYS, enrol
+from tests.services.voting_setup import DURING, KEYS, enrol, open_cycle
 
 COUNCIL_PASSWORD = "council-password-1"
 
@@ -192,7 +197,8 @@ def test_count_stores_the_locked_rules_outcome_byte_identical_on_recount(db, clo
     assert stored.engine_version.startswith("budget.tally ")
     assert document["funded"]  # every budget funds something from these ballots
     assert document["spent"] <= document["budget"] == 1000_00
-    assert document["turnout"]["valid"] == {"online": 5, "paper": 0}
+    assert document["ballots"] == 5
+    assert document["turnout"]["valid"] == {"online": None, "paper": None}  # fewer than 10
 
 
 def test_permuting_the_ballots_changes_nothing(db, closed):
@@ -314,7 +320,7 @@ def certify_all(db, closed: Voted, hasher) -> None:
 
 def test_publishing_needs_a_certified_cycle_then_marks_every_proposal(db, closed, hasher):
     council, cycle_id = closed.opened.council, closed.opened.cycle_id
-    with pytest.raises(NotClosed):
+    with pytest.raises(NotCertified):  # closed, not certified: the refusal says which
         results.publish_cycle(db, AFTER, actor_id=council, cycle_id=cycle_id)
     certify_all(db, closed, hasher)
     cycles.advance_phase(db, AFTER, actor_id=council, cycle_id=cycle_id, target=Phase.CERTIFIED)
@@ -376,3 +382,50 @@ def test_a_budget_s_category_envelopes_reach_its_box_and_its_count(db, voted):
     projects = json.loads(stored.result)["projects"]
     passes = {str(p.get("figures", {}).get("pass")) for p in projects}
     assert "green" in passes, stored.result[:600]
+
+
+@pytest.mark.threat("T9")
+def test_paper_blank_and_invalid_ballots_are_counted_at_close_and_published_suppressed(
+    db, council, hasher
+):
+    opened = open_cycle(db, council, hasher, instance="2031")
+    place = polling_place(db, opened, hasher)
+    picks = ["blank", "invalid-over-limit", "invalid-unreadable"] + ["choices"] * 12
+    entries = [*opened.entries, *(enrol(db, opened.cycle_id) for _ in range(len(picks) - 3))]
+    for entry in entries:
+        polling.check_in(
+            db, DURING, officer_id=place.officers[0], place_id=place.place_id, entry_id=entry,
+            budget_ids=[place.budget],
+        )  # fmt: skip
+    projects = opened.projects[place.budget]
+    readings = {
+        n: Reading(PaperKind(pick), Marks(projects[:1]) if pick == "choices" else Marks(()))
+        for n, pick in enumerate(picks, start=1)
+    }
+    batch = polling.open_batch(
+        db, DURING, officer_id=place.officers[0], place_id=place.place_id,
+        budget_id=place.budget, size=len(picks),
+    )  # fmt: skip
+    for officer in place.officers:
+        polling.enter_batch(db, DURING, officer_id=officer, batch_id=batch, readings=readings)
+    cycles.advance_phase(db, AFTER, actor_id=council, cycle_id=opened.cycle_id,
+                         target=Phase.CLOSED)  # fmt: skip
+    box = db.get(ClosedBox, place.budget)
+    assert box is not None
+    assert (box.valid_paper, box.blank_paper, box.invalid_paper) == (12, 1, 2)
+    assert queries.closed_box(db, place.budget).invalid == 2  # type: ignore[union-attr]
+    entry = next(
+        e
+        for e in db.exec(select(AuditLog)).all()
+        if e.action == "results.close" and e.object == f"budget:{place.budget}"
+    )
+    assert json.loads(entry.details)["invalid"] == {"online": 0, "paper": 2}  # fmt: skip
+    results.count_budget(db, AFTER, actor_id=council, budget_id=place.budget)
+    document = json.loads(db.get(BudgetCount, place.budget).result)
+    assert document["ballots"] == 15
+    # 1 blank and 2 invalid on paper: fewer than 10, hidden together; the 12 valid stand alone.
+    assert document["turnout"] == {
+        "valid": {"online": None, "paper": None},  # 0 online would give 12 on paper away
+        "blank": {"online": 0, "paper": None},
+        "invalid": {"online": 0, "paper": None},
+    }

@@ -5,8 +5,10 @@ results, valid against the OpenAPI document."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,8 @@ from budget.db import queries
 from budget.domain.accounts import Role
 from budget.domain.ballots import BallotType
 from budget.services import accounts, demo, results
+from budget.tally.model import Explanation
+from budget.web import explanations, i18n, results_page
 from tests.services.results_setup import Voted, close, vote
 from tests.web.test_api import check
 from tests.webapp import Web, csrf_token, sign_in
@@ -118,6 +122,13 @@ def test_count_certify_twice_publish_then_page_downloads_and_api_agree(web: Web)
     assert payload["box"]["sha256"] == view.box_sha256
     assert payload["turnout_by_district"] == {"": 12}  # the test's voters give no district
     assert "Voters by district" in page.text
+    spending = page.text[page.text.index('id="spending-title"') :].split("</section>")[0]
+    assert "<svg" in spending
+    rows = results_page.results_page(view, None, queries.project_categories(web.db, budget_id))
+    assert sum(r.amount for r in rows.spending) == view.document["spent"]
+    assert sum(r.funded for r in rows.spending) == len(view.document["funded"])
+    for row in rows.spending:
+        assert f"<td>{row.funded}</td>" in spending
     cycle = visitor.get(f"/api/v1/cycles/{voted.opened.cycle_id}").json()
     check(cycle, "Cycle")
     assert {b["results_url"] for b in cycle["budgets"]} == {
@@ -170,3 +181,59 @@ def test_the_demo_past_cycle_results_are_reachable_through_the_api(web: Web) -> 
         assert payload["certificate"] is not None
         box = client.get(payload["box"]["url"])
         assert hashlib.sha256(box.content).hexdigest() == payload["box"]["sha256"]
+
+
+def test_every_projects_explanation_is_in_the_readers_language(web: Web) -> None:
+    voted = closed(web)
+    publish_through_the_desk(web, voted)
+    budget_id = voted.opened.budgets[BallotType.APPROVAL]
+    view = queries.budget_results(web.db, budget_id)
+    assert view is not None
+    page = results_page.results_page(view)
+    catalogs = i18n.Catalogs.load(Path(__file__).resolve().parents[2] / "locales")
+    for locale in ("fr", "en"):
+        client = web.client()
+        client.cookies.set(i18n.LANGUAGE_COOKIE, locale)
+        full = html.unescape(client.get(f"/budgets/{budget_id}/results").text)
+        text = full[full.index('id="projects-title"') :].split("</ol>")[0]
+        assert 'lang="en"' not in text
+        for project in page.projects:
+            sentence = explanations.sentence(
+                project.explanation, scale=int(view.document["scale"]), currency="EUR",
+                translations=catalogs.get(locale), locale=locale,
+            )  # fmt: skip
+            assert sentence in text
+            assert (sentence == project.sentence) is (locale == "en" and "€" not in sentence)
+
+
+def test_a_refused_publication_names_its_reason_on_a_whole_page(web: Web) -> None:
+    voted = closed(web)
+    council = web.client()
+    sign_in(council, "granter@example.org")
+    for budget_id in voted.opened.budgets.values():
+        post(council, f"/admin/budgets/{budget_id}/results/count", {})
+    refused = post(council, f"/admin/cycles/{voted.opened.cycle_id}/publish", {})
+    assert refused.status_code == 409, re.findall(r"<strong>(.*?)</strong>", refused.text)
+    text = html.unescape(refused.text)
+    assert "<h1>Publish the results: " in text
+    assert "Publishing was refused" in text
+    assert "The results are not certified yet" in text
+    assert 'href="/admin/cycles/' in text
+    for budget_id in voted.opened.budgets.values():
+        assert f'href="/admin/budgets/{budget_id}/results"' in text
+        assert web.client().get(f"/budgets/{budget_id}/results").status_code == 404
+
+
+def test_spending_by_category_sums_the_winners_costs_largest_first() -> None:
+    def row(pid: str, cost: int, funded: bool) -> results_page.ProjectRow:
+        explanation = Explanation(pid, funded, "unsupported", {})
+        return results_page.ProjectRow(pid, pid, cost, 1, 1, funded, None, "x", "", 0, explanation)
+
+    parks, roads = queries.CategoryName("Parcs", "Parks"), queries.CategoryName("Voirie", "Roads")
+    funded = (row("1", 300, True), row("2", 500, True), row("3", 400, True))
+    spent = results_page._spending(funded, {"1": parks, "2": roads, "3": parks})
+    assert [(r.name_en, r.funded, r.amount, r.bar) for r in spent] == [
+        ("Parks", 2, 700, results_page.CHART_WIDTH),
+        ("Roads", 1, 500, 229),
+    ]
+    assert [r.name_en for r in results_page._spending((row("4", 9, True),), {})] == [""]

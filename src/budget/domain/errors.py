@@ -816,6 +816,11 @@ class NotCounted(BudgetError):
     message = "the budget has not been counted"
 
 
+class NotCertified(BudgetError):
+    code = "results.not-certified"
+    message = "the cycle's results are not certified: two council members confirm each count"
+
+
 class AlreadyCertified(BudgetError):
     code = "results.already-certified"
     message = "the count is already certified or being certified: it cannot change"

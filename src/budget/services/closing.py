@@ -55,18 +55,23 @@ def close_boxes(
         sealed = results_box.seal(db, budget_id)
         data = sealed.text.encode()
         digest = recount.sha256(data)
+        # Blank and invalid paper ballots are read in the accepted batches, never stored as
+        # ballots (a .pb vote lists projects): they are counted here, beside the box.
+        _, paper_blank, paper_invalid = queries.paper_tally(db, budget_id)
+        blank = {"online": sealed.blank["online"], "paper": sealed.blank["paper"] + paper_blank}
+        invalid = {"online": 0, "paper": paper_invalid}
         db.add(
             ClosedBox(
                 budget_id=budget_id, box=data, sha256=digest,
                 valid_online=sealed.valid["online"], valid_paper=sealed.valid["paper"],
-                blank_online=sealed.blank["online"], blank_paper=sealed.blank["paper"],
-                closed_at=now,
+                blank_online=blank["online"], blank_paper=blank["paper"],
+                invalid_online=invalid["online"], invalid_paper=invalid["paper"], closed_at=now,
             )
         )  # fmt: skip
         db.flush()
         fingerprints[f"budget:{budget_id}"] = digest
         audit.append(
             db, now, actor=actor_id, action="results.close", object=f"budget:{budget_id}",
-            details={"sha256": digest, "valid": sealed.valid, "blank": sealed.blank},
+            details={"sha256": digest, "valid": sealed.valid, "blank": blank, "invalid": invalid},
         )  # fmt: skip
     return fingerprints

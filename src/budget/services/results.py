@@ -44,6 +44,7 @@ from budget.domain.errors import (
     AlreadyPublished,
     AmendmentPointless,
     CertificationMismatch,
+    NotCertified,
     NotClosed,
     NotCounted,
     NotFound,
@@ -53,6 +54,7 @@ from budget.domain.errors import (
     WrongPassword,
 )
 from budget.domain.proposals import ProposalStatus, check_text
+from budget.domain.results import suppress_turnout
 from budget.pabulib import recount
 from budget.services import audit, closing, follows, implementation, results_box
 from budget.services.accounts import verify_password
@@ -88,9 +90,12 @@ def _turnout(box: ClosedBox) -> dict[str, dict[str, int]]:
 
 
 def result_document(box: ClosedBox) -> bytes:
-    """results.json of a closed box: the recount of its bytes, with its ballot counts."""
+    """results.json of a closed box: the recount of its bytes, with its ballot counts: the
+    total, and the table by kind and channel as it may be published (T9: suppressed)."""
     document = recount.recount(box.box.decode("utf-8"))
-    document["turnout"] = _turnout(box)
+    turnout = _turnout(box)
+    document["ballots"] = sum(n for by in turnout.values() for n in by.values())
+    document["turnout"] = suppress_turnout(turnout)
     return recount.dumps(document)
 
 
@@ -282,6 +287,10 @@ def publish_cycle(db: Session, now: datetime, *, actor_id: int, cycle_id: int) -
     if cycle is None:
         raise NotFound(kind="cycle", id=cycle_id)
     budget_ids = [b for b in closing.budget_ids(db, cycle_id) if db.get(ClosedBox, b) is not None]
+    if cycle.phase == Phase.CLOSED:
+        raise NotCertified()
+    if cycle.phase in (Phase.IMPLEMENTATION, Phase.ARCHIVED):
+        raise AlreadyPublished()
     if cycle.phase != Phase.CERTIFIED:
         raise NotClosed()
     if any(db.get(Publication, b) is not None for b in budget_ids):

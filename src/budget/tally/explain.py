@@ -5,13 +5,19 @@ sentence a resident understands, with thousands separators. Money figures (`MONE
 amounts in the election's units, integers of 1/`scale` currency units: with `scale` 1 they print
 as whole units ("40,000"), with `scale` 100 as units and cents ("1,250.50"); a money Fraction
 (a share, a load) prints with two decimals of a currency unit. Other Fractions are rounded to two
-decimals, for display only. The web layer translates the same codes with gettext.
+decimals, for display only.
 
-Template fields use `str.format` syntax with five extra format specs: `{rank:ordinal}` (7th),
+`templates` is the one choice of which templates make a project's sentence (the main one, then
+the equal-shares, tie and pass additions); `Formatter` fills them in. The web layer translates
+the same templates with gettext (they are marked with `N_` for the message catalogue) and fills
+them with a `Formatter` that prints numbers, money, ranks and nouns in the reader's language.
+
+Template fields use `str.format` syntax with six extra format specs: `{rank:ordinal}` (7th),
 `{tied_with:id}` (#22), `{tie_criterion:criterion}` (lower cost), `{score:kind}` (1 vote, 12
-points: the figure `score_kind`, in agreement) and `{supporters:count:supporter}` (1 supporter,
-2 supporters). A code without a template,
-or a template whose figures are missing, falls back to the code and its figures: never a crash.
+points: the figure `score_kind`, in agreement), `{supporters:count:supporter}` (1 supporter,
+2 supporters; a translation may write `count:singular|plural`) and `{threshold_pct:pct}` (5%).
+A code without a template, or a template whose figures are missing, falls back to the code and
+its figures: never a crash.
 """
 
 from __future__ import annotations
@@ -23,81 +29,89 @@ from typing import Any
 
 from budget.tally.model import Explanation, Figure, Outcome
 
+
+def N_(message: str) -> str:  # noqa: N802 (the conventional gettext marker name)
+    """Mark a template for the web layer's message catalogue; the tally prints it as it is."""
+    return message
+
+
 MESSAGES: dict[str, str] = {
     # Shared by every rule.
-    "unsupported": "No valid ballot supports it: not funded.",
-    "over-budget": "It costs {cost}, more than the whole budget of {budget}: not funded.",
+    "unsupported": N_("No valid ballot supports it: not funded."),
+    "over-budget": N_("It costs {cost}, more than the whole budget of {budget}: not funded."),
     # Greedy family (greedy.py).
-    "greedy-funded": (
+    "greedy-funded": N_(
         "Ranked {rank:ordinal} with {score:kind}; {remaining} remained, it costs {cost}: funded."
     ),
-    "greedy-did-not-fit": (
+    "greedy-did-not-fit": N_(
         "Ranked {rank:ordinal} with {score:kind}; {remaining} remained, "
         "it costs {cost}: did not fit."
     ),
-    "greedy-stopped-here": (
+    "greedy-stopped-here": N_(
         "Ranked {rank:ordinal} with {score:kind}; {remaining} remained, "
         "it costs {cost}: did not fit, and the count stopped here."
     ),
-    "greedy-not-reached": "Not reached: the count stopped at {stopped_at:id}.",
-    "below-threshold": "Below the threshold of {threshold:kind} ({score}).",
-    "below-threshold-pct": (
-        "Below the threshold of {threshold_pct}% of {voters:count:voter} ({score:kind})."
+    "greedy-not-reached": N_("Not reached: the count stopped at {stopped_at:id}."),
+    "below-threshold": N_("Below the threshold of {threshold:kind} ({score})."),
+    "below-threshold-pct": N_(
+        "Below the threshold of {threshold_pct:pct} of {voters:count:voter} ({score:kind})."
     ),
-    "excluded": "Excluded by {excluded_by:id}, funded first.",
-    "funded-from-reserve": (
+    "excluded": N_("Excluded by {excluded_by:id}, funded first."),
+    "funded-from-reserve": N_(
         "Ranked {rank:ordinal} with {score:kind}; only {remaining} remained, it costs "
-        "{cost}: at least {reserve_pct}% of its cost was left, so it was funded, {reserve} "
+        "{cost}: at least {reserve_pct:pct} of its cost was left, so it was funded, {reserve} "
         "coming from the reserve beyond the budget."
     ),
     # Method of Equal Shares and its completions (mes.py).
-    "mes-funded": (
+    "mes-funded": N_(
         "Each voter's share was {share}. Funded in round {round}: its "
         "{supporters:count:supporter} paid at most {max_payment} each."
     ),
-    "mes-unaffordable": (
+    "mes-unaffordable": N_(
         "Not funded: its {supporters:count:supporter} had {money} of their shares left; it "
         "costs {cost}, {shortfall} more. Had {more_supporters:count:more voter} supported it, "
         "each bringing a full unspent share of {share}, their shares would have covered that."
     ),
-    "mes-no-share": "Not funded: each voter's share was 0, so nothing could be paid for.",
-    "mes-all-fit": (
+    "mes-no-share": N_("Not funded: each voter's share was 0, so nothing could be paid for."),
+    "mes-all-fit": N_(
         "All supported projects together cost {total}, within the budget of {budget}: funded."
     ),
-    "greedy-completion": (
+    "greedy-completion": N_(
         "Funded after equal shares by the greedy completion ({score} points of score): "
         "{remaining} remained, it costs {cost}."
     ),
-    "mes-completion-did-not-fit": (
+    "mes-completion-did-not-fit": N_(
         "Not funded: its {supporters:count:supporter} had {money} of their shares left, and in "
         "the greedy completion only {remaining} remained; it costs {cost}."
     ),
     # Category envelopes (envelopes.py).
-    "no-leftover": (
+    "no-leftover": N_(
         "Not funded: the category envelopes spent the whole budget, so nothing was left for the "
         "projects outside them."
     ),
     # Sequential Phragmen (phragmen.py).
-    "phragmen-funded": "Funded in step {step}; its supporters' load rose to {load}, the lowest.",
-    "phragmen-did-not-fit": (
+    "phragmen-funded": N_(
+        "Funded in step {step}; its supporters' load rose to {load}, the lowest."
+    ),
+    "phragmen-did-not-fit": N_(
         "Next in line in step {step} with a load of {load}, but it costs {cost} and only "
         "{remaining} remained: the count stopped here."
     ),
-    "phragmen-stopped": (
+    "phragmen-stopped": N_(
         "Not funded: the count stopped when {stopped_at:id}, next in line, did not fit."
     ),
     # Max-utilitarian (maxutil.py).
-    "maxutil-funded": (
+    "maxutil-funded": N_(
         "Funded: the best set without it scores {best_without}, the chosen set {chosen}."
     ),
-    "maxutil-funded-tie": (
+    "maxutil-funded-tie": N_(
         "Funded: the best set without it also scores {best_without}; the tie-break order "
         "preferred the set with it."
     ),
-    "maxutil-not-funded": (
+    "maxutil-not-funded": N_(
         "Not funded: the best set with it scores {best_with}, the chosen set {chosen}."
     ),
-    "maxutil-not-funded-tie": (
+    "maxutil-not-funded-tie": N_(
         "Not funded: the best set with it also scores {best_with}; the tie-break order "
         "preferred the chosen set."
     ),
@@ -107,13 +121,13 @@ MESSAGES: dict[str, str] = {
 # neighbour of equal score (figures `tied_with`, `tie` = "won" | "lost", `tie_criterion`), or
 # Phragmen's next project against another of equal load ("won-load").
 TIE_MESSAGES: dict[str, str] = {
-    "won": (
+    "won": N_(
         "Tied with {tied_with:id} on {score:kind}; it came first by {tie_criterion:criterion}."
     ),
-    "won-load": (
+    "won-load": N_(
         "Tied with {tied_with:id} on that load; it came first by {tie_criterion:criterion}."
     ),
-    "lost": (
+    "lost": N_(
         "Tied with {tied_with:id} on {score:kind}; {tied_with:id} came first by "
         "{tie_criterion:criterion}."
     ),
@@ -123,17 +137,17 @@ TIE_MESSAGES: dict[str, str] = {
 # (figures share_initial, voters, share_total); `left-over` when the budget left unspent would
 # cover a project MES did not fund (figure left >= cost).
 MES_MESSAGES: dict[str, str] = {
-    "raised": (
+    "raised": N_(
         "That is the share raised by the add1 completion from {share_initial}, the budget "
         "divided among the {voters:count:voter}: {voters} shares of {share} make {share_total}, "
         "more than the budget, because shares are raised only while the projects they buy "
         "still fit in it."
     ),
-    "left-over": (
+    "left-over": N_(
         "The {left} left unspent would cover its cost, but equal shares funds a project only "
         "from its own supporters' shares."
     ),
-    "left-over-raised": (
+    "left-over-raised": N_(
         "The {left} left unspent would cover its cost, but equal shares funds a project only "
         "from its own supporters' shares, and raising every share once more would have bought "
         "more than the budget."
@@ -142,8 +156,8 @@ MES_MESSAGES: dict[str, str] = {
 
 # Appended when category envelopes were counted (figures `pass`, `envelope`).
 PASS_MESSAGES: dict[str, str] = {
-    "category": "Counted in the envelope of the category {pass} ({envelope}).",
-    "leftover": "Counted in the last pass, over what the category envelopes left ({envelope}).",
+    "category": N_("Counted in the envelope of the category {pass} ({envelope})."),
+    "leftover": N_("Counted in the last pass, over what the category envelopes left ({envelope})."),
 }
 
 # Figures that are amounts of money, printed in currency units according to the scale.
@@ -166,12 +180,12 @@ MONEY_FIGURES = frozenset(
 )
 
 CRITERIA: Mapping[str, str] = {
-    "more-votes": "more votes",
-    "higher-score": "a higher score",
-    "lower-cost": "lower cost",
-    "higher-cost": "higher cost",
-    "source-order": "the published order",
-    "lottery": "the lottery",
+    "more-votes": N_("more votes"),
+    "higher-score": N_("a higher score"),
+    "lower-cost": N_("lower cost"),
+    "higher-cost": N_("higher cost"),
+    "source-order": N_("the published order"),
+    "lottery": N_("the lottery"),
 }
 
 
@@ -226,27 +240,48 @@ def figure_text(value: Figure) -> str:
     return value
 
 
-class _Formatter(string.Formatter):
-    """`str.format` with the specs of the module docstring; `kind` is the score's noun ("votes"
-    or "points") that `{score:kind}` puts after the number, singular for 1."""
+class Formatter(string.Formatter):
+    """`str.format` with the specs of the module docstring, in English; `kind` is the score's
+    noun ("votes" or "points") that `{score:kind}` puts after the number, singular for 1. The
+    web layer overrides the printing methods for the reader's language."""
 
     def __init__(self, kind: str = "points") -> None:
         self.kind = kind
 
+    def number(self, value: Figure) -> str:
+        return figure_text(value)
+
+    def ordinal(self, number: int) -> str:
+        return _ordinal(number)
+
+    def criterion(self, code: str) -> str:
+        return CRITERIA.get(code, str(code))
+
+    def counted(self, value: Figure, noun: str) -> str:
+        """`1 supporter`, `2 supporters`; `noun` may be `singular|plural`."""
+        singular, _, plural = noun.partition("|")
+        return f"{self.number(value)} {singular if value == 1 else plural or singular + 's'}"
+
+    def kind_noun(self) -> str:
+        return self.kind.removesuffix("s")
+
+    def percent(self, value: Figure) -> str:
+        return f"{self.number(value)}%"
+
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "kind":
-            noun = self.kind.removesuffix("s") if value == 1 else self.kind
-            return f"{figure_text(value)} {noun}"
+            return self.counted(value, self.kind_noun())
         if format_spec == "ordinal":
-            return _ordinal(value)
+            return self.ordinal(value)
         if format_spec == "id":
             return f"#{value}"
         if format_spec == "criterion":
-            return CRITERIA.get(value, str(value))
+            return self.criterion(value)
+        if format_spec == "pct":
+            return self.percent(value)
         if format_spec.startswith("count:"):  # {supporters:count:supporter}: 1 supporter, 2 ...
-            noun = format_spec.removeprefix("count:")
-            return f"{figure_text(value)} {noun}{'' if value == 1 else 's'}"
-        return figure_text(value)
+            return self.counted(value, format_spec.removeprefix("count:"))
+        return self.number(value)
 
 
 def _fallback(explanation: Explanation, scale: int) -> str:
@@ -256,22 +291,27 @@ def _fallback(explanation: Explanation, scale: int) -> str:
     return f"{explanation.code} ({verdict})" + (f": {figures}." if figures else ".")
 
 
+def templates(explanation: Explanation) -> list[str]:
+    """The templates of `explanation`'s sentence, in order: its code's, then the equal-shares
+    additions, the tie and the pass. KeyError for a code without a template."""
+    figures = explanation.figures
+    found = [MESSAGES[explanation.code]]
+    found += [MES_MESSAGES[extra] for extra in _mes_extras(explanation)]
+    tie = figures.get("tie")
+    if isinstance(tie, str):
+        found.append(TIE_MESSAGES[tie])
+    if "envelope" in figures:
+        found.append(PASS_MESSAGES["leftover" if figures.get("pass") == "leftover" else "category"])
+    return found
+
+
 def render(explanation: Explanation, scale: int = 1) -> str:
     """The sentence for `explanation`, strictly: KeyError for a code without a template or a
     figure its template needs (the test suite runs every rule's codes through this). Money
     figures are integers of 1/`scale` currency units."""
     figures = _money_figures(explanation.figures, scale)
-    formatter = _Formatter(str(figures.get("score_kind", "points")))
-    sentence = formatter.format(MESSAGES[explanation.code], **figures)
-    for extra in _mes_extras(explanation):
-        sentence += " " + formatter.format(MES_MESSAGES[extra], **figures)
-    tie = figures.get("tie")
-    if isinstance(tie, str):
-        sentence += " " + formatter.format(TIE_MESSAGES[tie], **figures)
-    if "envelope" in figures:
-        kind = "leftover" if figures.get("pass") == "leftover" else "category"
-        sentence += " " + formatter.format(PASS_MESSAGES[kind], **figures)
-    return sentence
+    formatter = Formatter(str(figures.get("score_kind", "points")))
+    return " ".join(formatter.format(t, **figures) for t in templates(explanation))
 
 
 def _mes_extras(explanation: Explanation) -> list[str]:

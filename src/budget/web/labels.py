@@ -88,7 +88,7 @@ PROPOSAL_STATUSES: Final[Mapping[str, str]] = {
 }
 
 # Why a project was funded or not, in a few words (the tally's explanation codes); the full
-# sentence with its figures is the tally's own (tally/explain.py), shown beside it.
+# sentence with its figures, in the reader's language, is web/explanations.py's, beside it.
 EXPLANATIONS: Final[Mapping[str, str]] = {
     "unsupported": N_("No valid ballot supports it"),
     "over-budget": N_("Costs more than the whole budget"),

@@ -44,6 +44,7 @@ CONFLICT: Final = (
     domain.AlreadyVoted,
     domain.BatchClosed,
     domain.VoteOver,
+    domain.NotCertified,
 )
 
 
@@ -300,6 +301,10 @@ MESSAGES: Final[Mapping[str, str]] = {
         "The %(field)s you confirmed no longer matches the count: read the page again."
     ),
     "results.already-published": N_("The results are already published."),
+    "results.not-certified": N_(
+        "The results are not certified yet: two council members must confirm each budget's "
+        "count, then the cycle moves to certified."
+    ),
     "results.not-on-ballot": N_("Project no. %(id)s is not on this budget's ballot."),
     "results.amendment-pointless": N_("Project no. %(id)s is already %(state)s as computed."),
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final
 
-from budget.db.queries import ResultsView
+from budget.db.queries import CategoryName, ResultsView
 from budget.domain.results import shows_breakdowns, suppress
 from budget.services.results import winners
 from budget.tally.explain import render
@@ -31,8 +31,9 @@ class ProjectRow:
     funded: bool
     rank: int | None
     code: str
-    sentence: str  # the tally's sentence with its figures (English)
+    sentence: str  # the tally's sentence with its figures (English: projects.csv, the API)
     bar: int  # chart bar length in px
+    explanation: Explanation  # code and exact figures, for the sentence in the reader's language
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,31 @@ class ComparisonRow:
 
 
 @dataclass(frozen=True)
+class SpendingRow:
+    """Money the funded projects of one category take (a category without name: none)."""
+
+    name_fr: str
+    name_en: str
+    funded: int  # projects funded
+    amount: int  # minor units
+    bar: int  # chart bar length in px
+
+
+@dataclass(frozen=True)
 class ResultsPage:
     results: ResultsView
     document: Mapping[str, Any]
     projects: tuple[ProjectRow, ...]
     funded: tuple[ProjectRow, ...]
     comparisons: tuple[ComparisonRow, ...]
-    turnout: Mapping[str, Mapping[str, int | None]]  # valid|blank|invalid -> channel -> n
+    turnout: Mapping[str, Mapping[str, int | None]]  # valid|blank|invalid -> channel -> n,
+    # suppressed when counted (services.results.result_document)
     breakdowns: bool  # False: fewer than 10 ballots, winners only
     remaining: int
     satisfied_pct: str
     districts: Mapping[str, int | None]  # voters per district name, suppressed ("": none)
     district_bars: Mapping[str, int]  # chart bar length in px of each shown district
+    spending: tuple[SpendingRow, ...]  # by category, largest first (costs of the winners)
 
 
 def _figure(value: Any) -> Figure:
@@ -80,11 +94,12 @@ def _projects(document: Mapping[str, Any]) -> tuple[ProjectRow, ...]:
     rows = []
     for p in document["projects"]:
         figures = {k: _figure(v) for k, v in p["figures"].items()}
-        sentence = render(Explanation(p["id"], p["funded"], p["code"], figures), scale)
+        explanation = Explanation(p["id"], p["funded"], p["code"], figures)
+        sentence = render(explanation, scale)
         rows.append(
             ProjectRow(
                 p["id"], p["name"], p["cost"], p["votes"], p["score"], p["funded"], p["rank"],
-                p["code"], sentence, round(CHART_WIDTH * p["votes"] / top),
+                p["code"], sentence, round(CHART_WIDTH * p["votes"] / top), explanation,
             )
         )  # fmt: skip
     return tuple(rows)
@@ -102,31 +117,44 @@ def _comparisons(view: ResultsView, voters: int) -> tuple[ComparisonRow, ...]:
     )  # fmt: skip
 
 
-def _turnout(document: Mapping[str, Any]) -> dict[str, dict[str, int | None]]:
-    counts: Mapping[str, Mapping[str, int]] = document["turnout"]
-    cells = {f"{kind}.{channel}": n for kind, by in counts.items() for channel, n in by.items()}
-    shown = suppress(cells)
-    table: dict[str, dict[str, int | None]] = {}
-    for key, value in shown.items():
-        kind, channel = key.split(".")
-        table.setdefault(kind, {})[channel] = value
-    return table
+def _spending(
+    funded: tuple[ProjectRow, ...], categories: Mapping[str, CategoryName]
+) -> tuple[SpendingRow, ...]:
+    """The computed winners' costs summed by category. Amounts of funded projects, not ballot
+    counts: they cover no ballot, and the page shows them beside the other breakdowns."""
+    none = CategoryName("", "")
+    totals: dict[CategoryName, list[int]] = {}
+    for project in funded:
+        row = totals.setdefault(categories.get(project.id, none), [0, 0])
+        row[0] += 1
+        row[1] += project.cost
+    top = max((amount for _, amount in totals.values()), default=0) or 1
+    ordered = sorted(totals.items(), key=lambda item: (-item[1][1], item[0].name_en))
+    return tuple(
+        SpendingRow(name.name_fr, name.name_en, count, amount, round(CHART_WIDTH * amount / top))
+        for name, (count, amount) in ordered
+    )
 
 
-def results_page(view: ResultsView, districts: Mapping[str, int] | None = None) -> ResultsPage:
+def results_page(
+    view: ResultsView,
+    districts: Mapping[str, int] | None = None,
+    categories: Mapping[str, CategoryName] | None = None,
+) -> ResultsPage:
     document = view.document
     projects = _projects(document)
     by_id = {p.id: p for p in projects}
     funded = tuple(by_id[p] for p in document["funded"])
     voters = int(document["voters"])
-    ballots = sum(n for by in document["turnout"].values() for n in by.values())
     return ResultsPage(
         results=view, document=document, projects=projects, funded=funded,
-        comparisons=_comparisons(view, voters), turnout=_turnout(document),
-        breakdowns=shows_breakdowns(ballots), remaining=document["budget"] - document["spent"],
+        comparisons=_comparisons(view, voters), turnout=document["turnout"],
+        breakdowns=shows_breakdowns(int(document["ballots"])),
+        remaining=document["budget"] - document["spent"],
         satisfied_pct=_pct(int(document["satisfied"]), voters),
         districts=dict(sorted(suppress(districts or {}).items())),
         district_bars=_bars(suppress(districts or {})),
+        spending=_spending(funded, categories or {}),
     )  # fmt: skip
 
 

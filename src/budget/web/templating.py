@@ -21,7 +21,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from budget.domain.cycle import ORDER
-from budget.web import auth, i18n, labels, markdown, messages, unread
+from budget.tally.model import Explanation
+from budget.web import auth, explanations, i18n, labels, markdown, messages, unread
 
 
 @jinja2.pass_context
@@ -66,6 +67,17 @@ def _message(context: jinja2.runtime.Context, message: messages.Message) -> str:
     return messages.translate(
         message.msgid, message.params, context["translations"], context["locale"]
     )
+
+
+@jinja2.pass_context
+def _explanation(
+    context: jinja2.runtime.Context, explanation: Explanation, scale: int, currency: str
+) -> str:
+    """A project's explanation sentence in the page's language (web/explanations.py)."""
+    return explanations.sentence(
+        explanation, scale=scale, currency=currency, translations=context["translations"],
+        locale=context["locale"],
+    )  # fmt: skip
 
 
 @jinja2.pass_context
@@ -117,7 +129,11 @@ class Templates:
         self.env.filters["markdown"] = markdown.render  # returns sanitised Markup: no |safe
         self.env.globals.update(labels.TEMPLATE_GLOBALS)
         self.env.globals.update(
-            static_url=self.static_url, message=_message, local=_local, choices=_choices
+            static_url=self.static_url,
+            message=_message,
+            local=_local,
+            choices=_choices,
+            explanation=_explanation,
         )
         self.env.globals["PHASE_ORDER"] = list(ORDER)
         self.env.globals["unread_notifications"] = unread.unread_notifications

@@ -204,6 +204,27 @@ def check_in_count(db: Session, place_id: int, budget_id: int | None = None) -> 
     return counted
 
 
+def _accepted_tally(db: Session, batch_ids: list[int | None]) -> tuple[int, int, int]:
+    """(ballots, blank, invalid) read in accepted batches (side A: both sides agreed)."""
+    rows = db.exec(
+        select(PaperEntry).where(
+            col(PaperEntry.batch_id).in_(batch_ids), PaperEntry.side == Side.A.value
+        )
+    ).all()
+    return polling.tally_marks(mark_of(row) for row in rows)
+
+
+def paper_tally(db: Session, budget_id: int) -> tuple[int, int, int]:
+    """(ballots, blank, invalid) of a budget's accepted paper batches, every place together:
+    what closing records beside the box (blank and invalid paper ballots are not in it)."""
+    accepted = db.exec(
+        select(PaperBatch.id).where(
+            PaperBatch.budget_id == budget_id, PaperBatch.state == BatchState.ACCEPTED
+        )
+    ).all()
+    return _accepted_tally(db, list(accepted))
+
+
 def reconciliation(db: Session, place_id: int, budget_id: int) -> Reconciliation:
     """Check-ins against the accepted paper ballots of one place and budget (the council's)."""
     batches = db.exec(
@@ -211,12 +232,7 @@ def reconciliation(db: Session, place_id: int, budget_id: int) -> Reconciliation
     ).all()
     accepted = [b.id for b in batches if b.state == BatchState.ACCEPTED]
     pending = sum(1 for b in batches if b.state in (BatchState.OPEN, BatchState.ENTERING))
-    rows = db.exec(
-        select(PaperEntry).where(
-            col(PaperEntry.batch_id).in_(accepted), PaperEntry.side == Side.A.value
-        )
-    ).all()
-    ballots, blank, invalid = polling.tally_marks(mark_of(row) for row in rows)
+    ballots, blank, invalid = _accepted_tally(db, accepted)
     return Reconciliation(
         check_ins=check_in_count(db, place_id, budget_id), ballots=ballots, blank=blank,
         invalid=invalid, pending_batches=pending,

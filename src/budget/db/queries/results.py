@@ -15,13 +15,16 @@ from sqlmodel import Session, col, select
 from budget.db.tables import (
     Account,
     Amendment,
+    BallotProject,
     Budget,
     BudgetCount,
+    Category,
     Certificate,
     Certification,
     ClosedBox,
     District,
     Participation,
+    Proposal,
     Publication,
     Receipt,
     RollEntry,
@@ -111,6 +114,7 @@ class BoxView:
     sha256: str
     valid: int
     blank: int
+    invalid: int
     counted: bool
 
 
@@ -120,7 +124,8 @@ def closed_box(db: Session, budget_id: int) -> BoxView | None:
         return None
     return BoxView(
         budget_id, box.sha256, box.valid_online + box.valid_paper,
-        box.blank_online + box.blank_paper, db.get(BudgetCount, budget_id) is not None,
+        box.blank_online + box.blank_paper, box.invalid_online + box.invalid_paper,
+        db.get(BudgetCount, budget_id) is not None,
     )  # fmt: skip
 
 
@@ -155,6 +160,28 @@ def district_turnout(db: Session, budget_id: int) -> dict[str, int]:
         .group_by(col(District.name))
     )
     return {name or "": count for name, count in db.exec(query).all()}
+
+
+@dataclass(frozen=True)
+class CategoryName:
+    """A category's names (both empty: the project has none)."""
+
+    name_fr: str
+    name_en: str
+
+
+def project_categories(db: Session, budget_id: int) -> dict[str, CategoryName]:
+    """The category of each project on the budget's ballot, by project id as in the box."""
+    query = (
+        select(BallotProject.proposal_id, Category.name_fr, Category.name_en)
+        .join(Proposal, col(Proposal.id) == col(BallotProject.proposal_id))
+        .join(Category, col(Category.id) == col(Proposal.category_id), isouter=True)
+        .where(BallotProject.budget_id == budget_id)
+    )
+    return {
+        str(project): CategoryName(name_fr or "", name_en or "")
+        for project, name_fr, name_en in db.exec(query).all()
+    }
 
 
 def _name(db: Session, account_id: int) -> str:

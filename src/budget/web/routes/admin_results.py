@@ -138,8 +138,12 @@ async def publish(request: Request) -> Response:
         request, form, results.publish_cycle, actor_id=actor_id(request), cycle_id=cycle.id
     ):
         return see_other(request, f"/admin/cycles/{cycle.id}?notice=published")
-    budget = cycle.budgets[0]
-    return await _refused(request, budget, form, "publish_form")
+    refusal = form.refusal
+    return render(
+        request, "admin/publish_refused.html",
+        {"cycle": cycle, "reason": messages.of_error(refusal) if refusal else None},
+        status_code=form.status,
+    )  # fmt: skip
 
 
 ROUTES = [

@@ -35,9 +35,10 @@ async def results(request: Request) -> Response:
     view = await _view(request)
     cycle = await transactions.read(request, queries.get_cycle, budget.cycle_id)
     districts = await transactions.read(request, queries.district_turnout, budget.id)
+    categories = await transactions.read(request, queries.project_categories, budget.id)
     return render(
         request, "results/budget.html",
-        {"budget": budget, "cycle": cycle, "page": results_page(view, districts)},
+        {"budget": budget, "cycle": cycle, "page": results_page(view, districts, categories)},
     )  # fmt: skip
 
 
