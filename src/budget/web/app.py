@@ -95,7 +95,9 @@ def create_app(
     state.settings = settings
     state.engine = engine
     state.session_factory = session_factory or partial(Session, engine)
-    state.templates = Templates(root / "templates", root / "static")
+    state.templates = Templates(
+        root / "templates", root / "static", auto_reload=settings.is_development
+    )
     state.catalogs = i18n.Catalogs.load(root / "locales")
     state.session_cookie = SessionCookie(
         settings.key_for("cookie"), development=settings.is_development
