@@ -170,7 +170,7 @@ def test_the_csp_allows_the_configured_tile_host_only(db_backend: Engine) -> Non
         tile_url="https://{s}.tiles.example.org/{z}/{x}/{y}.png",
     )  # fmt: skip
     app = create_app(settings, engine=db_backend, hasher=accounts.test_hasher())
-    (middleware,) = app.user_middleware
+    (middleware,) = [m for m in app.user_middleware if "tile_url" in m.kwargs]
     assert middleware.kwargs["tile_url"] == settings.tile_url
     bare = headers.SecurityHeaders(PlainTextResponse("ok"), hsts=False, tile_url=settings.tile_url)
     response = TestClient(bare).get("/")  # no lifespan: a bare response is no application

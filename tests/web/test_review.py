@@ -225,9 +225,9 @@ def test_the_cycle_page_links_the_review_pages(web: Web) -> None:
 
 def test_a_refused_decision_page_takes_few_database_sessions(web: Web) -> None:
     """Issue 14: a decision refused for a missing field opened 12 sessions (identify, an
-    existence read, the service, 8 reads of the page, the unread count). Now: the session
-    read, the guard's one read (unread count and the route's object), the service, and the
-    page's one read."""
+    existence read, the service, 8 reads of the page, the unread count). Now: one read
+    session for the caller, the unread count and the route's object, the service (which ends
+    it), and one read session for the page shown again (web/transactions.py)."""
     cycle_id = make_cycle(web)
     council = web.signed_in(Role.COUNCIL)
     author, _ = person(web, "author@example.org")
@@ -252,4 +252,4 @@ def test_a_refused_decision_page_takes_few_database_sessions(web: Web) -> None:
         app.state.session_factory = factory  # type: ignore[attr-defined]
     assert response.status_code == 422
     assert 'id="f-final_cost-error"' in response.text
-    assert len(opened) == 4
+    assert len(opened) == 3

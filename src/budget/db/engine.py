@@ -24,6 +24,7 @@ BUSY_TIMEOUT_MS = 15_000  # a writer queues this long behind others before givin
 POOL_SIZE = 5
 POOL_OVERFLOW = 5
 POOL_TIMEOUT_S = 10
+MAX_CONNECTIONS: Final = POOL_SIZE + POOL_OVERFLOW  # what the web app hands out at once
 WRITES: Final = "budget_writes"  # the connection option `for_writing` sets
 
 

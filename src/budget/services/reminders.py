@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from budget.db import queries
-from budget.db.tables import Account, Cycle, Notification, PhaseSchedule, RollEntry
+from budget.db.tables import Account, Cycle, Notification, RollEntry
 from budget.domain import cycle as cycle_rules
 from budget.domain.cycle import Phase
 from budget.services import audit, notifications
@@ -38,14 +38,10 @@ def send_reminders(db: Session, now: datetime, *, cycle_id: int, kind: str) -> i
     (domain.accounts.may_participate) that has a budget left to vote in;
     returns how many were told. Nobody is told twice of the same occasion."""
     cycle = db.get(Cycle, cycle_id)
-    window = db.exec(
-        select(PhaseSchedule).where(
-            PhaseSchedule.cycle_id == cycle_id, PhaseSchedule.phase == Phase.VOTING
-        )
-    ).first()
+    window = queries.voting_window(db, cycle_id)
     if cycle is None or cycle.phase != Phase.VOTING or window is None:
         return 0
-    ends_at = window.ends_at.astimezone(ZoneInfo(cycle.time_zone)).strftime("%Y-%m-%d %H:%M")
+    ends_at = window[1].astimezone(ZoneInfo(cycle.time_zone)).strftime("%Y-%m-%d %H:%M")
     bound = select(RollEntry).where(
         RollEntry.cycle_id == cycle_id, col(RollEntry.account_id).is_not(None)
     )
@@ -77,16 +73,11 @@ def send_due_reminders(db: Session, now: datetime) -> dict[int, int]:
     two days away or less. Returns cycle -> accounts told now."""
     told: dict[int, int] = {}
     for cycle_id in queries.cycles_in_voting(db):
-        window = db.exec(
-            select(PhaseSchedule).where(
-                PhaseSchedule.cycle_id == cycle_id, PhaseSchedule.phase == Phase.VOTING
-            )
-        ).first()
-        dates = (window.starts_at, window.ends_at) if window is not None else None
-        if window is None or not cycle_rules.is_voting_open(Phase.VOTING, dates, now):
+        window = queries.voting_window(db, cycle_id)
+        if window is None or not cycle_rules.is_voting_open(Phase.VOTING, window, now):
             continue
         count = send_reminders(db, now, cycle_id=cycle_id, kind=Kind.VOTING_OPENED)
-        if now >= window.ends_at - CLOSING_NOTICE:
+        if now >= window[1] - CLOSING_NOTICE:
             count += send_reminders(db, now, cycle_id=cycle_id, kind=Kind.VOTING_CLOSING)
         told[cycle_id] = count
     return told

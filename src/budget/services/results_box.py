@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from budget import pabulib
+from budget.db import queries
 from budget.db.tables import (
     Ballot,
     BallotProject,
@@ -23,12 +24,10 @@ from budget.db.tables import (
     Category,
     Cycle,
     FrozenBudget,
-    PhaseSchedule,
     Proposal,
 )
 from budget.domain import ballots, validation
 from budget.domain.ballots import BallotType, vote_type
-from budget.domain.cycle import Phase
 from budget.tally import model
 
 SCALE = 100  # amounts are cents: written with two decimals, read back as integer cents
@@ -71,11 +70,7 @@ def _projects(db: Session, budget_id: int) -> tuple[model.Project, ...]:
 def _meta(db: Session, frozen: FrozenBudget, budget: Budget) -> dict[str, str]:
     cycle = db.get(Cycle, budget.cycle_id)
     assert cycle is not None  # noqa: S101 - a foreign key
-    window = db.exec(
-        select(PhaseSchedule).where(
-            PhaseSchedule.cycle_id == cycle.id, PhaseSchedule.phase == Phase.VOTING
-        )
-    ).first()
+    window = queries.voting_window(db, budget.cycle_id)
     meta = {
         "description": f"{cycle.name_en}: {budget.name_en}".strip(),
         "instance": cycle.instance, "subunit": budget.name_fr.strip(),
@@ -83,8 +78,8 @@ def _meta(db: Session, frozen: FrozenBudget, budget: Budget) -> dict[str, str]:
         "lottery_seed": (budget.lottery_seed or b"").hex(), "budget_id": str(budget.id),
     }  # fmt: skip
     if window is not None:
-        meta["date_begin"] = window.starts_at.strftime("%d.%m.%Y")
-        meta["date_end"] = window.ends_at.strftime("%d.%m.%Y")
+        meta["date_begin"] = window[0].strftime("%d.%m.%Y")
+        meta["date_end"] = window[1].strftime("%d.%m.%Y")
     for name, value in sorted(json.loads(frozen.limits).items()):
         if value is not None and name in _LIMIT_KEYS:
             meta[_LIMIT_KEYS[name]] = str(value)

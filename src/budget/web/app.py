@@ -30,10 +30,10 @@ from starlette.staticfiles import StaticFiles
 
 from budget.config import Settings
 from budget.db import migrate
-from budget.db.engine import make_engine
+from budget.db.engine import MAX_CONNECTIONS, make_engine
 from budget.domain.errors import BudgetError
 from budget.services import accounts
-from budget.web import errors, headers, i18n, routing
+from budget.web import errors, headers, i18n, routing, transactions
 from budget.web.auth import SessionCookie
 from budget.web.oidc import Providers
 from budget.web.routes import all_routes
@@ -75,12 +75,13 @@ def create_app(
     app = Starlette(
         routes=build_routes(root),
         middleware=[
+            Middleware(transactions.RequestReads),
             Middleware(
                 headers.SecurityHeaders,
                 hsts=not settings.is_development,
                 tile_url=settings.tile_url,
                 form_targets=tuple(origin(provider.issuer) for provider in settings.oidc_providers),
-            )
+            ),
         ],
         exception_handlers={
             BudgetError: errors.budget_error_handler,
@@ -94,7 +95,9 @@ def create_app(
     state.settings = settings
     state.engine = engine
     state.session_factory = session_factory or partial(Session, engine)
-    state.templates = Templates(root / "templates", root / "static")
+    state.templates = Templates(
+        root / "templates", root / "static", auto_reload=settings.is_development
+    )
     state.catalogs = i18n.Catalogs.load(root / "locales")
     state.session_cookie = SessionCookie(
         settings.key_for("cookie"), development=settings.is_development
@@ -107,6 +110,7 @@ def create_app(
     state.oidc = Providers(settings.oidc_providers, settings.public_url, settings.key_for("oidc"))
     state.hasher = hasher if hasher is not None else accounts.production_hasher()
     state.hash_limiter = CapacityLimiter(MAX_CONCURRENT_HASHES)
+    state.connections = CapacityLimiter(MAX_CONNECTIONS)  # web/transactions.py
     state.clock = clock
     return app
 

@@ -136,9 +136,14 @@ def _guard_reads(
 
 
 async def load(request: Request, spec: RouteSpec, visitor: auth.Visitor) -> None:
-    """One read for what every page needs before its handler: the navigation's unread count
-    and the route's object (its loader), onto request.state."""
+    """What every page needs before its handler, read in the request's read session (the one
+    the caller was identified in, web/transactions.py): the navigation's unread count and the
+    route's object (its loader), onto request.state. A signed-out caller of a route without an
+    object needs nothing from the database."""
     object_id = request.path_params[spec.param] if spec.param is not None else 0
+    if spec.loader is None and visitor.account is None:
+        request.state.unread, request.state.loaded, request.state.loaded_id = 0, None, 0
+        return
     try:
         request.state.unread, request.state.loaded = await transactions.read(
             request,

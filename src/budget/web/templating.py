@@ -110,10 +110,15 @@ def is_htmx(request: Request) -> bool:
 class Templates:
     """The Jinja2 environment of the app, built once by create_app."""
 
-    def __init__(self, directory: Path, static_directory: Path) -> None:
+    def __init__(
+        self, directory: Path, static_directory: Path, *, auto_reload: bool = True
+    ) -> None:
+        """`auto_reload=False` (outside development): templates are compiled once per process,
+        not checked against their files (a stat per template and include) at every render."""
         self.static_directory = static_directory
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(directory),
+            auto_reload=auto_reload,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"],

@@ -259,6 +259,7 @@ from budget.db.queries.voting import (
     turnout,
     voter_home,
     voting_cycle_names,
+    voting_window,
 )
 from budget.domain.proposals import PUBLIC_STATUSES
 
@@ -482,4 +483,5 @@ __all__ = [
     "voted_budgets",
     "voter_home",
     "voting_cycle_names",
+    "voting_window",
 ]

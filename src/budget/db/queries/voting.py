@@ -212,22 +212,29 @@ class BallotPage:
     covers: Mapping[int, ImageView]  # each project's first image, for its thumbnail
 
 
+def voting_window(db: Session, cycle_id: int) -> tuple[datetime, datetime] | None:
+    """The cycle's voting dates (start, end) as scheduled, None when voting has no dates: the
+    one read of the window (domain.cycle.is_voting_open takes what it returns)."""
+    row = db.exec(
+        select(PhaseSchedule).where(
+            PhaseSchedule.cycle_id == cycle_id, PhaseSchedule.phase == Phase.VOTING
+        )
+    ).first()
+    return (row.starts_at, row.ends_at) if row is not None else None
+
+
 def ballot_page(db: Session, budget_id: int) -> BallotPage:
     frozen = frozen_budget(db, budget_id)
     budget = db.get(Budget, budget_id)
     assert budget is not None  # noqa: S101 - frozen_budget found it
     cycle = db.get(Cycle, budget.cycle_id)
     assert cycle is not None  # noqa: S101 - a foreign key
-    window = db.exec(
-        select(PhaseSchedule).where(
-            PhaseSchedule.cycle_id == cycle.id, PhaseSchedule.phase == Phase.VOTING
-        )
-    ).first()
+    window = voting_window(db, budget.cycle_id)
     projects = ballot_projects(db, budget_id)
     return BallotPage(
         budget_id=budget_id, cycle_id=budget.cycle_id, name_fr=budget.name_fr,
         name_en=budget.name_en, currency=budget.currency, time_zone=cycle.time_zone,
-        phase=Phase(cycle.phase), voting_ends_at=window.ends_at if window else None,
+        phase=Phase(cycle.phase), voting_ends_at=window[1] if window else None,
         frozen=frozen, projects=projects, covers=cover_images(db, [p.id for p in projects]),
     )  # fmt: skip
 
@@ -294,11 +301,7 @@ def voter_home(db: Session, voter: VoterEntry) -> VoterHome:
         .where(col(Budget.id).in_(list(voter.entitled | set(done))))
         .order_by(col(Budget.scope), col(Budget.id))
     ).all()
-    window = db.exec(
-        select(PhaseSchedule).where(
-            PhaseSchedule.cycle_id == cycle.id, PhaseSchedule.phase == Phase.VOTING
-        )
-    ).first()
+    window = voting_window(db, voter.cycle_id)
     chosen = db.get(District, voter.chosen_district_id) if voter.chosen_district_id else None
     states = tuple(
         BudgetState(
@@ -311,7 +314,7 @@ def voter_home(db: Session, voter: VoterEntry) -> VoterHome:
     )  # fmt: skip
     return VoterHome(
         cycle_id=voter.cycle_id, cycle_name_fr=cycle.name_fr, cycle_name_en=cycle.name_en,
-        time_zone=cycle.time_zone, voting_ends_at=window.ends_at if window else None,
+        time_zone=cycle.time_zone, voting_ends_at=window[1] if window else None,
         district_mode=cycle.district_mode, chosen_district=chosen.name if chosen else None,
         budgets=states,
     )  # fmt: skip

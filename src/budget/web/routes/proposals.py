@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
@@ -48,16 +49,31 @@ def _districts(cycle: CycleView) -> list[tuple[int, str]]:
     return sorted(seen.items(), key=lambda item: natural_key(item[1]))
 
 
+@dataclass(frozen=True)
+class Listed:
+    page: queries.ProposalPage
+    covers: Mapping[int, queries.ImageView]
+    option: queries.SupportOption
+    counts: Mapping[int, int]
+
+
+def _listed(db: Session, cycle_id: int, query: ListQuery) -> Listed:
+    """The list page's reads after its query, in one call (one trip to a worker thread)."""
+    page = queries.search_proposals(db, cycle_id, query.filters, page=query.page)
+    shown = [p.id for p in page.items]
+    return Listed(
+        page=page,
+        covers=queries.cover_images(db, shown),
+        option=queries.support_option(db, cycle_id),
+        counts=queries.support_counts(db, shown),
+    )
+
+
 async def proposal_list(request: Request) -> Response:
     cycle = loaders.loaded(request, CycleView)
     query, categories = await _list_query(request, cycle)
-    page = await transactions.read(
-        request, queries.search_proposals, cycle.id, query.filters, page=query.page
-    )
-    shown = [p.id for p in page.items]
-    covers = await transactions.read(request, queries.cover_images, shown)
-    option = await transactions.read(request, queries.support_option, cycle.id)
-    counts = await transactions.read(request, queries.support_counts, shown)
+    listed = await transactions.read(request, _listed, cycle.id, query)
+    page, covers, option, counts = listed.page, listed.covers, listed.option, listed.counts
     base = f"/cycles/{cycle.id}/proposals"
     context = {
         "cycle": cycle,

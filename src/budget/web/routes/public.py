@@ -5,6 +5,7 @@ as for a cycle that does not exist, T7)."""
 
 from __future__ import annotations
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -29,10 +30,15 @@ def featured(cycles: tuple[CycleSummary, ...]) -> CycleSummary | None:
     return chosen[0] if chosen else None
 
 
-async def home(request: Request) -> Response:
-    cycles = await transactions.read(request, queries.list_cycles)
+def _home_reads(db: Session) -> tuple[tuple[CycleSummary, ...], CycleView | None]:
+    cycles = queries.list_cycles(db)
     current = featured(cycles)
-    cycle = await transactions.read(request, queries.get_cycle, current.id) if current else None
+    return cycles, queries.get_cycle(db, current.id) if current else None
+
+
+async def home(request: Request) -> Response:
+    cycles, cycle = await transactions.read(request, _home_reads)
+    current = featured(cycles)
     others = [c for c in cycles if is_public(c.phase) and c is not current]
     context = {"cycle": cycle, "others": others}
     return _templates(request).response(request, "public/home.html", context)
