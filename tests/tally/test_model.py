@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from budget.tally.model import (
     Ballot,
@@ -11,6 +13,7 @@ from budget.tally.model import (
     VoteType,
     ordinal_points,
 )
+from tests.strategies import elections
 
 
 def election(vote_type: VoteType, ballots: tuple[Ballot, ...], **kw: int) -> Election:
@@ -76,3 +79,23 @@ def test_outcome_finds_each_explanation_and_refuses_unknown_ids() -> None:
     assert outcome.remaining == 40
     with pytest.raises(KeyError):
         outcome.explanation_for("zz")
+
+
+def defined_totals(e: Election) -> tuple[dict[str, int], dict[str, int]]:
+    """Votes and scores straight from `utilities`, ballot by ballot (the definition)."""
+    votes, scores = dict.fromkeys(e.project_by_id, 0), dict.fromkeys(e.project_by_id, 0)
+    for ballot in e.ballots:
+        for project_id, utility in e.utilities(ballot):
+            votes[project_id] += ballot.count
+            scores[project_id] += utility * ballot.count
+    return votes, scores
+
+
+@given(elections(), st.integers(1, 4))
+def test_votes_and_scores_counted_in_bulk_follow_the_utilities(e: Election, cut: int) -> None:
+    # Also with rankings longer than max_length, and points on approval-like ballots.
+    short = Election(e.projects, e.budget, e.vote_type, e.ballots, max_length=cut)
+    pointed = tuple(Ballot(b.projects, tuple(range(len(b.projects))), b.count) for b in e.ballots)
+    with_points = Election(e.projects, e.budget, e.vote_type, e.ballots + pointed, e.max_length)
+    for case in (e, short, with_points):
+        assert (case.votes, case.scores) == defined_totals(case)

@@ -4,7 +4,7 @@ line; problems raise `PabulibError` with the line, or become warnings (see the p
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -251,6 +251,7 @@ class _Ballots:
         self.stored: dict[TextKey, BallotKey] = {}  # each text as a checked ballot
         self.warned: dict[TextKey, list[str]] = {}  # warnings each text gives
         self.checking: TextKey = ""  # the text `check` is at
+        self.merging = False  # whether two texts may be the same ballot (`check` stored one)
 
     def read(self, sections: _Sections, columns: tuple[str, ...]) -> int:
         """Read every VOTES row; the number of voters. One tight pass over the lines: a ballot's
@@ -260,12 +261,19 @@ class _Ballots:
         voter_at, vote_at = columns.index("voter_id"), columns.index("vote")
         points_at = columns.index("points") if "points" in columns else None
         rows, counts, warned = sections.rows, self.counts, self.warned
+        raw, split, check = rows.raw, rows.split, self.check
+        plain = self.plain_check() if points_at is None else None
         voters = _VoterIds(sections)
         last: int | None = -1  # the last voter id while they are increasing numbers, else None
+        line = rows.number
         for text in rows.lines:
-            rows.number += 1
-            line = rows.number
-            fields = rows.split(text) if rows.raw or '"' in text else text.split(";")
+            line += 1
+            if raw or '"' in text:
+                rows.number = line
+                fields = split(text)
+                line = rows.number  # a quoted field may hold line breaks
+            else:
+                fields = text.split(";")
             if len(fields) != width:
                 self.odd_row(fields, width, line)
                 continue
@@ -280,13 +288,44 @@ class _Ballots:
             seen = counts.get(key)
             if seen is None:
                 counts[key] = 1
-                self.check(key, line)
+                if plain is None or not plain(key):
+                    check(key, line)
             else:
                 counts[key] = seen + 1
                 if warned and key in warned:
                     for message in warned[key]:
                         self.reader.warn(message, line)
+        rows.number = line
         return voters.count
+
+    def plain_check(self) -> Callable[[TextKey], bool]:
+        """The check of a ballot text without points in the usual case, as a function: True if
+        `text` names distinct known projects, written without spaces, within the length limits,
+        and the ballot is stored; False sends the text to `check`, which stores it or names
+        the problem. Such texts are their ballots' ids joined by commas, so two of them are never
+        the same ballot and `merged` need not merge them."""
+        known, stored = self.known, self.stored
+        low = self.limits["min_length"] or 0
+        high = self.limits["max_length"]
+        if self.vote_type is VoteType.CHOOSE_ONE:
+            high = 1 if high is None else min(high, 1)
+        most = len(known) if high is None else high
+        if self.vote_type in POINTS_TYPES:
+            return lambda text: False  # `check` refuses them: they need a points column
+
+        def plain(text: TextKey) -> bool:
+            projects = text.split(",")  # type: ignore[union-attr]  # no points column: a str
+            length = len(projects)
+            if (
+                low <= length <= most
+                and known.issuperset(projects)
+                and (length == 1 or len(set(projects)) == length)
+            ):
+                stored[text] = (tuple(projects), None)
+                return True
+            return False
+
+        return plain
 
     def odd_row(self, fields: list[str], width: int, line: int) -> None:
         """A row with another number of fields than the header: blank, or an error."""
@@ -318,6 +357,7 @@ class _Ballots:
         self.check_length(distinct, line)
         if self.vote_type not in POINTS_TYPES:
             points = None
+        self.merging = True
         if distinct == length:
             self.stored[key] = (tuple(projects), points)
         else:
@@ -363,10 +403,13 @@ class _Ballots:
 
     def merged(self) -> tuple[Ballot, ...]:
         """The ballots, identical ones merged, in the order first seen."""
+        stored = self.stored
+        if not self.merging:
+            return tuple(Ballot(stored[key][0], None, n) for key, n in self.counts.items())
         totals: dict[BallotKey, int] = {}
         for key, count in self.counts.items():
-            stored = self.stored[key]
-            totals[stored] = totals.get(stored, 0) + count
+            ballot = stored[key]
+            totals[ballot] = totals.get(ballot, 0) + count
         return tuple(Ballot(projects, points, n) for (projects, points), n in totals.items())
 
 

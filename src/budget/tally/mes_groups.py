@@ -15,7 +15,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
-from budget.tally.model import Election
+from budget.tally.model import Election, VoteType, ordinal_points
 from budget.tally.options import Satisfaction
 
 REPEAT = 8  # groups of up to this many voters are counted voter by voter (in C)
@@ -54,20 +54,30 @@ def mes_utilities(election: Election, satisfaction: Satisfaction) -> Mapping[str
 def _ballot_items(election: Election, satisfaction: Satisfaction) -> dict[Items, int]:
     """Identical ballots merged: items over projects costing at most the budget -> voters."""
     fixed = mes_utilities(election, satisfaction)
-    pair = {
-        p.id: (j, fixed[p.id] if fixed is not None else 0)
-        for j, p in enumerate(election.projects)
-        if p.cost <= election.budget
-    }
+    index = {p.id: j for j, p in enumerate(election.projects) if p.cost <= election.budget}
     merged: dict[Items, int] = {}
+    get = merged.get
+    if fixed is not None:
+        pair = {p: (j, fixed[p]) for p, j in index.items()}
+        for ballot in election.ballots:
+            pairs = [pair[p] for p in ballot.projects if p in index]
+            if pairs:
+                key = tuple(sorted(pairs))
+                merged[key] = get(key, 0) + ballot.count
+        return merged
+    ordinal = election.vote_type is VoteType.ORDINAL
+    k = election.ranking_length if ordinal else 0
+    points = [ordinal_points(position, k) for position in range(k)]  # all positive
     for ballot in election.ballots:
-        if fixed is not None:
-            pairs = [pair[p] for p in ballot.projects if p in pair]
+        if ordinal:  # `utilities` of a ranking, position by position (zip stops at k)
+            pairs = [
+                (index[p], u) for p, u in zip(ballot.projects, points, strict=False) if p in index
+            ]
         else:
-            pairs = [(pair[p][0], u) for p, u in election.utilities(ballot) if p in pair]
+            pairs = [(index[p], u) for p, u in election.utilities(ballot) if p in index]
         if pairs:
             key = tuple(sorted(pairs))
-            merged[key] = merged.get(key, 0) + ballot.count
+            merged[key] = get(key, 0) + ballot.count
     return merged
 
 
@@ -87,15 +97,13 @@ class Prepared:
         cls, election: Election, satisfaction: Satisfaction, ranks: Mapping[str, int]
     ) -> Prepared:
         merged = _ballot_items(election, satisfaction)
-        votes = [0] * len(election.projects)
-        for items, m in merged.items():
-            for j, _ in items:
-                votes[j] += m
+        # The supporters of each project costing at most the budget (the others: none here).
+        budget, supporters = election.budget, election.votes
         return cls(
             tuple(p.cost for p in election.projects),
             tuple(ranks[p.id] for p in election.projects),
             tuple((m, items) for items, m in merged.items()),
-            tuple(votes),
+            tuple(supporters[p.id] if p.cost <= budget else 0 for p in election.projects),
         )
 
     def start(self, endowment: Fraction) -> frozenset[int]:

@@ -7,11 +7,14 @@ type and the ballots. Identical ballots are stored once with a multiplicity (`Ba
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
+from itertools import chain, groupby
+from operator import itemgetter
 
 
 class VoteType(StrEnum):
@@ -131,20 +134,57 @@ class Election:
     @cached_property
     def votes(self) -> Mapping[str, int]:
         """Number of voters giving each project a positive utility (0 for unsupported ones)."""
-        totals = dict.fromkeys(self.project_by_id, 0)
-        for ballot in self.ballots:
-            for project_id, _ in self.utilities(ballot):
-                totals[project_id] += ballot.count
-        return totals
+        return self._totals[0]
 
     @cached_property
     def scores(self) -> Mapping[str, int]:
         """Total utility per project: votes, points or positional points."""
-        totals = dict.fromkeys(self.project_by_id, 0)
+        return self._totals[1]
+
+    @cached_property
+    def _totals(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(votes, scores), as `utilities` defines them. The single ballots without points,
+        nearly all of a real file's, are counted in C (`_counted_by_position`); the others
+        ballot by ballot."""
+        votes = dict.fromkeys(self.project_by_id, 0)
+        scores = dict.fromkeys(self.project_by_id, 0)
+        ordinal = self.vote_type is VoteType.ORDINAL
+        positional = ordinal or self.vote_type.is_approval_like
+
+        def single(ballot: Ballot) -> bool:
+            return positional and ballot.count == 1 and (ordinal or ballot.points is None)
+
+        singles = [b.projects for b in self.ballots if single(b)]
+        for project_id, n, points in self._counted_by_position(singles):
+            votes[project_id] += n
+            scores[project_id] += points * n
         for ballot in self.ballots:
+            if single(ballot):
+                continue  # counted above
             for project_id, utility in self.utilities(ballot):
-                totals[project_id] += utility * ballot.count
-        return totals
+                votes[project_id] += ballot.count
+                scores[project_id] += utility * ballot.count
+        return votes, scores
+
+    def _counted_by_position(
+        self, singles: list[tuple[str, ...]]
+    ) -> Iterator[tuple[str, int, int]]:
+        """(project, voters, points each) over single ballots (`projects` of each) as
+        `utilities` scores them: 1 per project on an approval-like ballot (one count over them
+        all), positional points on an ordinal one (the ballots grouped by length, then counted
+        a position at a time)."""
+        if self.vote_type is not VoteType.ORDINAL:
+            for project_id, n in Counter(chain.from_iterable(singles)).items():
+                yield project_id, n, 1
+            return
+        k = self.ranking_length
+        singles.sort(key=len)
+        for length, group in groupby(singles, key=len):
+            same = list(group)
+            for position in range(min(length, k)):
+                points = ordinal_points(position, k)
+                for project_id, n in Counter(map(itemgetter(position), same)).items():
+                    yield project_id, n, points
 
     def ineligible(self, project: Project) -> tuple[str, dict[str, Figure]] | None:
         """Why no rule may fund `project`, as an explanation code and its figures: no ballot
