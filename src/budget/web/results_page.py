@@ -17,7 +17,7 @@ from budget.services.results import winners
 from budget.tally.explain import render
 from budget.tally.model import Explanation, Figure
 
-CHART_WIDTH: Final = 320  # px of the longest bar
+CHART_WIDTH: Final = 320  # px of the longest bar; the drawings are 640 wide for the labels after it
 _FRACTION = re.compile(r"^-?\d+/\d+$")
 
 
