@@ -15,9 +15,7 @@ from budget.db import queries
 from budget.db.engine import make_engine
 from budget.domain.ballots import BallotType
 from budget.pabulib import recount
-from budget.services import accounts, results
-from tests.services.conftest import NOW
-from tests.services.results_setup import AFTER, close, vote
+from tests.services.results_setup import counted_cycle
 
 KEY = "k7Hq2vPz9LmN4xR8sT1wY6bC3dF5gJ0aE-uIoQ"
 
@@ -31,16 +29,9 @@ def counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, int]:
     monkeypatch.setenv("BUDGET_ENV", "production")
     assert cli.main(["migrate"]) == 0
     engine = make_engine(url)
-    hasher = accounts.test_hasher()
     with Session(engine) as db:
-        council = accounts.create_admin(
-            db, NOW, email="council@example.fr", password="council-password-1",
-            display_name="Camille", hasher=hasher,
-        ).id  # fmt: skip
-        voted = vote(db, council, hasher)
-        close(db, voted)
+        voted = counted_cycle(db, [BallotType.CUMULATIVE])
         budget_id = voted.opened.budgets[BallotType.CUMULATIVE]
-        results.count_budget(db, AFTER, actor_id=council, budget_id=budget_id)
         db.commit()
     engine.dispose()
     return url, budget_id

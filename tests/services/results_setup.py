@@ -11,7 +11,7 @@ from budget.domain.accounts import Role
 from budget.domain.ballots import BallotType
 from budget.domain.cycle import Phase
 from budget.domain.validation import Ballot as Marks
-from budget.services import accounts, cycles, voting
+from budget.services import accounts, cycles, results, voting
 from budget.services.voting import Channel, Voter
 from tests.services.conftest import NOW, resident
 from tests.services.voting_setup import DURING, KEYS, OpenCycle, enrol, open_cycle
@@ -58,3 +58,19 @@ def close(db: Session, voted: Voted) -> None:
         db, AFTER, actor_id=voted.opened.council, cycle_id=voted.opened.cycle_id,
         target=Phase.CLOSED,
     )  # fmt: skip
+
+
+def counted_cycle(db: Session, budgets: list[BallotType] | None = None, voters: int = 5) -> Voted:
+    """A fresh database's council, a cycle voted by `voters` (see `vote`), closed, and the given
+    budgets (every one by default) counted; the caller commits."""
+    hasher = accounts.test_hasher()
+    council = accounts.create_admin(
+        db, NOW, email="council@example.fr", password="council-password-1",
+        display_name="Camille", hasher=hasher,
+    ).id  # fmt: skip
+    voted = vote(db, council, hasher, voters=voters)
+    close(db, voted)
+    for kind in budgets if budgets is not None else list(voted.opened.budgets):
+        budget_id = voted.opened.budgets[kind]
+        results.count_budget(db, AFTER, actor_id=voted.opened.council, budget_id=budget_id)
+    return voted

@@ -17,10 +17,9 @@ from sqlmodel import Session
 from budget.db import migrate, queries
 from budget.db.engine import make_engine
 from budget.db.tables import BudgetCount, ClosedBox
-from budget.services import accounts, results
+from budget.services import results
 from tests.databases import database_url, fresh_postgres_database, postgres_server_url_or_skip
-from tests.services.conftest import NOW
-from tests.services.results_setup import AFTER, close, vote
+from tests.services.results_setup import AFTER, counted_cycle
 
 Snapshot = dict[int, tuple[bytes, bytes, str]]  # budget -> (box, results.json, its SHA-256)
 
@@ -29,16 +28,9 @@ def counted(url: str) -> tuple[int, Snapshot]:
     """A cycle voted by 12 voters in each budget, closed and counted, committed at `url`."""
     engine = make_engine(url)
     migrate.upgrade(engine)
-    hasher = accounts.test_hasher()
     with Session(engine) as db:
-        council = accounts.create_admin(
-            db, NOW, email="council@example.fr", password="council-password-1",
-            display_name="Camille", hasher=hasher,
-        ).id  # fmt: skip
-        voted = vote(db, council, hasher, voters=12)
-        close(db, voted)
-        for budget_id in voted.opened.budgets.values():
-            results.count_budget(db, AFTER, actor_id=council, budget_id=budget_id)
+        voted = counted_cycle(db, voters=12)
+        council = voted.opened.council
         db.commit()
         found = snapshot(db, list(voted.opened.budgets.values()))
     engine.dispose()
