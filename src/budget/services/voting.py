@@ -41,7 +41,6 @@ from budget.db.tables import (
     FrozenBudget,
     IdempotencyKey,
     Participation,
-    PhaseSchedule,
     Proposal,
     Receipt,
     RollEntry,
@@ -165,12 +164,7 @@ def _open_budget(db: Session, now: datetime, budget_id: int) -> tuple[Budget, Cy
         raise NotFound(kind="budget", id=budget_id)
     cycle = db.get(Cycle, budget.cycle_id)
     assert cycle is not None  # noqa: S101 - a foreign key
-    window = db.exec(
-        select(PhaseSchedule).where(
-            PhaseSchedule.cycle_id == cycle.id, PhaseSchedule.phase == Phase.VOTING
-        )
-    ).first()
-    dates = (window.starts_at, window.ends_at) if window is not None else None
+    dates = queries.voting_window(db, budget.cycle_id)
     if not cycle_rules.is_voting_open(Phase(cycle.phase), dates, now):
         raise VotingClosed()
     return budget, cycle
